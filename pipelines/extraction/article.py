@@ -1,0 +1,78 @@
+"""The public entry point: ``extract_article(html, url, headers) -> dict``.
+
+Used alike by the extract/clean pipelines, the CLI and the tests. Fields are
+read from the intact page first; then the site's ``strip`` blocks and the
+generic boilerplate are removed and the body and images are read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from crawler.sites import SiteRules, rules_for_url
+from pipelines.extraction import fields
+from pipelines.extraction.boilerplate import strip_boilerplate
+from pipelines.extraction.cleaning import clean_article
+from pipelines.extraction.content import read_content
+from pipelines.extraction.decode import decode_html
+from pipelines.extraction.dom import parse_html, selector
+from pipelines.extraction.generic import find_container, trafilatura_paragraphs
+from pipelines.extraction.metadata import read_metadata
+from pipelines.extraction.rules import remove_matches, select_element
+
+
+def extract_fields(
+    html: bytes | str,
+    url: str,
+    headers: Mapping | None = None,
+    *,
+    rules: SiteRules | None = None,
+    fetched_at: datetime | None = None,
+) -> dict:
+    """Article fields as found on the page, before text-level cleaning."""
+    text = decode_html(html, headers)
+    root = parse_html(text, base_url=url)
+    md = read_metadata(root)
+    rules = rules or rules_for_url(url) or _generic_rules(md.lang)
+    page = fields.Page(url=url, sel=selector(root), md=md, rules=rules, not_after=fetched_at or datetime.now(UTC))
+    article = {
+        "url": url,
+        "canonical_url": fields.canonical(page),
+        "site": fields.site_name(page),
+        "title": fields.title(page),
+        "lead": fields.lead(page),
+        "authors": fields.authors(page),
+        "published_at": fields.published_at(page),
+        "updated_at": fields.updated_at(page),
+        "section": fields.section(page),
+        "tags": fields.tags(page),
+        "language": fields.language(page),
+        "source": fields.source(page),
+    }
+    remove_matches(page.sel, rules.strip)
+    container = select_element(page.sel, rules.body)
+    if container is None:
+        container = find_container(page.sel)
+    if container is not None:
+        strip_boilerplate(container)
+        content = read_content(container, url)
+        article["body"], article["images"] = content.paragraphs, content.images
+    else:
+        article["body"], article["images"] = trafilatura_paragraphs(text, url), []
+    if not article["images"] and (image := fields.lead_image(page)):
+        article["images"] = [image]
+    return article
+
+
+def _generic_rules(lang: str | None) -> SiteRules:
+    """Pages of sites without rules: dates printed without offset are local time for
+    Vietnamese pages, UTC otherwise."""
+    vietnamese = (lang or "").lower().startswith("vi")
+    return dataclasses.replace(fields.NO_RULES, timezone="+07:00" if vietnamese else "+00:00")
+
+
+def extract_article(html: bytes | str, url: str, headers: Mapping | None = None) -> dict:
+    """The clean article of a page (DESIGN.md item schema; fetch and snapshot fields absent)."""
+    return clean_article(extract_fields(html, url, headers))

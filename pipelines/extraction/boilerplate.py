@@ -1,0 +1,106 @@
+"""Where the boilerplate is stripped: blocks removed from an article container.
+
+Three kinds of evidence, generic to news sites:
+- tags that never carry article text (scripts, forms, nav, ads' ``ins``, …);
+- ``class``/``id`` names of widgets (ads, share, comments, reactions, related boxes, sponsors);
+- boxes headed by a boilerplate label ("Tin liên quan", "Đừng bỏ lỡ", "Xem thêm", "Đọc nhiều", …)
+  made mostly of links, also when they sit inside the body, and "Xem thêm: <link>" lines.
+Site rules add their own selectors on top (``SiteRules.strip``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.extraction.dom import element_text, link_density, remove
+from pipelines.extraction.text import text_key
+
+NEVER_CONTENT_TAGS = frozenset(
+    "script style noscript template iframe form button input textarea select svg nav aside ins zone "
+    "object embed canvas dialog".split()
+)
+
+_WIDGET = re.compile(
+    r"(^|[-_ ])(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
+    r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
+    r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
+    r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll)([-_ ]|$)",
+    re.I,
+)
+
+BOILERPLATE_LABELS = frozenset(
+    text_key(label)
+    for label in (
+        "Tin liên quan", "Bài liên quan", "Bài viết liên quan", "Tin cùng chuyên mục", "Tin khác",
+        "Đọc nhiều", "Xem nhiều", "Đọc thêm", "Xem thêm", "Đừng bỏ lỡ", "Có thể bạn quan tâm",
+        "Tin mới", "Tin nổi bật", "Tin Tài Trợ", "Nội dung tài trợ", "Bình luận", "Ý kiến bạn đọc",
+        "Related", "Related articles", "Related stories", "Related news", "Read more", "Read also",
+        "See also", "More stories", "Most read", "Most popular", "Recommended", "You may also like",
+        "Sponsored", "Comments",
+    )
+)
+_LABEL_PREFIX = re.compile(
+    r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|read also|see also|related)\s*[:>»›-]",
+    re.I,
+)
+_LABEL_MAX_CHARS = 40
+
+
+def is_widget(el) -> bool:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(names.strip()) and bool(_WIDGET.search(names))
+
+
+def is_boilerplate_label(text: str) -> bool:
+    return len(text) <= _LABEL_MAX_CHARS and text_key(text) in BOILERPLATE_LABELS
+
+
+def strip_boilerplate(container) -> None:
+    """Remove non-article blocks inside ``container`` (in place)."""
+    for el in list(container.iter()):
+        if el is container or el.getparent() is None or not isinstance(el.tag, str):
+            continue
+        if el.tag in NEVER_CONTENT_TAGS or is_widget(el) or _hidden(el):
+            remove(el)
+    _strip_labelled_boxes(container)
+
+
+def _hidden(el) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or el.get("hidden") is not None
+
+
+def _strip_labelled_boxes(container) -> None:
+    for el in list(container.iter()):
+        if el.getparent() is None or not isinstance(el.tag, str) or el is container:
+            continue
+        if _in_removed_subtree(el, container):
+            continue
+        text = element_text(el)
+        if is_boilerplate_label(text):
+            _remove_box_of(el, container)
+        elif el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
+            remove(el)
+
+
+def _in_removed_subtree(el, container) -> bool:
+    node = el
+    while node is not None and node is not container:
+        node = node.getparent()
+    return node is None
+
+
+def _remove_box_of(label, container) -> None:
+    """Remove the smallest enclosing block of the label that is mostly links, or the label
+    and the link list that follows it."""
+    node = label
+    while node.getparent() is not None and node.getparent() is not container:
+        parent = node.getparent()
+        if link_density(parent) < 0.5:
+            break
+        node = parent
+    if node is label:
+        following = label.getnext()
+        if following is not None and link_density(following) >= 0.5:
+            remove(following)
+    remove(node)

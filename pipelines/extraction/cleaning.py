@@ -1,0 +1,67 @@
+"""Text-level cleaning of an extracted article (the pipeline's *clean* step).
+
+Block-level boilerplate is gone by now (``boilerplate``); what is left is
+line-level: no-break spaces and decomposed Vietnamese (NFC), empty lines,
+lines repeating the title, the lead, a caption, a byline or a credit,
+boilerplate labels left on their own, and paragraphs printed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pipelines.extraction.boilerplate import is_boilerplate_label
+from pipelines.extraction.text import name_case, normalize_text, text_key, unique
+
+ARTICLE_FIELDS = (
+    "url", "canonical_url", "site", "title", "lead", "body", "images", "authors", "published_at",
+    "updated_at", "section", "tags", "language", "source", "fingerprint",
+)
+
+
+def clean_article(article: dict) -> dict:
+    """A new dict with every text field normalized and repeated lines removed."""
+    out = dict(article)
+    for key in ("title", "lead", "section"):
+        out[key] = normalize_text(article.get(key)) or None
+    out["images"] = _images(article.get("images") or [])
+    authors = unique([name_case(a) for a in article.get("authors") or []])
+    out["authors"] = [a for a in authors if text_key(a) != text_key(out.get("site") or "")]
+    out["tags"] = unique([normalize_text(t) for t in article.get("tags") or []])
+    out["body"] = _body(article.get("body") or [], out)
+    if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
+        out["lead"] = None
+    out["fingerprint"] = fingerprint(out)
+    return out
+
+
+def _images(images: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for image in images:
+        if image.get("src") and image["src"] not in seen:
+            seen.add(image["src"])
+            out.append({"src": image["src"], "caption": normalize_text(image.get("caption")) or None})
+    return out
+
+
+def _body(paragraphs: list[str], article: dict) -> list[str]:
+    repeated = {text_key(v) for v in (article.get("title"), article.get("lead")) if v}
+    repeated |= {text_key(i["caption"]) for i in article["images"] if i["caption"]}
+    repeated |= {text_key(a) for a in article["authors"]}
+    if source := article.get("source"):
+        repeated |= {text_key(v) for v in source.values() if v}
+    out, seen = [], set()
+    for raw in paragraphs:
+        text = normalize_text(raw)
+        key = text_key(text)
+        if not key or key in repeated or key in seen or is_boilerplate_label(text):
+            continue
+        seen.add(key)
+        out.append(text)
+    return out
+
+
+def fingerprint(article: dict) -> str:
+    """SHA-1 of the normalized title and body: equal for the same text, whatever the markup."""
+    text = "\n".join([text_key(article.get("title") or ""), *(text_key(p) for p in article.get("body") or [])])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,114 @@
+"""Body paragraphs and images (with captions) of an article container.
+
+One paragraph per text block (``p``, headings, list items, quotes), one per
+table row with cells joined by " | ". Figures give images, never body text;
+an image's address is its ``src`` unless that is a placeholder, then the lazy
+loading attributes (``data-src``, ``data-original``, …, ``srcset``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.extraction.dom import BLOCK_TAGS, element_text
+from pipelines.extraction.urls import absolute_url
+
+TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li blockquote pre dt dd address".split())
+CAPTION_CLASSES = ("caption", "wp-caption-text", "image-caption", "photo-caption", "figcaption")
+LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-img-url", "data-url")
+_PLACEHOLDER_HINTS = ("data:", "blank.gif", "placeholder", "spacer.gif", "lazy.gif", "1x1")
+_MIN_IMAGE_SIDE = 50
+
+
+@dataclass
+class Content:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+
+
+def read_content(container, base_url: str) -> Content:
+    content = Content()
+    _walk(container, content, base_url)
+    return content
+
+
+def _walk(el, content: Content, base_url: str) -> None:
+    if el.text and el.text.strip() and el.tag not in TEXT_BLOCKS:
+        content.paragraphs.append(el.text)
+    for child in el:
+        if not isinstance(child.tag, str):
+            pass
+        elif child.tag == "figure" or _is_caption_table(child):
+            _read_figure(child, content, base_url)
+        elif child.tag == "img":
+            _add_image(child, None, content, base_url)
+        elif child.tag == "table":
+            _read_table(child, content, base_url)
+        elif child.tag in TEXT_BLOCKS and not _has_blocks(child):
+            for img in child.iter("img"):
+                _add_image(img, None, content, base_url)
+            content.paragraphs.append(element_text(child))
+        else:
+            _walk(child, content, base_url)
+        if child.tail and child.tail.strip() and el.tag not in TEXT_BLOCKS:
+            content.paragraphs.append(child.tail)
+
+
+def _has_blocks(el) -> bool:
+    return any(isinstance(d.tag, str) and (d.tag in BLOCK_TAGS and d.tag != "br") for d in el.iterdescendants())
+
+
+def _is_caption_table(el) -> bool:
+    """Old CMSs (VnExpress' ``tplCaption``) put an image and its caption in a table."""
+    return el.tag == "table" and "caption" in (el.get("class") or "").lower() and el.find(".//img") is not None
+
+
+def _read_table(table, content: Content, base_url: str) -> None:
+    for row in table.iter("tr"):
+        cells = [element_text(c) for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        cells = [c for c in cells if c]
+        if cells:
+            content.paragraphs.append(" | ".join(cells))
+    for img in table.iter("img"):
+        _add_image(img, None, content, base_url)
+
+
+def _read_figure(figure, content: Content, base_url: str) -> None:
+    caption = _caption_of(figure)
+    for img in figure.iter("img"):
+        _add_image(img, caption, content, base_url)
+        caption = None  # a caption belongs to the figure's first image
+
+
+def _caption_of(figure) -> str | None:
+    for el in figure.iter():
+        if not isinstance(el.tag, str):
+            continue
+        classes = (el.get("class") or "").lower()
+        if el.tag == "figcaption" or (el is not figure and any(c in classes for c in CAPTION_CLASSES)):
+            return element_text(el) or None
+    return None
+
+
+def image_src(img, base_url: str) -> str | None:
+    src = img.get("src")
+    if not src or any(h in src.lower() for h in _PLACEHOLDER_HINTS):
+        src = next((img.get(a) for a in LAZY_ATTRIBUTES if img.get(a)), None)
+        if not src and (srcset := img.get("data-srcset") or img.get("srcset")):
+            src = srcset.split(",")[0].split()[0]
+    return absolute_url(src, base_url)
+
+
+def _add_image(img, caption: str | None, content: Content, base_url: str) -> None:
+    src = image_src(img, base_url)
+    if not src or _too_small(img) or any(i["src"] == src for i in content.images):
+        return
+    content.images.append({"src": src, "caption": caption})
+
+
+def _too_small(img) -> bool:
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").removesuffix("px")
+        if value.isdigit() and int(value) < _MIN_IMAGE_SIDE:
+            return True
+    return False

@@ -1,0 +1,84 @@
+"""Parsing a page once and reading the text of its elements."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from parsel import Selector
+
+from pipelines.extraction.text import normalize_text
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+
+
+class MalformedPage(ValueError):
+    """The bytes are not an HTML document at all (empty, binary or unparseable)."""
+
+
+def parse_html(text: str, base_url: str | None = None) -> lxml.html.HtmlElement:
+    """The document tree; lxml recovers from broken markup, only nothing-at-all fails."""
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip() or "\x00" in text[:2048]:
+        raise MalformedPage("empty or binary document")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER, base_url=base_url)
+    except (etree.ParserError, ValueError) as exc:
+        raise MalformedPage(str(exc)) from exc
+    return root
+
+
+def selector(root: lxml.html.HtmlElement) -> Selector:
+    return Selector(root=root, type="html")
+
+
+def element_text(el) -> str:
+    """Visible text of an element (not its tail), block boundaries kept as spaces, normalized."""
+    parts: list[str] = []
+    _collect(el, parts, with_tail=False)
+    return normalize_text("".join(parts))
+
+
+def _collect(el, parts: list[str], with_tail: bool = True) -> None:
+    if isinstance(el.tag, str) and el.tag not in ("script", "style", "template", "noscript"):
+        block = el.tag in BLOCK_TAGS
+        if block:
+            parts.append(" ")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect(child, parts)
+        if block:
+            parts.append(" ")
+    if with_tail and el.tail:
+        parts.append(el.tail)
+
+
+def link_density(el) -> float:
+    """Share of an element's text that sits inside links: high for menus and related lists."""
+    total = len(element_text(el))
+    if not total:
+        return 0.0
+    linked = sum(len(element_text(a)) for a in el.iter("a"))
+    return min(1.0, linked / total)
+
+
+def remove(el) -> None:
+    """Drop an element but keep the text that follows it (its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)

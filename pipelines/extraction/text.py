@@ -1,0 +1,40 @@
+"""Text normalization shared by every field: NFC, one kind of space, no clutter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def normalize_text(value: str | None) -> str:
+    """NFC, invisible characters removed, every run of white space one space."""
+    if not value:
+        return ""
+    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    return _SPACES.sub(" ", value).strip()
+
+
+def text_key(value: str) -> str:
+    """A comparison key: normalized, case-folded, without surrounding punctuation."""
+    return normalize_text(value).casefold().strip(" .:;,-–—|»>")
+
+
+def name_case(name: str) -> str:
+    """Bylines are often printed in capitals; names are stored in title case."""
+    name = normalize_text(name)
+    return name.title() if name.isupper() else name
+
+
+def unique(values: list[str]) -> list[str]:
+    """Values in first-seen order, compared case-insensitively, empties dropped."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = text_key(value)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
