@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import strip_boilerplate
+from pipelines.extraction.classify import page_type
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
@@ -63,6 +64,7 @@ def extract_fields(
         article["body"], article["images"] = trafilatura_paragraphs(text, url), []
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
+    article["page_type"] = page_type(page, article["body"])
     return article
 
 

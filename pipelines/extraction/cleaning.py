@@ -32,7 +32,7 @@ def clean_article(article: dict) -> dict:
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
     out["fingerprint"] = fingerprint(out)
-    return out
+    return {k: out.get(k) for k in ARTICLE_FIELDS} | {k: v for k, v in out.items() if k not in ARTICLE_FIELDS}
 
 
 def _images(images: list[dict]) -> list[dict]:

@@ -30,6 +30,8 @@ class PageMetadata:
     article: dict = field(default_factory=dict)
     """The JSON-LD object describing the article (NewsArticle, Article, … in ``@graph`` too)."""
     breadcrumbs: list[str] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    """Every JSON-LD ``@type`` on the page."""
     canonical: str | None = None
     lang: str | None = None
 
@@ -59,6 +61,7 @@ def read_metadata(root) -> PageMetadata:
             break
     md.lang = root.get("lang") or root.get("xml:lang")
     objects = _jsonld_objects(root)
+    md.types = {t for o in objects for t in _types(o)}
     md.article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
     crumbs = next((o for o in objects if "BreadcrumbList" in _types(o)), None)
     if crumbs:

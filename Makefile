@@ -1,0 +1,43 @@
+# make run   — set everything up, crawl every configured site into data/ and print a summary
+# make demo  — the same crawl, replayed offline from the bundled recordings
+# make test  — set everything up (virtualenv, dependencies, PostgreSQL) and run the test suite
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SCRAPY := $(VENV)/bin/scrapy
+PYTHON ?= python3
+SITES := kinhtedothi thanhnien
+DEMO_WARC := data/demo/recordings.warc.gz
+
+.PHONY: setup run demo test lint services clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	@for site in $(SITES); do $(SCRAPY) crawl $$site -s LOG_LEVEL=WARNING || exit 1; done
+	@$(PY) -m archive stats
+
+demo: setup
+	@$(PY) -m archive pack tests/recordings/* --out $(DEMO_WARC)
+	@for site in $(SITES) hanhkhatkito; do \
+	  $(SCRAPY) crawl $$site -s REPLAY_FROM=$(DEMO_WARC) -s LOG_LEVEL=WARNING || exit 1; done
+	@$(PY) -m archive list
+	@$(PY) -m archive stats
+
+services:
+	@scripts/postgres.sh start > /dev/null
+
+test: setup services
+	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf data .pytest_cache

@@ -1,0 +1,111 @@
+"""SQLAlchemy 2 models of the archive (DESIGN.md): Site, Article (+ aliases),
+ArticleVersion, Snapshot, CrawlRun.
+
+Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
+re-runs idempotent: one site per name, one article per canonical URL, one alias
+per URL, one version number per article, one snapshot per WARC record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON, datetime: DateTime(timezone=True), str: Text}
+
+
+class Site(Base):
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime]
+    articles: Mapped[list[Article]] = relationship(back_populates="site")
+
+
+class Article(Base):
+    """One story, keyed by its canonical URL; other URLs of it are aliases."""
+
+    __tablename__ = "article"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    canonical_url: Mapped[str] = mapped_column(unique=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    site: Mapped[Site] = relationship(back_populates="articles")
+    aliases: Mapped[list[ArticleAlias]] = relationship(back_populates="article", order_by="ArticleAlias.id")
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        back_populates="article", order_by="ArticleVersion.number"
+    )
+
+
+class ArticleAlias(Base):
+    """Another URL under which the same article was fetched (tracking parameters, re-posts
+    of identical text on the same site, …)."""
+
+    __tablename__ = "article_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    url: Mapped[str] = mapped_column(unique=True)
+    first_seen_at: Mapped[datetime]
+    article: Mapped[Article] = relationship(back_populates="aliases")
+
+
+class ArticleVersion(Base):
+    """One distinct content of an article; an edit makes a new version."""
+
+    __tablename__ = "article_version"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(index=True)
+    title: Mapped[str | None]
+    lead: Mapped[str | None]
+    body: Mapped[list]
+    images: Mapped[list]
+    authors: Mapped[list]
+    tags: Mapped[list]
+    published_at: Mapped[str | None] = mapped_column(doc="ISO 8601 with the page's offset")
+    updated_at: Mapped[str | None]
+    section: Mapped[str | None]
+    language: Mapped[str | None]
+    source: Mapped[dict | None]
+    extracted_at: Mapped[datetime]
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
+    article: Mapped[Article] = relationship(back_populates="versions")
+    snapshot: Mapped[Snapshot] = relationship()
+
+
+class Snapshot(Base):
+    """One fetch: when, what came back, where its WARC record is, and what became of it."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (UniqueConstraint("warc_file", "warc_offset"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(index=True)
+    final_url: Mapped[str]
+    status: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime]
+    content_type: Mapped[str | None]
+    warc_file: Mapped[str]
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    payload_digest: Mapped[str]
+    outcome: Mapped[str] = mapped_column(doc="new, updated, unchanged, alias, or why the page was dropped")
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), index=True)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    stats: Mapped[dict | None]
+    outcome: Mapped[str | None] = mapped_column(doc="finish reason: finished, shutdown, failed, …")
+    error: Mapped[str | None]

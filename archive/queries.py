@@ -1,0 +1,117 @@
+"""Reading the archive: article lists, one article with its history, totals."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Site, Snapshot
+from pipelines.extraction.urls import canonical_url
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def list_articles(session: Session, site: str | None = None, limit: int | None = None) -> list[dict]:
+    latest = (
+        select(ArticleVersion.article_id, func.max(ArticleVersion.number).label("number"))
+        .group_by(ArticleVersion.article_id)
+        .subquery()
+    )
+    query = (
+        select(Site.name, Article.canonical_url, ArticleVersion.title, ArticleVersion.published_at, latest.c.number)
+        .join(Article, Article.site_id == Site.id)
+        .join(latest, latest.c.article_id == Article.id)
+        .join(ArticleVersion, (ArticleVersion.article_id == Article.id) & (ArticleVersion.number == latest.c.number))
+        .order_by(ArticleVersion.published_at.desc(), Article.id)
+    )
+    if site:
+        query = query.where(Site.name == site)
+    if limit:
+        query = query.limit(limit)
+    return [
+        {"site": s, "url": u, "title": t, "published_at": p, "versions": n} for s, u, t, p, n in session.execute(query)
+    ]
+
+
+def find_article(session: Session, url: str) -> Article | None:
+    """The article at ``url``: its canonical URL or any alias, as given or canonicalized."""
+    candidates = {url, canonical_url(url)}
+    options = (selectinload(Article.versions), selectinload(Article.aliases), selectinload(Article.site))
+    article = session.scalar(select(Article).where(Article.canonical_url.in_(candidates)).options(*options))
+    if article is None:
+        article = session.scalar(
+            select(Article).join(ArticleAlias).where(ArticleAlias.url.in_(candidates)).options(*options)
+        )
+    return article
+
+
+def version_dict(version: ArticleVersion) -> dict:
+    return {
+        "number": version.number,
+        "fingerprint": version.fingerprint,
+        "extracted_at": _iso(version.extracted_at),
+        "title": version.title,
+        "lead": version.lead,
+        "body": version.body,
+        "images": version.images,
+        "authors": version.authors,
+        "published_at": version.published_at,
+        "updated_at": version.updated_at,
+        "section": version.section,
+        "tags": version.tags,
+        "language": version.language,
+        "source": version.source,
+        "snapshot_id": version.snapshot_id,
+    }
+
+
+def article_dict(session: Session, article: Article) -> dict:
+    """The latest version's fields at the top, with every version and snapshot below."""
+    snapshots = session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.id))
+    latest = version_dict(article.versions[-1]) if article.versions else {}
+    return {
+        "url": article.canonical_url,
+        "canonical_url": article.canonical_url,
+        "site": article.site.name,
+        **{k: v for k, v in latest.items() if k not in ("number", "fingerprint", "extracted_at", "snapshot_id")},
+        "fingerprint": latest.get("fingerprint"),
+        "aliases": [a.url for a in article.aliases],
+        "first_seen_at": _iso(article.first_seen_at),
+        "last_seen_at": _iso(article.last_seen_at),
+        "versions": [version_dict(v) for v in article.versions],
+        "snapshots": [
+            {
+                "id": s.id,
+                "url": s.url,
+                "status": s.status,
+                "fetched_at": _iso(s.fetched_at),
+                "outcome": s.outcome,
+                "warc_file": s.warc_file,
+                "warc_offset": s.warc_offset,
+                "payload_digest": s.payload_digest,
+            }
+            for s in snapshots
+        ],
+    }
+
+
+def totals(session: Session) -> dict:
+    per_site = session.execute(
+        select(Site.name, func.count(Article.id)).join(Article, isouter=True).group_by(Site.name).order_by(Site.name)
+    ).all()
+    outcomes = session.execute(select(Snapshot.outcome, func.count()).group_by(Snapshot.outcome)).all()
+    last_run = session.scalar(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1))
+    return {
+        "sites": {name: count for name, count in per_site},
+        "articles": session.scalar(select(func.count(Article.id))),
+        "versions": session.scalar(select(func.count(ArticleVersion.id))),
+        "aliases": session.scalar(select(func.count(ArticleAlias.id))),
+        "snapshots": session.scalar(select(func.count(Snapshot.id))),
+        "snapshot_outcomes": dict(sorted(outcomes)),
+        "crawl_runs": session.scalar(select(func.count(CrawlRun.id))),
+        "last_run": None
+        if last_run is None
+        else {"spider": last_run.spider, "started_at": _iso(last_run.started_at), "outcome": last_run.outcome},
+    }

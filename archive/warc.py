@@ -1,0 +1,224 @@
+"""WARC snapshots: writing request/response pairs, reading records back, indexing files.
+
+Files are gzip-compressed per record (so every record can be read from its
+offset alone), start with a ``warcinfo`` record and rotate at a size limit.
+Scrapy hands over decoded bodies with the original ``Content-Length`` and
+``Content-Encoding``: the stored HTTP headers are corrected to describe the
+body actually stored, the original values kept as ``X-Archive-Orig-*`` (the
+pywb convention).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+SOFTWARE = "newsarchive (Scrapy, warcio)"
+_HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where a response record lives and what its payload digest is."""
+
+    file: str
+    offset: int
+    length: int
+    digest: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP fetch as it is archived."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime
+    method: str = "GET"
+    request_headers: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+
+
+def warc_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stored_headers(headers: Iterable[tuple[str, str]], body_length: int) -> list[tuple[str, str]]:
+    """HTTP headers describing the decoded body that is stored."""
+    out = []
+    for name, value in headers:
+        if name.lower() in _HOP_BY_HOP:
+            if name.lower() in ("content-encoding", "transfer-encoding"):
+                out.append((f"X-Archive-Orig-{name}", value))
+            continue
+        out.append((name, value))
+    out.append(("Content-Length", str(body_length)))
+    return out
+
+
+class WarcStore:
+    """Appends exchanges to rotating ``.warc.gz`` files in a folder. Thread-safe."""
+
+    def __init__(self, directory: str | os.PathLike, prefix: str = "archive", max_size: int = 1_000_000_000):
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self._file = None
+        self._path: Path | None = None
+        self._serial = 0
+        self._lock = threading.Lock()
+
+    def write(self, exchange: Exchange) -> RecordRef:
+        """Write the response and its request; the reference points at the response record."""
+        with self._lock:
+            writer = self._writer()
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=StatusAndHeaders(
+                    f"{exchange.status} {exchange.reason}".strip(),
+                    stored_headers(exchange.headers, len(exchange.body)),
+                    protocol="HTTP/1.1",
+                ),
+                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at)},
+            )
+            offset = self._file.tell()
+            writer.write_record(response)
+            length = self._file.tell() - offset
+            record_id = response.rec_headers.get_header("WARC-Record-ID")
+            parts = urlsplit(exchange.url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            request = writer.create_warc_record(
+                exchange.url,
+                "request",
+                payload=BytesIO(b""),
+                length=0,
+                http_headers=StatusAndHeaders(
+                    f"{exchange.method} {target} HTTP/1.1", list(exchange.request_headers), is_http_request=True
+                ),
+                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Concurrent-To": record_id},
+            )
+            writer.write_record(request)
+            self._file.flush()
+            return RecordRef(
+                file=str(self._path),
+                offset=offset,
+                length=length,
+                digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+                record_id=record_id,
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def _writer(self) -> WARCWriter:
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self._file.close()
+            self._file = None
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._serial += 1
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
+            self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across writes, closed in close()
+            writer = WARCWriter(self._file, gzip=True)
+            writer.write_record(
+                writer.create_warcinfo_record(self._path.name, {"software": SOFTWARE, "format": "WARC File Format 1.1"})
+            )
+            return writer
+        return WARCWriter(self._file, gzip=True)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    date: str
+    ref: RecordRef
+
+
+def read_response(file: str | os.PathLike, offset: int) -> StoredResponse:
+    """The response record at ``offset`` of ``file`` (its payload decoded)."""
+    with open(file, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        return _stored(record, str(file), offset)
+
+
+def _stored(record, file: str, offset: int) -> StoredResponse:
+    body = record.content_stream().read()
+    http = record.http_headers
+    return StoredResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode() or 200),
+        headers=list(http.headers),
+        body=body,
+        date=record.rec_headers.get_header("WARC-Date"),
+        ref=RecordRef(
+            file=file,
+            offset=offset,
+            length=0,
+            digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        ),
+    )
+
+
+def warc_files(path: str | os.PathLike) -> list[Path]:
+    """A WARC file, or the WARC files of a folder (recursively, sorted)."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz")))
+    if not path.exists():
+        raise FileNotFoundError(f"no WARC file or folder at {path}")
+    return [path]
+
+
+def iter_responses(path: str | os.PathLike) -> Iterator[StoredResponse]:
+    """Every response record under ``path``, in file order."""
+    for file in warc_files(path):
+        with open(file, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                if record.rec_type == "response":
+                    yield _stored(record, str(file), it.get_record_offset())
+
+
+class WarcIndex:
+    """URL → latest response record, over a WARC file or folder (read lazily per lookup)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.entries: dict[str, tuple[str, int]] = {}
+        for file in warc_files(path):
+            with open(file, "rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    if record.rec_type == "response":
+                        self.entries[record.rec_headers.get_header("WARC-Target-URI")] = (str(file), it.get_record_offset())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, url: str) -> StoredResponse | None:
+        entry = self.entries.get(url)
+        return read_response(*entry) if entry else None

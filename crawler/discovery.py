@@ -1,0 +1,123 @@
+"""Finding article links in discovery sources: sitemaps, news sitemaps, RSS/Atom feeds,
+and listing pages. Pure functions over response bodies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from pipelines.extraction.dates import parse_datetime
+from pipelines.extraction.urls import absolute_url, registered_host
+
+_LEADING_JUNK = re.compile(rb"^\s*(<!--.*?-->\s*)+", re.S)
+_CDATA_ESCAPED = re.compile(r"^<!\[CDATA\[(.*)\]\]>$", re.S)
+_NOT_ARTICLE_PATH = re.compile(
+    r"/(tag|tags|tu-khoa|category|chuyen-muc|author|tac-gia|page|search|tim-kiem|video|login|dang-nhap|rss|feed)"
+    r"(/|$|[-.])|\.(jpe?g|png|gif|webp|svg|pdf|mp4|mp3|xml|rss|css|js)$",
+    re.I,
+)
+_ARTICLE_PATH = re.compile(r"(-\d{5,}(\.html?)?$)|(/\d{4}/\d{2}/(\d{2}/)?[^/]+)|([a-z0-9]+(-[a-z0-9]+){4,}(\.html?)?/?$)", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    date: datetime | None = None
+
+
+def source_kind(body: bytes, content_type: str | None) -> str:
+    """``sitemapindex``, ``urlset``, ``feed`` or ``html``."""
+    head = _LEADING_JUNK.sub(b"", body[:4096]).lstrip().lower()
+    if b"<sitemapindex" in head:
+        return "sitemapindex"
+    if b"<urlset" in head:
+        return "urlset"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if "xml" in (content_type or "") and b"<html" not in head:
+        return "feed"
+    return "html"
+
+
+def _xml_root(body: bytes):
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+    return etree.fromstring(_LEADING_JUNK.sub(b"", body).lstrip() or b"<empty/>", parser=parser)
+
+
+def sitemap_links(body: bytes) -> list[Link]:
+    """Entries of a sitemap or sitemap index, dated by the news publication date or ``lastmod``."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    links = []
+    for entry in root.iter("{*}url", "{*}sitemap"):
+        loc = entry.findtext("{*}loc")
+        if not loc or not loc.strip():
+            continue
+        date = entry.findtext("{*}news/{*}publication_date") or entry.findtext("{*}lastmod")
+        links.append(Link(loc.strip(), parse_datetime(date, "+00:00")))
+    return links
+
+
+def feed_links(body: bytes, base_url: str) -> list[Link]:
+    """Item links of an RSS 2.0, RSS 1.0 or Atom feed, with their dates."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    links = []
+    for item in root.iter("{*}item", "{*}entry"):
+        href = None
+        for link in item.iter("{*}link"):
+            href = link.get("href") if link.get("href") and link.get("rel", "alternate") == "alternate" else link.text
+            if href and href.strip():
+                break
+        if not href:
+            guid = item.find("{*}guid")
+            href = guid.text if guid is not None and guid.get("isPermaLink", "true") != "false" else None
+        url = absolute_url(_uncdata(href), base_url)
+        if not url:
+            continue
+        date_el = next((item.find(t) for t in ("{*}pubDate", "{*}published", "{*}updated", "{*}date")
+                        if item.find(t) is not None), None)
+        date = parse_datetime(_uncdata(date_el.text), "+00:00") if date_el is not None else None
+        links.append(Link(url, date))
+    return links
+
+
+def _uncdata(text: str | None) -> str | None:
+    """Feeds that escape their CDATA (``&lt;![CDATA[…]]&gt;``) leave it in the text."""
+    if text is None:
+        return None
+    text = text.strip()
+    m = _CDATA_ESCAPED.match(text)
+    return m.group(1).strip() if m else text
+
+
+def page_links(selector, base_url: str) -> list[Link]:
+    """Every link of an HTML page, absolute, fragments dropped, in page order, once."""
+    seen: dict[str, None] = {}
+    for href in selector.css("a::attr(href)").getall():
+        url = absolute_url(href, base_url)
+        if url:
+            seen.setdefault(url.split("#", 1)[0], None)
+    return [Link(u) for u in seen]
+
+
+def alternate_feeds(selector, base_url: str) -> list[str]:
+    """Feeds a page announces with ``<link rel=alternate type=application/rss+xml>``."""
+    hrefs = selector.css(
+        "link[rel~=alternate][type*=rss]::attr(href), link[rel~=alternate][type*=atom]::attr(href)"
+    ).getall()
+    return [u for u in (absolute_url(h, base_url) for h in hrefs) if u and "/comments/" not in u]
+
+
+def looks_like_article(url: str, site_url: str) -> bool:
+    """Heuristic for sites without rules: same site, a path shaped like a story's."""
+    if registered_host(url) != registered_host(site_url):
+        return False
+    path = urlsplit(url).path
+    return bool(_ARTICLE_PATH.search(path)) and not _NOT_ARTICLE_PATH.search(path)

@@ -1,0 +1,51 @@
+"""A readable end-of-crawl summary (on top of Scrapy's stats dump), saying plainly
+when nothing could be fetched because the network is unreachable."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+NETWORK_ERRORS = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
+                  "ConnectError", "NoRouteError", "ConnectionLost")
+
+
+class CrawlSummary:
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def summary(self, spider_name: str, reason: str) -> str:
+        s = self.stats.get_stats()
+        pick = lambda prefix: {k.removeprefix(prefix): v for k, v in sorted(s.items()) if k.startswith(prefix)}  # noqa: E731
+        articles, dropped, failed = pick("articles/"), pick("dropped/"), pick("fetch/failed/")
+        lines = [
+            f"{spider_name}: {reason} — {s.get('discovery/articles', 0)} article URL(s) discovered, "
+            f"{s.get('downloader/response_count', 0)} response(s)",
+            "  archived: " + (", ".join(f"{v} {k}" for k, v in articles.items()) or "nothing"),
+        ]
+        if dropped:
+            lines.append("  dropped: " + ", ".join(f"{v} {k}" for k, v in dropped.items()))
+        if failed:
+            lines.append("  failed fetches: " + ", ".join(f"{v} {k}" for k, v in failed.items()))
+        if s.get("store/failed"):
+            lines.append(f"  database errors: {s['store/failed']} item(s) spooled")
+        if self.offline(s):
+            lines.append("  no network: no page could be fetched (DNS/connection errors); nothing was archived")
+        return "\n".join(lines)
+
+    @staticmethod
+    def offline(stats: dict) -> bool:
+        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")
+                     and k.rsplit(".", 1)[-1] in NETWORK_ERRORS)
+        return errors > 0 and not stats.get("downloader/response_count")
+
+    def spider_closed(self, spider, reason: str) -> None:
+        logger.info("summary\n%s", self.summary(spider.name, reason))

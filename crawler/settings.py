@@ -1,0 +1,50 @@
+"""Scrapy settings of the news archive. Every setting a user changes is documented in
+the README; the archive locations also read the environment."""
+
+import os
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- archive ------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/archive.db")
+WARC_DIR = os.environ.get("WARC_DIR", "data/warc")
+WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before rotating
+FAILED_ITEMS_FILE = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
+REPLAY_FROM = os.environ.get("REPLAY_FROM") or None  # a WARC file or folder: crawl offline from it
+
+ITEM_PIPELINES = {
+    "pipelines.snapshot.SnapshotPipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.clean.CleanPipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.store.StorePipeline": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.replay.ReplayMiddleware": 50,  # before robots.txt: replay answers those too
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlSummary": 500,
+}
+LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
+
+# -- politeness ---------------------------------------------------------------------
+USER_AGENT = "newsarchive/0.1 (+news archiving crawler built on Scrapy; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+DNS_TIMEOUT = 10
+
+# -- Scrapy 2.19 housekeeping -------------------------------------------------------
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # a localhost server that runs code sent to it: never on
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

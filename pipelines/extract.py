@@ -1,0 +1,56 @@
+"""Step 2: article fields from the page; pages that are not articles are dropped here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from itemadapter import ItemAdapter
+
+from crawler.sites import rules_for_url
+from pipelines.drop import drop
+from pipelines.extraction.article import extract_fields
+from pipelines.extraction.dom import MalformedPage
+
+logger = logging.getLogger(__name__)
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class ExtractPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
+        url, status = adapter["final_url"], adapter["status"]
+        if status >= 300:
+            raise drop(self.stats, f"http_{status}")
+        content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
+        if content_type not in _HTML_TYPES:
+            raise drop(self.stats, "not_html", content_type)
+        spider_rules = getattr(self.crawler.spider, "site_rules", None)
+        try:
+            fields = extract_fields(
+                page,
+                url,
+                dict(adapter["response_headers"]),
+                rules=rules_for_url(url) or spider_rules,
+                fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
+            )
+        except MalformedPage as exc:
+            raise drop(self.stats, "malformed", str(exc), "WARNING") from exc
+        except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
+            logger.exception("extraction failed for %s", url)
+            raise drop(self.stats, "extraction_error", repr(exc), "ERROR") from exc
+        if fields["page_type"] != "article":
+            raise drop(self.stats, fields["page_type"])
+        for key, value in fields.items():
+            if key != "url":
+                adapter[key] = value
+        return item

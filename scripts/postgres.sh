@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Start (or stop) a throw-away PostgreSQL server on 127.0.0.1 for the tests.
+# Installs the server from Debian's packages when it is missing. Prints the URL to use.
+set -euo pipefail
+PORT="${PGPORT_TEST:-55432}"
+DATA="${PGDATA_TEST:-/tmp/newsarchive-pg}"
+ACTION="${1:-start}"
+
+bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+if [ -z "$(bindir)" ]; then
+  echo "postgres.sh: installing PostgreSQL from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
+fi
+BIN="$(bindir)"
+
+case "$ACTION" in
+  start)
+    if [ ! -f "$DATA/PG_VERSION" ]; then
+      mkdir -p "$DATA"
+      [ "$(id -u)" = 0 ] && chown postgres: "$DATA"
+      as_postgres "$BIN/initdb" -D "$DATA" -A trust -E UTF8 --locale=C.UTF-8 -U postgres >/dev/null
+    fi
+    if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      as_postgres "$BIN/pg_ctl" -D "$DATA" -w -t 60 -l "$DATA/server.log" \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA" start >/dev/null
+    fi
+    echo "postgresql://postgres@127.0.0.1:$PORT/postgres"
+    ;;
+  stop)
+    as_postgres "$BIN/pg_ctl" -D "$DATA" -w stop -m fast >/dev/null 2>&1 || true
+    ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
