@@ -1,5 +1,6 @@
 """A readable end-of-crawl summary (on top of Scrapy's stats dump), saying plainly
-when nothing could be fetched because the network is unreachable."""
+when nothing could be fetched because the network is unreachable. Printed on
+standard output (``CRAWL_SUMMARY_PRINT``) so it shows even with quiet logging."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ NETWORK_ERRORS = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError"
 
 
 class CrawlSummary:
-    def __init__(self, stats):
+    def __init__(self, stats, print_summary: bool):
         self.stats = stats
+        self.print_summary = print_summary
 
     @classmethod
     def from_crawler(cls, crawler):
-        extension = cls(crawler.stats)
+        extension = cls(crawler.stats, crawler.settings.getbool("CRAWL_SUMMARY_PRINT"))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -48,4 +50,7 @@ class CrawlSummary:
         return errors > 0 and not stats.get("downloader/response_count")
 
     def spider_closed(self, spider, reason: str) -> None:
-        logger.info("summary\n%s", self.summary(spider.name, reason))
+        summary = self.summary(spider.name, reason)
+        logger.info("summary\n%s", summary)
+        if self.print_summary:
+            print(summary, flush=True)

@@ -27,6 +27,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
 }
+CRAWL_SUMMARY_PRINT = True  # the end-of-crawl summary on standard output
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 # -- politeness ---------------------------------------------------------------------

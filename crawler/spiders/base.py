@@ -94,9 +94,11 @@ class ArchiveSpider(scrapy.Spider):
             for feed in alternate_feeds(response, response.url):
                 yield self.source_request(feed)
 
-    @staticmethod
-    def declares_article(response: Response) -> bool:
-        """A start URL that is itself an article page (``news`` spider on one article)."""
+    def declares_article(self, response: Response) -> bool:
+        """A start URL of a site without rules that is itself an article page (``news``
+        spider on one article); known sites say so by their article URL pattern."""
+        if self.site_rules or rules_for_url(response.url):
+            return False
         return (response.css("meta[property='og:type']::attr(content)").get() or "").strip() == "article"
 
     def article_requests(self, links: list[Link], source: str):

@@ -16,7 +16,7 @@ from pipelines.extraction.dom import element_text, link_density, remove
 from pipelines.extraction.text import text_key
 
 NEVER_CONTENT_TAGS = frozenset(
-    "script style noscript template iframe form button input textarea select svg nav aside ins zone "
+    "script style noscript template iframe form button input textarea select svg nav aside footer ins zone "
     "object embed canvas dialog".split()
 )
 

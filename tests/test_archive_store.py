@@ -1,0 +1,109 @@
+"""The archive keeps one article per story, one version per distinct content and one
+snapshot per fetch, on SQLite and on PostgreSQL."""
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from archive.database import create_db_engine, sessions, upgrade
+from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
+from archive.queries import article_dict, find_article
+from archive.store import Archive
+from archive.warc import Exchange, WarcStore
+from pipelines import extract_article
+from tests.conftest import article_entry, recording
+
+
+def fetched(site: str, tmp_path, url: str | None = None, edit=None) -> dict:
+    """A fetched article as it reaches the store step, with a real WARC snapshot."""
+    entry = article_entry(site)
+    html = recording(site, entry["file"]).read_bytes()
+    if edit:
+        html = edit(html)
+    url = url or entry["url"]
+    item = extract_article(html, url)
+    ref = WarcStore(tmp_path / "warc").write(
+        Exchange(url, 200, [("Content-Type", entry["content_type"])], html, datetime.now(UTC))
+    )
+    return item | {"final_url": url, "status": 200, "fetched_at": datetime.now(UTC).isoformat(), "snapshot": asdict(ref)}
+
+
+def counts(archive: Archive) -> tuple[int, int, int, int]:
+    with archive.Session() as s:
+        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Article, ArticleVersion, ArticleAlias, Snapshot))
+
+
+def edit_first_paragraph(html: bytes) -> bytes:
+    return html.replace("Trong cuộc gọi, hai nhà lãnh đạo".encode(), "Trong cuộc điện đàm, hai nhà lãnh đạo".encode(), 1)
+
+
+def test_first_fetch_is_a_new_article_with_one_version(database_url, tmp_path):
+    archive = Archive(database_url)
+    assert archive.save(fetched("thanhnien.vn", tmp_path)).outcome == "new"
+    assert counts(archive) == (1, 1, 0, 1)
+
+
+def test_unchanged_refetch_adds_a_snapshot_but_no_version(database_url, tmp_path):
+    archive = Archive(database_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    assert archive.save(fetched("thanhnien.vn", tmp_path)).outcome == "unchanged"
+    assert counts(archive) == (1, 1, 0, 2)
+
+
+def test_tracking_url_copy_is_an_alias_not_a_second_article(database_url, tmp_path):
+    archive = Archive(database_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    copy = article_entry("thanhnien.vn")["url"] + "?utm_source=facebook&utm_medium=social"
+    assert archive.save(fetched("thanhnien.vn", tmp_path, url=copy)).outcome == "alias"
+    assert counts(archive) == (1, 1, 1, 2)
+
+
+def test_changed_content_adds_exactly_one_version(database_url, tmp_path):
+    archive = Archive(database_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    assert archive.save(fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph)).outcome == "updated"
+    assert archive.save(fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph)).outcome == "unchanged"
+    assert counts(archive) == (1, 2, 0, 3)
+
+
+def test_repost_on_another_site_is_a_separate_article(database_url, tmp_path):
+    archive = Archive(database_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    assert archive.save(fetched("hanhkhatkito.net", tmp_path)).outcome == "new"
+    assert counts(archive)[0] == 2
+
+
+def test_stored_article_reads_back_with_vietnamese_text_intact(database_url, tmp_path):
+    archive = Archive(database_url)
+    item = fetched("kinhtedothi.vn", tmp_path)
+    archive.save(item)
+    with archive.Session() as session:
+        data = article_dict(session, find_article(session, item["url"] + "?utm_source=x"))
+    assert (data["title"], data["body"], data["tags"]) == (item["title"], item["body"], item["tags"])
+    assert data["snapshots"][0]["payload_digest"] == item["snapshot"]["digest"]
+
+
+def test_every_version_points_to_its_warc_record(database_url, tmp_path):
+    archive = Archive(database_url)
+    item = fetched("thanhnien.vn", tmp_path)
+    archive.save(item)
+    with archive.Session() as session:
+        version = session.scalar(select(ArticleVersion))
+        assert (version.snapshot.warc_file, version.snapshot.warc_offset) == (
+            item["snapshot"]["file"], item["snapshot"]["offset"])
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_migrations_create_exactly_the_models_schema(dialect, request):
+    url = request.getfixturevalue("sqlite_url" if dialect == "sqlite" else "postgres_url")
+    engine = create_db_engine(url)
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
+    sessions.cache_clear()

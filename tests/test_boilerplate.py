@@ -1,0 +1,80 @@
+"""Generic extraction (no site rules): boilerplate blocks go, article content stays."""
+
+from pipelines import extract_article
+
+URL = "https://example.org/2024/05/12/mot-bai-bao-thu-nghiem-ve-thoi-tiet"
+P1 = "Sáng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm khi ra đường."
+P2 = "Theo trung tâm dự báo, đợt không khí lạnh này sẽ kéo dài đến hết tuần, vùng núi cao có khả năng xuất hiện băng giá."
+P3 = "Các chuyên gia khuyến cáo người dân giữ ấm cơ thể, đặc biệt với trẻ nhỏ và người cao tuổi trong những ngày tới."
+
+
+def page(body_inside: str, head: str = "") -> str:
+    return f"""<html lang="vi"><head><meta property="og:type" content="article">{head}
+    <title>Không khí lạnh tràn về - Báo Thử</title><meta property="og:site_name" content="Báo Thử"></head><body>
+    <nav><a href="/">Trang chủ</a><a href="/thoi-su">Thời sự</a></nav>
+    <article><h1>Không khí lạnh tràn về</h1><div class="article-content">{body_inside}</div></article>
+    <aside><h3>Đọc nhiều</h3><a href="/x-1">Bài khác một</a></aside>
+    <footer>© Báo Thử</footer></body></html>"""
+
+
+def test_related_box_inside_body_is_removed():
+    html = page(f"""<p>{P1}</p><div class="box"><p>Tin liên quan</p><ul><li><a href="/a">Rét đậm rét hại ở miền núi phía Bắc</a></li>
+    <li><a href="/b">Dự báo thời tiết cuối tuần</a></li></ul></div><p>{P2}</p><p>{P3}</p>""")
+    article = extract_article(html, URL)
+    assert article["body"] == [P1, P2, P3]
+
+
+def test_read_more_line_with_link_is_removed():
+    html = page(f"""<p>{P1}</p><p><strong>Xem thêm:</strong> <a href="/c">Hà Nội rét nhất từ đầu mùa</a></p><p>{P2}</p><p>{P3}</p>""")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_widgets_named_by_class_are_removed():
+    html = page(f"""<p>{P1}</p><div class="social-share"><a>Facebook</a> Chia sẻ</div>
+    <div class="ads-inread">Quảng cáo</div><div id="comment-box">Bình luận của bạn đọc: hay quá</div><p>{P2}</p><p>{P3}</p>""")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_repeated_title_and_caption_lines_are_not_body():
+    html = page(f"""<p>Không khí lạnh tràn về</p><p>{P1}</p><figure><img src="/anh/ret.jpg" width="800">
+    <figcaption>Người dân mặc áo ấm ra đường. Ảnh: Minh Hà</figcaption></figure>
+    <p>Người dân mặc áo ấm ra đường. Ảnh: Minh Hà</p><p>{P2}</p><p>{P2}</p><p>{P3}</p>""")
+    article = extract_article(html, URL)
+    assert article["body"] == [P1, P2, P3]
+    assert article["images"] == [{"src": "https://example.org/anh/ret.jpg", "caption": "Người dân mặc áo ấm ra đường. Ảnh: Minh Hà"}]
+
+
+def test_lazy_loaded_image_uses_its_real_address():
+    html = page(f"""<p>{P1}</p><figure><img src="data:image/gif;base64,R0lGOD" data-src="https://cdn.example.org/a.jpg">
+    <figcaption>Chú thích</figcaption></figure><p>{P2}</p><p>{P3}</p>""")
+    assert extract_article(html, URL)["images"] == [{"src": "https://cdn.example.org/a.jpg", "caption": "Chú thích"}]
+
+
+def test_table_rows_become_paragraphs_with_cells_joined():
+    html = page(f"""<p>{P1}</p><table><tr><th>Tỉnh</th><th>Nhiệt độ</th></tr><tr><td>Hà Nội</td><td>14°C</td></tr></table>
+    <p>{P2}</p><p>{P3}</p>""")
+    assert extract_article(html, URL)["body"] == [P1, "Tỉnh | Nhiệt độ", "Hà Nội | 14°C", P2, P3]
+
+
+def test_no_break_spaces_and_runs_of_white_space_fold_to_one_space():
+    html = page(f"<p>{P1.replace(' ', '&nbsp; ', 3)}</p><p>{P2}</p><p>{P3}</p>")
+    assert extract_article(html, URL)["body"][0] == P1
+
+
+def test_title_comes_from_h1_not_the_title_tag_with_site_name():
+    html = page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>")
+    assert extract_article(html, URL)["title"] == "Không khí lạnh tràn về"
+
+
+def test_json_ld_metadata_fills_fields_without_rules():
+    head = """<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle",
+    "headline":"Không khí lạnh tràn về","datePublished":"2024-05-12T06:30:00+07:00","author":[{"@type":"Person","name":"Minh Hà"},
+    {"@type":"Organization","name":"Báo Thử"}],"articleSection":"Thời sự","keywords":"thời tiết, rét"}]}</script>"""
+    article = extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>", head), URL)
+    assert (article["published_at"], article["authors"], article["section"], article["tags"]) == (
+        "2024-05-12T06:30:00+07:00", ["Minh Hà"], "Thời sự", ["thời tiết", "rét"])
+
+
+def test_broken_markup_still_gives_the_article():
+    html = page(f"<p>{P1}<p>{P2}<div><p>{P3}</span></b>").replace("</body></html>", "")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
