@@ -9,8 +9,10 @@ import logging
 from scrapy import signals
 
 logger = logging.getLogger(__name__)
-NETWORK_ERRORS = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
-                  "ConnectError", "NoRouteError", "ConnectionLost")
+NETWORK_ERRORS = (
+    "CannotResolveHostError", "DownloadConnectionRefusedError", "DownloadTimeoutError", "DownloadFailedError",
+    "DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "ConnectError", "NoRouteError",
+)
 
 
 class CrawlSummary:

@@ -1,0 +1,46 @@
+"""A real HTTP server on 127.0.0.1 for crawl tests: serves a fixed set of pages, answers
+404 for anything else, and can be slow on purpose. Every request is bounded in time and
+the server stops when the test ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_DELAY = 5.0  # seconds a slow page may hold its connection, at most
+
+
+@contextmanager
+def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float] | None = None):
+    """Yield the base URL of a server answering ``path -> (status, content type, body)``."""
+    delays = delays or {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
+            status, content_type, body = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
+            time.sleep(min(delays.get(path, 0.0), MAX_DELAY))
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler gave up waiting: that is the point of a slow page
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

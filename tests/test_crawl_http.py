@@ -1,0 +1,116 @@
+"""End to end over a real loopback HTTP server: the generic ``news`` spider archives the
+article, and bad pages (404, 500, binary junk, a listing, a timeout) are recorded with
+their reason without stopping the crawl."""
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
+from tests.conftest import expected, recording
+from tests.loopback import serve
+
+ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
+BAD = {
+    "/the-gioi/trang-loi-may-chu-500001.html": (500, "text/html", b"<h1>Internal Server Error</h1>"),
+    "/the-gioi/trang-hong-nhi-phan-500002.html": (200, "text/html", b"\x00\x01\x02\xff" * 300),
+    "/the-gioi/trang-danh-sach-bai-viet-500003.html": (
+        200, "text/html; charset=utf-8",
+        recording("kinhtedothi.vn", "listing.html").read_bytes(),
+    ),
+}
+MISSING = "/the-gioi/trang-khong-ton-tai-500004.html"
+SLOW = "/the-gioi/trang-tai-rat-cham-500005.html"
+SETTINGS = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
+
+
+def feed(base: str, paths) -> bytes:
+    items = "".join(f"<item><title>t</title><link>{base}{p}</link></item>" for p in paths)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
+
+
+def site_pages(base: str) -> dict:
+    pages = {ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
+    pages.update(BAD)
+    pages["/rss.xml"] = (200, "application/rss+xml", feed(base, [ARTICLE, *BAD, MISSING, SLOW]))
+    return pages
+
+
+@pytest.fixture
+def site():
+    pages: dict = {}
+    with serve(pages, delays={SLOW: 3.0}) as base:
+        pages.update(site_pages(base))
+        yield base
+
+
+def db(url: str) -> Session:
+    return Session(create_engine(url))
+
+
+def test_news_spider_archives_the_article_from_a_feed(site, crawl, sqlite_url):
+    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
+    assert done.returncode == 0, done.stderr
+    want = expected("kinhtedothi.vn")
+    with db(sqlite_url) as s:
+        (article,) = s.scalars(select(Article)).all()
+        version = s.scalar(select(ArticleVersion))
+    assert article.canonical_url == site + ARTICLE  # the page's canonical link names another host
+    assert (version.title, version.body, version.images) == (want["title"], want["body"], want["images"])
+
+
+def test_bad_pages_are_recorded_with_their_reason_and_the_crawl_finishes(site, crawl, sqlite_url):
+    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
+    with db(sqlite_url) as s:
+        outcomes = {snap.url.removeprefix(site): snap.outcome for snap in s.scalars(select(Snapshot))}
+        run = s.scalar(select(CrawlRun))
+    assert outcomes == {
+        ARTICLE: "new",
+        "/the-gioi/trang-loi-may-chu-500001.html": "dropped:http_500",
+        "/the-gioi/trang-hong-nhi-phan-500002.html": "dropped:malformed",
+        "/the-gioi/trang-danh-sach-bai-viet-500003.html": "dropped:listing",
+        MISSING: "dropped:http_404",
+    }
+    assert run.outcome == "finished"
+    assert run.stats.get("fetch/failed/DownloadTimeoutError") == 1
+    assert "failed fetches: 1 DownloadTimeoutError" in done.stdout
+
+
+def test_every_response_is_in_the_warc_with_checking_digests(site, crawl, sqlite_url, tmp_path):
+    crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
+    uris = []
+    for path in (tmp_path / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh, check_digests="raise")
+                     if r.rec_type == "response"]
+    assert sorted(u.removeprefix(site) for u in uris) == sorted([ARTICLE, *BAD, MISSING])
+
+
+def test_tracking_parameter_copy_becomes_an_alias(site, crawl, sqlite_url):
+    crawl("news", "-a", f"start={site}{ARTICLE}", database_url=sqlite_url, settings=SETTINGS)
+    crawl("news", "-a", f"start={site}{ARTICLE}?utm_source=zalo&utm_medium=share", database_url=sqlite_url,
+          settings=SETTINGS)
+    with db(sqlite_url) as s:
+        assert len(s.scalars(select(Article)).all()) == 1
+        assert len(s.scalars(select(ArticleVersion)).all()) == 1
+        assert [a.url.removeprefix(site) for a in s.scalars(select(ArticleAlias))] == [
+            f"{ARTICLE}?utm_source=zalo&utm_medium=share"]
+
+
+def test_dead_database_loses_nothing_and_the_crawl_goes_on(site, crawl, tmp_path):
+    dead = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"
+    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=dead, settings=SETTINGS)
+    assert done.returncode == 0
+    assert "database errors" in done.stdout
+    spooled = [json.loads(line) for line in (tmp_path / "failed-items.jsonl").read_text().splitlines()]
+    article = next(item for item in spooled if item["url"].endswith(ARTICLE))
+    assert article["title"] == expected("kinhtedothi.vn")["title"] and article["snapshot"]["digest"]
+
+
+def test_offline_run_ends_cleanly_saying_so(crawl, sqlite_url):
+    done = crawl("news", "-a", "start=http://127.0.0.1:9/rss.xml", database_url=sqlite_url, settings=SETTINGS)
+    assert done.returncode == 0
+    assert "no network" in done.stdout
