@@ -36,7 +36,8 @@ def cmd_list(args) -> int:
         return 0
     for row in rows:
         published = (row["published_at"] or "")[:16].replace("T", " ")
-        print(f"{published:16}  {row['site']:18}  v{row['versions']:<3} {row['title'] or '(no title)'}\n{'':38}{row['url']}")
+        print(f"{published:16}  {row['site']:18}  v{row['versions']:<3} {row['title'] or '(no title)'}")
+        print(f"{'':38}{row['url']}")
     print(f"{len(rows)} article(s)")
     return 0
 
@@ -55,8 +56,10 @@ def cmd_show(args) -> int:
         return 0
     wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
     print(data["title"])
-    print(f"{data['url']}\n{data['site']} · {data['section'] or '-'} · published {data['published_at'] or '-'}"
-          f" · updated {data['updated_at'] or '-'}")
+    print(
+        f"{data['url']}\n{data['site']} · {data['section'] or '-'} · published {data['published_at'] or '-'}"
+        f" · updated {data['updated_at'] or '-'}"
+    )
     print(f"authors: {', '.join(data['authors']) or '-'} · tags: {', '.join(data['tags']) or '-'}")
     if data["lead"]:
         print("\n" + wrap.fill(data["lead"]))
@@ -64,7 +67,9 @@ def cmd_show(args) -> int:
         print("\n" + wrap.fill(paragraph))
     for image in data["images"]:
         print(f"\n  [image] {image['src']}\n          {image['caption'] or ''}")
-    print(f"\n{len(data['versions'])} version(s), {len(data['snapshots'])} snapshot(s), aliases: {len(data['aliases'])}")
+    print(
+        f"\n{len(data['versions'])} version(s), {len(data['snapshots'])} snapshot(s), aliases: {len(data['aliases'])}"
+    )
     for s in data["snapshots"]:
         print(f"  {s['fetched_at']}  {s['status']}  {s['outcome']:9}  {s['warc_file']}@{s['warc_offset']}")
     return 0
@@ -78,8 +83,10 @@ def cmd_stats(args) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"articles: {data['articles']}  versions: {data['versions']}  aliases: {data['aliases']}  "
-          f"snapshots: {data['snapshots']}  crawl runs: {data['crawl_runs']}")
+    print(
+        f"articles: {data['articles']}  versions: {data['versions']}  aliases: {data['aliases']}  "
+        f"snapshots: {data['snapshots']}  crawl runs: {data['crawl_runs']}"
+    )
     for site, count in data["sites"].items():
         print(f"  {site:24} {count} article(s)")
     if data["snapshot_outcomes"]:

@@ -9,13 +9,14 @@ per URL, one version number per article, one snapshot per WARC record.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict: JSON, list: JSON, datetime: DateTime(timezone=True), str: Text}
+    type_annotation_map: ClassVar = {dict: JSON, list: JSON, datetime: DateTime(timezone=True), str: Text}
 
 
 class Site(Base):
@@ -37,9 +38,7 @@ class Article(Base):
     last_seen_at: Mapped[datetime]
     site: Mapped[Site] = relationship(back_populates="articles")
     aliases: Mapped[list[ArticleAlias]] = relationship(back_populates="article", order_by="ArticleAlias.id")
-    versions: Mapped[list[ArticleVersion]] = relationship(
-        back_populates="article", order_by="ArticleVersion.number"
-    )
+    versions: Mapped[list[ArticleVersion]] = relationship(back_populates="article", order_by="ArticleVersion.number")
 
 
 class ArticleAlias(Base):

@@ -32,7 +32,11 @@ def pack(folders: Iterable[str | os.PathLike], out: str | os.PathLike) -> list[R
         for folder in folders:
             for entry in read_manifest(folder):
                 headers = [("Content-Type", entry["content_type"])]
-                refs.append(store.write(Exchange(entry["url"], 200, headers, entry["path"].read_bytes(), fetched_at, reason="OK")))
+                refs.append(
+                    store.write(
+                        Exchange(entry["url"], 200, headers, entry["path"].read_bytes(), fetched_at, reason="OK")
+                    )
+                )
     finally:
         store.close()
     if refs:

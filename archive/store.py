@@ -18,7 +18,16 @@ from archive.database import sessions
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Site, Snapshot
 
 VERSION_FIELDS = (
-    "title", "lead", "body", "images", "authors", "tags", "published_at", "updated_at", "section", "language",
+    "title",
+    "lead",
+    "body",
+    "images",
+    "authors",
+    "tags",
+    "published_at",
+    "updated_at",
+    "section",
+    "language",
     "source",
 )
 LIST_FIELDS = ("body", "images", "authors", "tags")
@@ -129,20 +138,25 @@ class Archive:
                     known.add(url)
             snapshot = self._snapshot(session, item, decision.outcome, run_id, article.id)
             if decision.outcome in ("new", "updated"):
-                number = 1 + (session.scalar(
-                    select(ArticleVersion.number)
-                    .where(ArticleVersion.article_id == article.id)
-                    .order_by(ArticleVersion.number.desc())
-                    .limit(1)
-                ) or 0)
-                session.add(ArticleVersion(
-                    article=article,
-                    number=number,
-                    fingerprint=item["fingerprint"],
-                    extracted_at=_now(),
-                    snapshot=snapshot,
-                    **_version_values(item),
-                ))
+                number = 1 + (
+                    session.scalar(
+                        select(ArticleVersion.number)
+                        .where(ArticleVersion.article_id == article.id)
+                        .order_by(ArticleVersion.number.desc())
+                        .limit(1)
+                    )
+                    or 0
+                )
+                session.add(
+                    ArticleVersion(
+                        article=article,
+                        number=number,
+                        fingerprint=item["fingerprint"],
+                        extracted_at=_now(),
+                        snapshot=snapshot,
+                        **_version_values(item),
+                    )
+                )
             return Decision(decision.outcome, article.id, decision.known_url)
 
     def record_snapshot(self, item: Mapping, outcome: str, run_id: int | None = None) -> None:
@@ -162,7 +176,9 @@ class Archive:
         return site
 
     @staticmethod
-    def _snapshot(session: Session, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> Snapshot:
+    def _snapshot(
+        session: Session, item: Mapping, outcome: str, run_id: int | None, article_id: int | None
+    ) -> Snapshot:
         ref = item["snapshot"]
         snapshot = session.scalar(
             select(Snapshot).where(Snapshot.warc_file == ref["file"], Snapshot.warc_offset == ref["offset"])

@@ -214,7 +214,10 @@ class WarcIndex:
                 it = ArchiveIterator(fh)
                 for record in it:
                     if record.rec_type == "response":
-                        self.entries[record.rec_headers.get_header("WARC-Target-URI")] = (str(file), it.get_record_offset())
+                        self.entries[record.rec_headers.get_header("WARC-Target-URI")] = (
+                            str(file),
+                            it.get_record_offset(),
+                        )
 
     def __len__(self) -> int:
         return len(self.entries)

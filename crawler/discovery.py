@@ -20,7 +20,9 @@ _NOT_ARTICLE_PATH = re.compile(
     r"(/|$|[-.])|\.(jpe?g|png|gif|webp|svg|pdf|mp4|mp3|xml|rss|css|js)$",
     re.I,
 )
-_ARTICLE_PATH = re.compile(r"(-\d{5,}(\.html?)?$)|(/\d{4}/\d{2}/(\d{2}/)?[^/]+)|([a-z0-9]+(-[a-z0-9]+){4,}(\.html?)?/?$)", re.I)
+_ARTICLE_PATH = re.compile(
+    r"(-\d{5,}(\.html?)?$)|(/\d{4}/\d{2}/(\d{2}/)?[^/]+)|([a-z0-9]+(-[a-z0-9]+){4,}(\.html?)?/?$)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ def feed_links(body: bytes, base_url: str) -> list[Link]:
         url = absolute_url(_uncdata(href), base_url)
         if not url:
             continue
-        date_el = next((item.find(t) for t in ("{*}pubDate", "{*}published", "{*}updated", "{*}date")
-                        if item.find(t) is not None), None)
+        date_el = next(
+            (item.find(t) for t in ("{*}pubDate", "{*}published", "{*}updated", "{*}date") if item.find(t) is not None),
+            None,
+        )
         date = parse_datetime(_uncdata(date_el.text), "+00:00") if date_el is not None else None
         links.append(Link(url, date))
     return links

@@ -10,8 +10,16 @@ from scrapy import signals
 
 logger = logging.getLogger(__name__)
 NETWORK_ERRORS = (
-    "CannotResolveHostError", "DownloadConnectionRefusedError", "DownloadTimeoutError", "DownloadFailedError",
-    "DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "ConnectError", "NoRouteError",
+    "CannotResolveHostError",
+    "DownloadConnectionRefusedError",
+    "DownloadTimeoutError",
+    "DownloadFailedError",
+    "DNSLookupError",
+    "ConnectionRefusedError",
+    "TCPTimedOutError",
+    "TimeoutError",
+    "ConnectError",
+    "NoRouteError",
 )
 
 
@@ -47,8 +55,11 @@ class CrawlSummary:
 
     @staticmethod
     def offline(stats: dict) -> bool:
-        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")
-                     and k.rsplit(".", 1)[-1] in NETWORK_ERRORS)
+        errors = sum(
+            v
+            for k, v in stats.items()
+            if k.startswith("downloader/exception_type_count/") and k.rsplit(".", 1)[-1] in NETWORK_ERRORS
+        )
         return errors > 0 and not stats.get("downloader/response_count")
 
     def spider_closed(self, spider, reason: str) -> None:

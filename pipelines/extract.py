@@ -10,7 +10,7 @@ from itemadapter import ItemAdapter
 from crawler.sites import rules_for_url
 from pipelines.drop import drop
 from pipelines.extraction.article import extract_fields
-from pipelines.extraction.dom import MalformedPage
+from pipelines.extraction.dom import MalformedPageError
 
 logger = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -43,7 +43,7 @@ class ExtractPipeline:
                 rules=rules_for_url(url) or spider_rules,
                 fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
             )
-        except MalformedPage as exc:
+        except MalformedPageError as exc:
             raise drop(self.stats, "malformed", str(exc), "WARNING") from exc
         except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
             logger.exception("extraction failed for %s", url)

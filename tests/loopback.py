@@ -18,7 +18,7 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float] | N
     delays = delays or {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
             status, content_type, body = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
             time.sleep(min(delays.get(path, 0.0), MAX_DELAY))

@@ -29,16 +29,25 @@ def fetched(site: str, tmp_path, url: str | None = None, edit=None) -> dict:
     ref = WarcStore(tmp_path / "warc").write(
         Exchange(url, 200, [("Content-Type", entry["content_type"])], html, datetime.now(UTC))
     )
-    return item | {"final_url": url, "status": 200, "fetched_at": datetime.now(UTC).isoformat(), "snapshot": asdict(ref)}
+    return item | {
+        "final_url": url,
+        "status": 200,
+        "fetched_at": datetime.now(UTC).isoformat(),
+        "snapshot": asdict(ref),
+    }
 
 
 def counts(archive: Archive) -> tuple[int, int, int, int]:
     with archive.Session() as s:
-        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Article, ArticleVersion, ArticleAlias, Snapshot))
+        return tuple(
+            s.scalar(select(func.count()).select_from(m)) for m in (Article, ArticleVersion, ArticleAlias, Snapshot)
+        )
 
 
 def edit_first_paragraph(html: bytes) -> bytes:
-    return html.replace("Trong cuộc gọi, hai nhà lãnh đạo".encode(), "Trong cuộc điện đàm, hai nhà lãnh đạo".encode(), 1)
+    return html.replace(
+        "Trong cuộc gọi, hai nhà lãnh đạo".encode(), "Trong cuộc điện đàm, hai nhà lãnh đạo".encode(), 1
+    )
 
 
 def test_first_fetch_is_a_new_article_with_one_version(database_url, tmp_path):
@@ -94,7 +103,9 @@ def test_every_version_points_to_its_warc_record(database_url, tmp_path):
     with archive.Session() as session:
         version = session.scalar(select(ArticleVersion))
         assert (version.snapshot.warc_file, version.snapshot.warc_offset) == (
-            item["snapshot"]["file"], item["snapshot"]["offset"])
+            item["snapshot"]["file"],
+            item["snapshot"]["offset"],
+        )
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])

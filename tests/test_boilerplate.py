@@ -25,7 +25,9 @@ def test_related_box_inside_body_is_removed():
 
 
 def test_read_more_line_with_link_is_removed():
-    html = page(f"""<p>{P1}</p><p><strong>Xem thêm:</strong> <a href="/c">Hà Nội rét nhất từ đầu mùa</a></p><p>{P2}</p><p>{P3}</p>""")
+    html = page(
+        f"""<p>{P1}</p><p><strong>Xem thêm:</strong> <a href="/c">Hà Nội rét nhất từ đầu mùa</a></p><p>{P2}</p><p>{P3}</p>"""
+    )
     assert extract_article(html, URL)["body"] == [P1, P2, P3]
 
 
@@ -41,7 +43,9 @@ def test_repeated_title_and_caption_lines_are_not_body():
     <p>Người dân mặc áo ấm ra đường. Ảnh: Minh Hà</p><p>{P2}</p><p>{P2}</p><p>{P3}</p>""")
     article = extract_article(html, URL)
     assert article["body"] == [P1, P2, P3]
-    assert article["images"] == [{"src": "https://example.org/anh/ret.jpg", "caption": "Người dân mặc áo ấm ra đường. Ảnh: Minh Hà"}]
+    assert article["images"] == [
+        {"src": "https://example.org/anh/ret.jpg", "caption": "Người dân mặc áo ấm ra đường. Ảnh: Minh Hà"}
+    ]
 
 
 def test_lazy_loaded_image_uses_its_real_address():
@@ -72,7 +76,11 @@ def test_json_ld_metadata_fills_fields_without_rules():
     {"@type":"Organization","name":"Báo Thử"}],"articleSection":"Thời sự","keywords":"thời tiết, rét"}]}</script>"""
     article = extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>", head), URL)
     assert (article["published_at"], article["authors"], article["section"], article["tags"]) == (
-        "2024-05-12T06:30:00+07:00", ["Minh Hà"], "Thời sự", ["thời tiết", "rét"])
+        "2024-05-12T06:30:00+07:00",
+        ["Minh Hà"],
+        "Thời sự",
+        ["thời tiết", "rét"],
+    )
 
 
 def test_broken_markup_still_gives_the_article():

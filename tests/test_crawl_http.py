@@ -18,7 +18,8 @@ BAD = {
     "/the-gioi/trang-loi-may-chu-500001.html": (500, "text/html", b"<h1>Internal Server Error</h1>"),
     "/the-gioi/trang-hong-nhi-phan-500002.html": (200, "text/html", b"\x00\x01\x02\xff" * 300),
     "/the-gioi/trang-danh-sach-bai-viet-500003.html": (
-        200, "text/html; charset=utf-8",
+        200,
+        "text/html; charset=utf-8",
         recording("kinhtedothi.vn", "listing.html").read_bytes(),
     ),
 }
@@ -84,20 +85,29 @@ def test_every_response_is_in_the_warc_with_checking_digests(site, crawl, sqlite
     uris = []
     for path in (tmp_path / "warc").glob("*.warc.gz"):
         with open(path, "rb") as fh:
-            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh, check_digests="raise")
-                     if r.rec_type == "response"]
+            uris += [
+                r.rec_headers.get_header("WARC-Target-URI")
+                for r in ArchiveIterator(fh, check_digests="raise")
+                if r.rec_type == "response"
+            ]
     assert sorted(u.removeprefix(site) for u in uris) == sorted([ARTICLE, *BAD, MISSING])
 
 
 def test_tracking_parameter_copy_becomes_an_alias(site, crawl, sqlite_url):
     crawl("news", "-a", f"start={site}{ARTICLE}", database_url=sqlite_url, settings=SETTINGS)
-    crawl("news", "-a", f"start={site}{ARTICLE}?utm_source=zalo&utm_medium=share", database_url=sqlite_url,
-          settings=SETTINGS)
+    crawl(
+        "news",
+        "-a",
+        f"start={site}{ARTICLE}?utm_source=zalo&utm_medium=share",
+        database_url=sqlite_url,
+        settings=SETTINGS,
+    )
     with db(sqlite_url) as s:
         assert len(s.scalars(select(Article)).all()) == 1
         assert len(s.scalars(select(ArticleVersion)).all()) == 1
         assert [a.url.removeprefix(site) for a in s.scalars(select(ArticleAlias))] == [
-            f"{ARTICLE}?utm_source=zalo&utm_medium=share"]
+            f"{ARTICLE}?utm_source=zalo&utm_medium=share"
+        ]
 
 
 def test_dead_database_loses_nothing_and_the_crawl_goes_on(site, crawl, tmp_path):

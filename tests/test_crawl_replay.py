@@ -22,8 +22,10 @@ def db(url: str) -> Session:
 
 def counts(url: str) -> dict:
     with db(url) as s:
-        return {m.__name__: s.scalar(select(func.count()).select_from(m)) for m in
-                (Article, ArticleVersion, ArticleAlias, Snapshot)}
+        return {
+            m.__name__: s.scalar(select(func.count()).select_from(m))
+            for m in (Article, ArticleVersion, ArticleAlias, Snapshot)
+        }
 
 
 @pytest.mark.parametrize("site", SITES)
@@ -100,6 +102,13 @@ def test_limit_caps_the_article_fetches(crawl, recordings_warc, sqlite_url):
 
 
 def test_since_skips_entries_dated_before_it(crawl, recordings_warc, sqlite_url):
-    done = crawl("thanhnien", "-a", "since=2021-01-28", "-a", "start=https://thanhnien.vn/rss/the-gioi.rss",
-                 database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc})
+    done = crawl(
+        "thanhnien",
+        "-a",
+        "since=2021-01-28",
+        "-a",
+        "start=https://thanhnien.vn/rss/the-gioi.rss",
+        database_url=sqlite_url,
+        settings={"REPLAY_FROM": recordings_warc},
+    )
     assert "2 article URL(s) discovered" in done.stdout

@@ -40,7 +40,9 @@ def test_atom_feed_links_are_read():
     atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><title>A</title>
     <link rel="alternate" href="/2024/05/12/bai-mot"/><updated>2024-05-12T01:00:00Z</updated></entry></feed>"""
     assert source_kind(atom, "application/atom+xml") == "feed"
-    assert [link.url for link in feed_links(atom, "https://example.org/feed")] == ["https://example.org/2024/05/12/bai-mot"]
+    assert [link.url for link in feed_links(atom, "https://example.org/feed")] == [
+        "https://example.org/2024/05/12/bai-mot"
+    ]
 
 
 def test_listing_links_matching_the_site_pattern_are_articles():

@@ -10,28 +10,59 @@ from tests.conftest import SITES, article_entry, expected, recording
 
 BOILERPLATE = {
     "kinhtedothi.vn": [
-        "Đọc nhiều", "Đừng bỏ lỡ", "Tin liên quan", "HỎI ĐÁP THÔNG MINH", "BÌNH LUẬN", "Tin Tài Trợ",
-        "CẢM NHẬN CỦA BẠN", "Đăng nhập", "Đăng ký mua gói ấn phẩm", "Rất hay",
+        "Đọc nhiều",
+        "Đừng bỏ lỡ",
+        "Tin liên quan",
+        "HỎI ĐÁP THÔNG MINH",
+        "BÌNH LUẬN",
+        "Tin Tài Trợ",
+        "CẢM NHẬN CỦA BẠN",
+        "Đăng nhập",
+        "Đăng ký mua gói ấn phẩm",
+        "Rất hay",
         "Tổng thống Biden đề xuất thượng đỉnh với Tổng thống Putin ở nước thứ ba",
         "Ngoại trưởng G7 họp trực tiếp lần đầu tiên sau hai năm tại London",
-        "10 dấu ấn nổi bật của Thủ đô Hà Nội năm 2025", "31 Dec, 04:33 PM", "Đại hội đại biểu toàn quốc",
+        "10 dấu ấn nổi bật của Thủ đô Hà Nội năm 2025",
+        "31 Dec, 04:33 PM",
+        "Đại hội đại biểu toàn quốc",
     ],
     "thanhnien.vn": [
-        "Đọc nhiều", "Tin liên quan", "Bình luận", "Nội dung tài trợ", "Đăng nhập", "23/12/2024", "Từ khóa",
-        "Nga sẵn sàng gia hạn New START nếu Mỹ đồng ý", "Nga trình dự luật gia hạn Hiệp ước New START lên Quốc hội",
-        "Đức kéo dài các biện pháp phong tỏa đến giữa tháng 2", "/// Reuters", "TNO", "Sao chép liên kết",
+        "Đọc nhiều",
+        "Tin liên quan",
+        "Bình luận",
+        "Nội dung tài trợ",
+        "Đăng nhập",
+        "23/12/2024",
+        "Từ khóa",
+        "Nga sẵn sàng gia hạn New START nếu Mỹ đồng ý",
+        "Nga trình dự luật gia hạn Hiệp ước New START lên Quốc hội",
+        "Đức kéo dài các biện pháp phong tỏa đến giữa tháng 2",
+        "/// Reuters",
+        "TNO",
+        "Sao chép liên kết",
     ],
     "hanhkhatkito.net": [
-        "23/12/2024", "Hành Khất", "Bài viết liên quan", "Để lại một bình luận", "Quảng cáo", "Chia sẻ",
-        "Bài trước", "Bài tiếp theo", "Tổng thư ký NATO hoan nghênh cam kết của Tổng thống Biden", "/// Reuters",
-        "BẢO VINH", "Thẻ",
+        "23/12/2024",
+        "Hành Khất",
+        "Bài viết liên quan",
+        "Để lại một bình luận",
+        "Quảng cáo",
+        "Chia sẻ",
+        "Bài trước",
+        "Bài tiếp theo",
+        "Tổng thư ký NATO hoan nghênh cam kết của Tổng thống Biden",
+        "/// Reuters",
+        "BẢO VINH",
+        "Thẻ",
     ],
 }
 
 
 def _extract(site: str) -> dict:
     entry = article_entry(site)
-    return extract_article(recording(site, entry["file"]).read_bytes(), entry["url"], {"Content-Type": entry["content_type"]})
+    return extract_article(
+        recording(site, entry["file"]).read_bytes(), entry["url"], {"Content-Type": entry["content_type"]}
+    )
 
 
 @pytest.mark.parametrize("site", SITES)
@@ -43,16 +74,31 @@ def test_extraction_matches_expected_article(site):
 @pytest.mark.parametrize("site", SITES)
 def test_no_boilerplate_string_in_extracted_article(site):
     article = _extract(site)
-    text = json.dumps({k: v for k, v in article.items() if k not in ("url", "canonical_url", "source")},
-                      ensure_ascii=False)
+    text = json.dumps(
+        {k: v for k, v in article.items() if k not in ("url", "canonical_url", "source")}, ensure_ascii=False
+    )
     assert [s for s in BOILERPLATE[site] if s in text] == []
 
 
 @pytest.mark.parametrize("site", SITES)
 def test_extracted_article_has_schema_fields(site):
     article = _extract(site)
-    for key in ("url", "canonical_url", "site", "title", "lead", "body", "images", "authors", "published_at",
-                "updated_at", "section", "tags", "language", "fingerprint"):
+    for key in (
+        "url",
+        "canonical_url",
+        "site",
+        "title",
+        "lead",
+        "body",
+        "images",
+        "authors",
+        "published_at",
+        "updated_at",
+        "section",
+        "tags",
+        "language",
+        "fingerprint",
+    ):
         assert key in article
     assert article["page_type"] == "article"
 

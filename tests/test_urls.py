@@ -14,7 +14,9 @@ def test_fragment_is_removed():
 
 
 def test_meaningful_query_is_kept_and_sorted():
-    assert canonical_url("https://example.org/news?page=2&id=5&utm_campaign=x") == "https://example.org/news?id=5&page=2"
+    assert (
+        canonical_url("https://example.org/news?page=2&id=5&utm_campaign=x") == "https://example.org/news?id=5&page=2"
+    )
 
 
 def test_host_case_is_normalized():

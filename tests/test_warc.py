@@ -41,7 +41,9 @@ def test_file_has_warcinfo_then_response_and_request_with_valid_digests(tmp_path
     with open(path, "rb") as fh:
         records = list(ArchiveIterator(fh, check_digests="raise"))
     assert [r.rec_type for r in records] == ["warcinfo", "response", "request"]
-    assert records[2].rec_headers.get_header("WARC-Concurrent-To") == records[1].rec_headers.get_header("WARC-Record-ID")
+    assert records[2].rec_headers.get_header("WARC-Concurrent-To") == records[1].rec_headers.get_header(
+        "WARC-Record-ID"
+    )
 
 
 def test_every_record_is_its_own_gzip_member(tmp_path):

@@ -45,5 +45,6 @@ class ReplayMiddleware:
         request.meta["replayed_record"] = asdict(stored.ref)
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
-        return cls(url=request.url, status=stored.status, headers=headers, body=stored.body, request=request,
-                   flags=["replay"])
+        return cls(
+            url=request.url, status=stored.status, headers=headers, body=stored.body, request=request, flags=["replay"]
+        )

@@ -17,7 +17,10 @@ RULES = SiteRules(
     title=("article.article-detail h1.article-title::text", "meta[property='og:title']::attr(content)"),
     lead=(".article-sapo",),
     body=("article.article-detail .article-body", "[itemprop=articleBody]"),
-    published_at=("meta[property='article:published_time']::attr(content)", ".article-published-on time::attr(datetime)"),
+    published_at=(
+        "meta[property='article:published_time']::attr(content)",
+        ".article-published-on time::attr(datetime)",
+    ),
     updated_at=("meta[property='article:modified_time']::attr(content)",),
     section=("meta[property='article:section']::attr(content)", ".main-nav li.active a::text"),
     tags=("meta[property='article:tag']::attr(content)",),

@@ -35,11 +35,7 @@ from pipelines.extraction.urls import canonical_url, registered_host
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
-    return [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in headers.items()
-        for value in values
-    ]
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -103,9 +99,8 @@ class ArchiveSpider(scrapy.Spider):
 
     def article_requests(self, links: list[Link], source: str):
         for link in links:
-            if self.is_article(link.url) and self.recent(link):
-                if request := self.article_request(link, source):
-                    yield request
+            if self.is_article(link.url) and self.recent(link) and (request := self.article_request(link, source)):
+                yield request
 
     def is_article(self, url: str) -> bool:
         rules = self.site_rules or rules_for_url(url)

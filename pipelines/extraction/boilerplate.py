@@ -16,8 +16,28 @@ from pipelines.extraction.dom import element_text, link_density, remove
 from pipelines.extraction.text import text_key
 
 NEVER_CONTENT_TAGS = frozenset(
-    "script style noscript template iframe form button input textarea select svg nav aside footer ins zone "
-    "object embed canvas dialog".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "form",
+        "button",
+        "input",
+        "textarea",
+        "select",
+        "svg",
+        "nav",
+        "aside",
+        "footer",
+        "ins",
+        "zone",
+        "object",
+        "embed",
+        "canvas",
+        "dialog",
+    ]
 )
 
 _WIDGET = re.compile(
@@ -31,12 +51,37 @@ _WIDGET = re.compile(
 BOILERPLATE_LABELS = frozenset(
     text_key(label)
     for label in (
-        "Tin liên quan", "Bài liên quan", "Bài viết liên quan", "Tin cùng chuyên mục", "Tin khác",
-        "Đọc nhiều", "Xem nhiều", "Đọc thêm", "Xem thêm", "Đừng bỏ lỡ", "Có thể bạn quan tâm",
-        "Tin mới", "Tin nổi bật", "Tin Tài Trợ", "Nội dung tài trợ", "Bình luận", "Ý kiến bạn đọc",
-        "Related", "Related articles", "Related stories", "Related news", "Read more", "Read also",
-        "See also", "More stories", "Most read", "Most popular", "Recommended", "You may also like",
-        "Sponsored", "Comments",
+        "Tin liên quan",
+        "Bài liên quan",
+        "Bài viết liên quan",
+        "Tin cùng chuyên mục",
+        "Tin khác",
+        "Đọc nhiều",
+        "Xem nhiều",
+        "Đọc thêm",
+        "Xem thêm",
+        "Đừng bỏ lỡ",
+        "Có thể bạn quan tâm",
+        "Tin mới",
+        "Tin nổi bật",
+        "Tin Tài Trợ",
+        "Nội dung tài trợ",
+        "Bình luận",
+        "Ý kiến bạn đọc",
+        "Related",
+        "Related articles",
+        "Related stories",
+        "Related news",
+        "Read more",
+        "Read also",
+        "See also",
+        "More stories",
+        "Most read",
+        "Most popular",
+        "Recommended",
+        "You may also like",
+        "Sponsored",
+        "Comments",
     )
 )
 _LABEL_PREFIX = re.compile(

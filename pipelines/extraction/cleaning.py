@@ -14,8 +14,21 @@ from pipelines.extraction.boilerplate import is_boilerplate_label
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
 ARTICLE_FIELDS = (
-    "url", "canonical_url", "site", "title", "lead", "body", "images", "authors", "published_at",
-    "updated_at", "section", "tags", "language", "source", "fingerprint",
+    "url",
+    "canonical_url",
+    "site",
+    "title",
+    "lead",
+    "body",
+    "images",
+    "authors",
+    "published_at",
+    "updated_at",
+    "section",
+    "tags",
+    "language",
+    "source",
+    "fingerprint",
 )
 
 

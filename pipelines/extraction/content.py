@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipelines.extraction.dom import BLOCK_TAGS, element_text
 from pipelines.extraction.urls import absolute_url
 
-TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li blockquote pre dt dd address".split())
+TEXT_BLOCKS = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "address"])
 CAPTION_CLASSES = ("caption", "wp-caption-text", "image-caption", "photo-caption", "figcaption")
 LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-img-url", "data-url")
 _PLACEHOLDER_HINTS = ("data:", "blank.gif", "placeholder", "spacer.gif", "lazy.gif", "1x1")

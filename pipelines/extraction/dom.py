@@ -14,12 +14,48 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 
 
-class MalformedPage(ValueError):
+class MalformedPageError(ValueError):
     """The bytes are not an HTML document at all (empty, binary or unparseable)."""
 
 
@@ -27,11 +63,11 @@ def parse_html(text: str, base_url: str | None = None) -> lxml.html.HtmlElement:
     """The document tree; lxml recovers from broken markup, only nothing-at-all fails."""
     text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip() or "\x00" in text[:2048]:
-        raise MalformedPage("empty or binary document")
+        raise MalformedPageError("empty or binary document")
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER, base_url=base_url)
     except (etree.ParserError, ValueError) as exc:
-        raise MalformedPage(str(exc)) from exc
+        raise MalformedPageError(str(exc)) from exc
     return root
 
 

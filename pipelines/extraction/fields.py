@@ -15,7 +15,7 @@ from pipelines.extraction.dom import element_text
 from pipelines.extraction.metadata import PageMetadata, jsonld_people, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
 from pipelines.extraction.rules import select_text, select_texts
-from pipelines.extraction.text import name_case, normalize_text, text_key
+from pipelines.extraction.text import name_case, text_key
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 
 NO_RULES = SiteRules(name="", spider="", domains=(), article_url=r"$^")
@@ -58,8 +58,10 @@ def title(page: Page) -> str | None:
     og = _without_site_suffix(page.md.first("og:title", "twitter:title"), page)
     h1s = [element_text(h) for h in page.sel.root.iter("h1")]
     for h1 in h1s:
-        if h1 and any(ref and (text_key(ref).startswith(text_key(h1)) or text_key(h1).startswith(text_key(ref)))
-                      for ref in (headline, og)):
+        if h1 and any(
+            ref and (text_key(ref).startswith(text_key(h1)) or text_key(h1).startswith(text_key(ref)))
+            for ref in (headline, og)
+        ):
             return h1
     return first(headline, og, h1s[0] if h1s else None, _without_site_suffix(page.sel.css("title::text").get(), page))
 
@@ -79,8 +81,20 @@ def _without_site_suffix(value: str | None, page: Page) -> str | None:
 def lead(page: Page) -> str | None:
     return first(
         page.rule("lead"),
-        select_text(page.sel, (".sapo", ".article-sapo", ".detail-sapo", ".lead", ".article-lead", ".standfirst",
-                               ".summary", ".description", "[itemprop=description]")),
+        select_text(
+            page.sel,
+            (
+                ".sapo",
+                ".article-sapo",
+                ".detail-sapo",
+                ".lead",
+                ".article-lead",
+                ".standfirst",
+                ".summary",
+                ".description",
+                "[itemprop=description]",
+            ),
+        ),
         page.md.first("og:description", "description", "twitter:description"),
         first(*jsonld_text(page.jsonld.get("description"))),
     )
@@ -98,8 +112,10 @@ def authors(page: Page) -> list[str]:
 
 def _is_url_or_publisher(value: str, page: Page) -> bool:
     publisher = page.md.first("og:site_name") or ""
-    return value.startswith("http") or text_key(value) in text_key(publisher) or text_key(value) == text_key(
-        site_name(page)
+    return (
+        value.startswith("http")
+        or text_key(value) in text_key(publisher)
+        or text_key(value) == text_key(site_name(page))
     )
 
 
@@ -111,8 +127,16 @@ def _date(page: Page, rule: str, jsonld_key: str, *meta: str) -> str | None:
 
 
 def published_at(page: Page) -> str | None:
-    return _date(page, "published_at", "datePublished", "article:published_time", "datepublished",
-                 "og:published_time", "pubdate", "date")
+    return _date(
+        page,
+        "published_at",
+        "datePublished",
+        "article:published_time",
+        "datepublished",
+        "og:published_time",
+        "pubdate",
+        "date",
+    )
 
 
 def updated_at(page: Page) -> str | None:

@@ -15,9 +15,21 @@ from pipelines.extraction.boilerplate import is_widget
 from pipelines.extraction.dom import element_text, link_density
 
 CONTAINER_SELECTORS = (
-    "[itemprop=articleBody]", "[data-role=content]", ".entry-content", ".post-content", ".article-body",
-    ".article-content", ".article__body", ".detail-content", ".content-detail", ".fck_detail", ".cms-body",
-    ".story-body", "#article-body", ".td-post-content", "article .content",
+    "[itemprop=articleBody]",
+    "[data-role=content]",
+    ".entry-content",
+    ".post-content",
+    ".article-body",
+    ".article-content",
+    ".article__body",
+    ".detail-content",
+    ".content-detail",
+    ".fck_detail",
+    ".cms-body",
+    ".story-body",
+    "#article-body",
+    ".td-post-content",
+    "article .content",
 )
 MIN_CONTAINER_CHARS = 200
 _MIN_PARAGRAPH_CHARS = 25

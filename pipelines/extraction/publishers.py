@@ -7,9 +7,19 @@ import re
 from pipelines.extraction.text import normalize_text
 
 ABBREVIATIONS = {
-    "TNO": "Thanh Niên", "TN": "Thanh Niên", "TTO": "Tuổi Trẻ", "VNE": "VnExpress", "VNA": "Thông tấn xã Việt Nam",
-    "TTXVN": "Thông tấn xã Việt Nam", "NLĐO": "Người Lao Động", "PLO": "Pháp Luật TP.HCM", "VOV": "Đài Tiếng nói Việt Nam",
-    "VTV": "Đài Truyền hình Việt Nam", "SGGP": "Sài Gòn Giải Phóng", "KTĐT": "Kinh tế & Đô thị", "ZNEWS": "Znews",
+    "TNO": "Thanh Niên",
+    "TN": "Thanh Niên",
+    "TTO": "Tuổi Trẻ",
+    "VNE": "VnExpress",
+    "VNA": "Thông tấn xã Việt Nam",
+    "TTXVN": "Thông tấn xã Việt Nam",
+    "NLĐO": "Người Lao Động",
+    "PLO": "Pháp Luật TP.HCM",
+    "VOV": "Đài Tiếng nói Việt Nam",
+    "VTV": "Đài Truyền hình Việt Nam",
+    "SGGP": "Sài Gòn Giải Phóng",
+    "KTĐT": "Kinh tế & Đô thị",
+    "ZNEWS": "Znews",
 }
 _CREDIT = re.compile(r"^(?:theo|nguồn|source|via)\s*:?\s*", re.I)
 

@@ -1,0 +1,64 @@
+"""``python -m archive``: extract, list, show and stats, run as a user runs them."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SITES, SPIDER_OF, article_entry, expected, recording
+
+
+def archive_cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "archive", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def archived(crawl, recordings_warc, sqlite_url) -> str:
+    for site in SITES:
+        assert (
+            crawl(SPIDER_OF[site], database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc}).returncode == 0
+        )
+    return sqlite_url
+
+
+def test_extract_prints_the_article_as_json():
+    entry = article_entry("thanhnien.vn")
+    done = archive_cli("extract", str(recording("thanhnien.vn", "article.html")), "--url", entry["url"])
+    got, want = json.loads(done.stdout), expected("thanhnien.vn")
+    assert {k: got[k] for k in want} == want
+
+
+def test_show_json_prints_the_clean_article_with_versions_and_snapshots(archived):
+    want = expected("kinhtedothi.vn")
+    got = json.loads(archive_cli("show", want["url"], "--json", database_url=archived).stdout)
+    assert {k: got[k] for k in want} == want
+    assert len(got["versions"]) == 1 and got["snapshots"][0]["outcome"] == "new"
+
+
+def test_show_finds_an_article_by_a_tracking_url(archived):
+    url = expected("thanhnien.vn")["url"] + "?utm_source=facebook"
+    done = archive_cli("show", url, database_url=archived)
+    assert done.returncode == 0 and "Tổng thống Biden ‘phá băng’ quan hệ Mỹ – Nga ?" in done.stdout
+
+
+def test_show_unknown_url_fails_with_a_clear_message(archived):
+    done = archive_cli("show", "https://example.org/none", database_url=archived)
+    assert done.returncode == 1 and "not in the archive" in done.stderr
+
+
+def test_list_filters_by_site(archived):
+    rows = json.loads(archive_cli("list", "--site", "thanhnien.vn", "--json", database_url=archived).stdout)
+    assert [r["url"] for r in rows] == [expected("thanhnien.vn")["url"]]
+
+
+def test_stats_counts_articles_per_site(archived):
+    data = json.loads(archive_cli("stats", "--json", database_url=archived).stdout)
+    assert data["sites"] == {site: 1 for site in sorted(SITES)}
+    assert (data["articles"], data["versions"], data["crawl_runs"]) == (3, 3, 3)
