@@ -114,10 +114,11 @@ class Archive:
     def _urls_of(article: Article) -> set[str]:
         return {article.canonical_url, *(a.url for a in article.aliases)}
 
-    def save(self, item: Mapping, run_id: int | None = None) -> Decision:
-        """Store a fetched article; returns what it was to the archive."""
+    def save(self, item: Mapping, run_id: int | None = None, decision: Decision | None = None) -> Decision:
+        """Store a fetched article as ``decision`` says (classified here when not given);
+        returns what it was to the archive."""
         with self.Session.begin() as session:
-            decision = self._classify(session, item)
+            decision = decision or self._classify(session, item)
             seen = _when(item.get("fetched_at"))
             if decision.outcome == "new":
                 article = Article(

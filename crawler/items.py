@@ -37,4 +37,4 @@ class ArticleItem(scrapy.Item):
     source = scrapy.Field()  # original publisher of a re-post
     page_type = scrapy.Field()  # article, listing, empty
     fingerprint = scrapy.Field()
-    decision = scrapy.Field()  # new / alias / unchanged / updated
+    decision = scrapy.Field()  # {outcome: new / alias / unchanged / updated, article_id, known_url}

@@ -13,5 +13,5 @@ class ArchiveLogFormatter(logformatter.LogFormatter):
     def scraped(self, item, response, spider):
         result = super().scraped(item, response, spider)
         result["msg"] = "Archived %(url)s (%(decision)s)"
-        result["args"] = {"url": item.get("url"), "decision": item.get("decision")}
+        result["args"] = {"url": item.get("url"), "decision": (item.get("decision") or {}).get("outcome")}
         return result

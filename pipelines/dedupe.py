@@ -4,24 +4,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 from itemadapter import ItemAdapter
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipelines.archive_access import archive_of
+from pipelines.base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
 
 
-class DedupePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
@@ -30,6 +24,6 @@ class DedupePipeline:
             logger.error("dedupe: archive unavailable (%s)", exc.__class__.__name__)
             adapter["decision"] = None
             return item
-        adapter["decision"] = decision.outcome
+        adapter["decision"] = asdict(decision)
         self.stats.inc_value(f"dedupe/{decision.outcome}")
         return item

@@ -8,6 +8,7 @@ from datetime import datetime
 from itemadapter import ItemAdapter
 
 from crawler.sites import rules_for_url
+from pipelines.base import CrawlerPipeline
 from pipelines.drop import drop
 from pipelines.extraction.article import extract_fields
 from pipelines.extraction.dom import MalformedPageError
@@ -16,15 +17,7 @@ logger = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class ExtractPipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class ExtractPipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory

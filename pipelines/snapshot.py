@@ -8,23 +8,18 @@ from datetime import datetime
 from itemadapter import ItemAdapter
 
 from archive.warc import Exchange, WarcStore
+from pipelines.base import CrawlerPipeline
 
 
-class SnapshotPipeline:
+class SnapshotPipeline(CrawlerPipeline):
     """Writes request + response records (``WARC_DIR``, rotating at ``WARC_MAX_SIZE``)."""
 
     def __init__(self, crawler):
+        super().__init__(crawler)
         settings = crawler.settings
-        self.stats = crawler.stats
-        self.crawler = crawler
-        self.store = WarcStore(settings.get("WARC_DIR"), max_size=settings.getint("WARC_MAX_SIZE"))
+        prefix = crawler.spider.name if crawler.spider else "archive"
+        self.store = WarcStore(settings.get("WARC_DIR"), prefix=prefix, max_size=settings.getint("WARC_MAX_SIZE"))
         self.replaying = bool(settings.get("REPLAY_FROM"))
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls(crawler)
-        pipeline.store.prefix = crawler.spider.name if crawler.spider else "archive"
-        return pipeline
 
     def close_spider(self) -> None:
         self.store.close()

@@ -12,22 +12,23 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.store import Decision
 from pipelines.archive_access import archive_of
+from pipelines.base import CrawlerPipeline
 from pipelines.drop import PageDropped
 
 logger = logging.getLogger(__name__)
 
 
-class StorePipeline:
+class StorePipeline(CrawlerPipeline):
     def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
+        super().__init__(crawler)
         self.spool = Path(crawler.settings.get("FAILED_ITEMS_FILE"))
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler)
+        pipeline = super().from_crawler(crawler)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
@@ -50,7 +51,8 @@ class StorePipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            decision = archive_of(self.crawler).save(adapter.asdict(), self.run_id)
+            known = Decision(**adapter["decision"]) if adapter.get("decision") else None
+            decision = archive_of(self.crawler).save(adapter.asdict(), self.run_id, known)
         except SQLAlchemyError as exc:
             self._spool(adapter, exc)
             return item

@@ -86,3 +86,10 @@ def test_json_ld_metadata_fills_fields_without_rules():
 def test_broken_markup_still_gives_the_article():
     html = page(f"<p>{P1}<p>{P2}<div><p>{P3}</span></b>").replace("</body></html>", "")
     assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_related_box_with_a_wrapped_heading_is_removed_whole():
+    html = page(f"""<p>{P1}</p><div class="box"><div class="head"><h3><span>Đừng bỏ lỡ</span></h3></div>
+    <div class="items"><a href="/d">Giá vàng hôm nay tăng mạnh</a><a href="/e">Lịch nghỉ Tết Dương lịch 2026</a></div></div>
+    <p>{P2}</p><p>{P3}</p>""")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]

@@ -38,16 +38,17 @@ def extract_fields(
     md = read_metadata(root)
     rules = rules or rules_for_url(url) or _generic_rules(md.lang)
     page = fields.Page(url=url, sel=selector(root), md=md, rules=rules, not_after=fetched_at or datetime.now(UTC))
+    title = fields.title(page)
     article = {
         "url": url,
         "canonical_url": fields.canonical(page),
         "site": fields.site_name(page),
-        "title": fields.title(page),
+        "title": title,
         "lead": fields.lead(page),
         "authors": fields.authors(page),
         "published_at": fields.published_at(page),
         "updated_at": fields.updated_at(page),
-        "section": fields.section(page),
+        "section": fields.section(page, title),
         "tags": fields.tags(page),
         "language": fields.language(page),
         "source": fields.source(page),

@@ -115,17 +115,25 @@ def _hidden(el) -> bool:
     return "display:none" in style or el.get("hidden") is not None
 
 
+_LABEL_MAX_DESCENDANTS = 6
+"""Labels and "Xem thêm: <link>" lines are small elements; bigger ones are not read as labels."""
+
+
 def _strip_labelled_boxes(container) -> None:
     for el in list(container.iter()):
         if el.getparent() is None or not isinstance(el.tag, str) or el is container:
             continue
-        if _in_removed_subtree(el, container):
+        if _in_removed_subtree(el, container) or _larger_than(el, _LABEL_MAX_DESCENDANTS):
             continue
         text = element_text(el)
         if is_boilerplate_label(text):
             _remove_box_of(el, container)
         elif el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
             remove(el)
+
+
+def _larger_than(el, count: int) -> bool:
+    return any(i >= count for i, _ in enumerate(el.iterdescendants()))
 
 
 def _in_removed_subtree(el, container) -> bool:
@@ -137,15 +145,16 @@ def _in_removed_subtree(el, container) -> bool:
 
 def _remove_box_of(label, container) -> None:
     """Remove the smallest enclosing block of the label that is mostly links, or the label
-    and the link list that follows it."""
+    (with the wrappers holding nothing else) and the link list that follows it."""
+    text = element_text(label)
     node = label
-    while node.getparent() is not None and node.getparent() is not container:
-        parent = node.getparent()
-        if link_density(parent) < 0.5:
-            break
+    while (parent := node.getparent()) is not None and parent is not container and element_text(parent) == text:
         node = parent
-    if node is label:
-        following = label.getnext()
+    heading = node
+    while (parent := node.getparent()) is not None and parent is not container and link_density(parent) >= 0.5:
+        node = parent
+    if node is heading:
+        following = heading.getnext()
         if following is not None and link_density(following) >= 0.5:
             remove(following)
     remove(node)

@@ -143,8 +143,8 @@ def updated_at(page: Page) -> str | None:
     return _date(page, "updated_at", "dateModified", "article:modified_time", "datemodified", "og:updated_time")
 
 
-def section(page: Page) -> str | None:
-    crumbs = [c for c in page.md.breadcrumbs[1:] if text_key(c) != text_key(title(page) or "")]
+def section(page: Page, title: str | None) -> str | None:
+    crumbs = [c for c in page.md.breadcrumbs[1:] if text_key(c) != text_key(title or "")]
     return first(
         page.rule("section"),
         first(*jsonld_text(page.jsonld.get("articleSection"))),
