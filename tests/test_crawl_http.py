@@ -17,6 +17,7 @@ ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
 BAD = {
     "/the-gioi/trang-loi-may-chu-500001.html": (500, "text/html", b"<h1>Internal Server Error</h1>"),
     "/the-gioi/trang-hong-nhi-phan-500002.html": (200, "text/html", b"\x00\x01\x02\xff" * 300),
+    "/the-gioi/trang-trong-khong-noi-dung-500006.html": (200, "text/html", b"<html><head></head><body></body></html>"),
     "/the-gioi/trang-danh-sach-bai-viet-500003.html": (
         200,
         "text/html; charset=utf-8",
@@ -73,6 +74,7 @@ def test_bad_pages_are_recorded_with_their_reason_and_the_crawl_finishes(site, c
         "/the-gioi/trang-loi-may-chu-500001.html": "dropped:http_500",
         "/the-gioi/trang-hong-nhi-phan-500002.html": "dropped:malformed",
         "/the-gioi/trang-danh-sach-bai-viet-500003.html": "dropped:listing",
+        "/the-gioi/trang-trong-khong-noi-dung-500006.html": "dropped:empty",
         MISSING: "dropped:http_404",
     }
     assert run.outcome == "finished"
