@@ -1,6 +1,7 @@
 # make run   — set everything up, crawl every configured site into data/ and print a summary
 # make demo  — the same crawl, replayed offline from the bundled recordings
 # make test  — set everything up (virtualenv, dependencies, PostgreSQL) and run the test suite
+# make eval  — body-extraction quality against trafilatura and readability on ../shared/bench
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,7 @@ PYTHON ?= python3
 SITES := kinhtedothi thanhnien
 DEMO_WARC := data/demo/recordings.warc.gz
 
-.PHONY: setup run demo test lint services clean
+.PHONY: setup run demo test eval lint services clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,9 @@ services:
 
 test: setup services
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q
+
+eval: setup
+	$(PY) -m bench.eval_extraction
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,134 @@
+"""``make eval``: score extract_article's body on the article-extraction benchmark, next to
+trafilatura and readability in the same run.
+
+Reads the benchmark in place (``EVAL_DATA``, default ``../shared/bench/article-extraction``;
+the pages are not part of the project) and prints F1, precision, recall, accuracy and
+median ms/page per extractor, with the benchmark's own metric: ``\\w+`` words, 4-word
+shingles as a multiset, precision averaged over non-empty predictions, recall over
+non-empty truths, accuracy = identical word lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text or "")
+
+
+def shingles(tokens: list[str], n: int = 4) -> Counter:
+    if not tokens:
+        return Counter()
+    if len(tokens) < n:
+        return Counter([tuple(tokens)])
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def score(predictions: dict[str, str], truths: dict[str, str]) -> dict[str, float]:
+    precisions, recalls, exact = [], [], 0
+    for key, truth in truths.items():
+        predicted = predictions.get(key, "")
+        p_words, t_words = words(predicted), words(truth)
+        p, t = shingles(p_words), shingles(t_words)
+        tp = sum((p & t).values())
+        if p:
+            precisions.append(tp / sum(p.values()))
+        if t:
+            recalls.append(tp / sum(t.values()))
+        exact += p_words == t_words
+    precision, recall = statistics.fmean(precisions or [0]), statistics.fmean(recalls or [0])
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"f1": f1, "precision": precision, "recall": recall, "accuracy": exact / len(truths)}
+
+
+def ours(html: str, url: str) -> str:
+    from pipelines import extract_article
+
+    return "\n".join(extract_article(html, url)["body"])
+
+
+def trafilatura_default(html: str, url: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, url=url) or ""
+
+
+def trafilatura_precision(html: str, url: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, url=url, favor_precision=True) or ""
+
+
+def readability(html: str, url: str) -> str:
+    from lxml import html as lxml_html
+    from readability import Document
+
+    summary = Document(html, url=url).summary(html_partial=True)
+    return lxml_html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+EXTRACTORS: dict[str, Callable[[str, str], str]] = {
+    "newsarchive": ours,
+    "trafilatura": trafilatura_default,
+    "trafilatura (favor_precision)": trafilatura_precision,
+    "readability-lxml": readability,
+}
+
+
+def run(data: Path, only: list[str] | None = None, show_worst: int = 0) -> dict:
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {k: gzip.open(data / "html" / f"{k}.html.gz", "rt", encoding="utf8").read() for k in truth}
+    truths = {k: v["articleBody"] for k, v in truth.items()}
+    results = {}
+    for name, fn in EXTRACTORS.items():
+        if only and name not in only:
+            continue
+        predictions, times = {}, []
+        for key, html in pages.items():
+            start = time.perf_counter()
+            try:
+                predictions[key] = fn(html, truth[key]["url"])
+            except Exception as exc:  # an extractor that fails scores zero on the page
+                print(f"{name}: {key}: {exc!r}", file=sys.stderr)
+                predictions[key] = ""
+            times.append((time.perf_counter() - start) * 1000)
+        results[name] = score(predictions, truths) | {"ms_median": statistics.median(times)}
+        if show_worst and name == "newsarchive":
+            per_page = sorted((score({k: predictions[k]}, {k: truths[k]})["f1"], k) for k in truths)
+            for f1, key in per_page[:show_worst]:
+                print(f"  worst {f1:.3f} {key} {truth[key]['url']}", file=sys.stderr)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=os.environ.get("EVAL_DATA", "../shared/bench/article-extraction"))
+    parser.add_argument("--only", nargs="*", help="extractor names to run")
+    parser.add_argument("--worst", type=int, default=0, help="list this many of our worst pages")
+    args = parser.parse_args()
+    data = Path(args.data)
+    if not (data / "ground-truth.json").exists():
+        print(f"no benchmark at {data}: nothing to evaluate (set EVAL_DATA)")
+        return 0
+    results = run(data, args.only, args.worst)
+    print(f"{'extractor':32} {'F1':>6} {'prec':>6} {'recall':>6} {'acc':>6} {'ms/page':>8}")
+    for name, r in results.items():
+        print(f"{name:32} {r['f1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f} {r['accuracy']:6.3f} {r['ms_median']:8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
