@@ -126,7 +126,9 @@ def main() -> int:
     results = run(data, args.only, args.worst)
     print(f"{'extractor':32} {'F1':>6} {'prec':>6} {'recall':>6} {'acc':>6} {'ms/page':>8}")
     for name, r in results.items():
-        print(f"{name:32} {r['f1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f} {r['accuracy']:6.3f} {r['ms_median']:8.1f}")
+        print(
+            f"{name:32} {r['f1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f} {r['accuracy']:6.3f} {r['ms_median']:8.1f}"
+        )
     return 0
 
 

@@ -44,7 +44,8 @@ _WIDGET = re.compile(
     r"(^|[-_ ])(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
     r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
     r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
-    r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll)([-_ ]|$)",
+    r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
+    r"modal|popup|paywall\w*)([-_ ]|$)",
     re.I,
 )
 

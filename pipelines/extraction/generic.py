@@ -1,18 +1,20 @@
 """Finding the article on a page that has no site rules.
 
-Known CMS containers first (``itemprop=articleBody``, WordPress ``entry-content``,
-…); otherwise the block that holds the most paragraph text, scored like
-readability: each paragraph credits its parent fully and its grandparent by
-half, link-heavy and widget blocks lose. When no block stands out, trafilatura
-reads the page instead.
+Prose is measured first: every long, link-poor text block outside widgets
+credits its length to all its ancestors. Known CMS containers
+(``itemprop=articleBody``, WordPress ``entry-content``, …) win when they hold
+prose; otherwise the walk goes down from the root into the child that holds
+most of the prose while it holds most of it, and stops at the lowest block that
+still does. When a page has no prose at all, trafilatura reads it instead.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from pipelines.extraction.boilerplate import is_widget
+from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
 from pipelines.extraction.dom import element_text, link_density
+from pipelines.extraction.text import normalize_text
 
 CONTAINER_SELECTORS = (
     "[itemprop=articleBody]",
@@ -32,38 +34,75 @@ CONTAINER_SELECTORS = (
     "article .content",
 )
 MIN_CONTAINER_CHARS = 200
-_MIN_PARAGRAPH_CHARS = 25
+
+
+SCORED_BLOCKS = ("p", "li", "pre", "blockquote", "td", "dd", "div")
+_MIN_BLOCK_CHARS = 30
+_TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
+"""Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
 
 def find_container(sel):
     """The element holding the article body, or None."""
+    blocks = list(prose_blocks(sel.root))
+    deep: dict = defaultdict(float)
+    for el, weight in blocks:
+        for node in (el, *el.iterancestors()):
+            deep[node] += weight
     for css in CONTAINER_SELECTORS:
         for match in sel.css(css):
-            if len(element_text(match.root)) >= MIN_CONTAINER_CHARS:
+            if deep.get(match.root, 0) >= MIN_CONTAINER_CHARS:
                 return match.root
-    return _best_scored(sel.root)
+    mass = text_mass(blocks)
+    best = max(mass, key=mass.get, default=None)
+    if best is None or mass[best] < MIN_CONTAINER_CHARS:
+        return None
+    return _with_sibling_parts(best, deep)
 
 
-def _best_scored(root):
-    scores: dict = defaultdict(float)
-    for p in root.iter("p", "pre", "blockquote"):
-        length = len(element_text(p))
-        if length < _MIN_PARAGRAPH_CHARS:
+def _with_sibling_parts(best, deep: dict):
+    """An article split over sibling blocks of one kind (``StoryBodyCompanionColumn`` × n)
+    is read from their parent."""
+    parent = best.getparent()
+    if parent is None:
+        return best
+    kind = (best.tag, best.get("class"))
+    if any(s is not best and (s.tag, s.get("class")) == kind and deep.get(s, 0) > 0 for s in parent):
+        return parent
+    return best
+
+
+def prose_blocks(root):
+    """Long, link-poor text blocks outside widgets, with their weight (characters of prose)."""
+    for el in root.iter(*SCORED_BLOCKS):
+        if el.tag == "div":
+            text = normalize_text(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
+        elif any(isinstance(d.tag, str) and d.tag in SCORED_BLOCKS for d in el.iterdescendants()):
             continue
-        parent = p.getparent()
-        if parent is None:
+        else:
+            text = element_text(el)
+        if len(text) < _MIN_BLOCK_CHARS or is_widget(el):
             continue
-        scores[parent] += length
-        if (grand := parent.getparent()) is not None:
-            scores[grand] += length / 2
-    best, best_score = None, 0.0
-    for el, score in scores.items():
-        score *= 1 - link_density(el)
-        if is_widget(el):
-            score *= 0.2
-        if score > best_score:
-            best, best_score = el, score
-    return best if best_score >= MIN_CONTAINER_CHARS else None
+        if any(a.tag in NEVER_CONTENT_TAGS or is_widget(a) for a in el.iterancestors()):
+            continue
+        weight = len(text) * (1 - (link_density(el) if el.tag != "div" else 0)) * _TAG_WEIGHT.get(el.tag, 1.0)
+        if text.endswith(("...", "…")):  # a teaser of another story
+            weight *= 0.2
+        yield el, weight
+
+
+def text_mass(blocks) -> dict:
+    """Prose under each element: a block credits itself and its parent fully, its grandparent
+    by half (readability's rule: the article is where paragraphs are siblings)."""
+    mass: dict = defaultdict(float)
+    for el, weight in blocks:
+        mass[el] += weight
+        parent = el.getparent()
+        if parent is not None:
+            mass[parent] += weight
+            if (grand := parent.getparent()) is not None:
+                mass[grand] += weight / 2
+    return mass
 
 
 def trafilatura_paragraphs(html: str, url: str) -> list[str]:
