@@ -90,7 +90,7 @@ EXTRACTORS: dict[str, Callable[[str, str], str]] = {
 
 def run(data: Path, only: list[str] | None = None, show_worst: int = 0) -> dict:
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = {k: gzip.open(data / "html" / f"{k}.html.gz", "rt", encoding="utf8").read() for k in truth}
+    pages = {k: gzip.decompress((data / "html" / f"{k}.html.gz").read_bytes()).decode("utf8") for k in truth}
     truths = {k: v["articleBody"] for k, v in truth.items()}
     results = {}
     for name, fn in EXTRACTORS.items():
@@ -126,9 +126,8 @@ def main() -> int:
     results = run(data, args.only, args.worst)
     print(f"{'extractor':32} {'F1':>6} {'prec':>6} {'recall':>6} {'acc':>6} {'ms/page':>8}")
     for name, r in results.items():
-        print(
-            f"{name:32} {r['f1']:6.3f} {r['precision']:6.3f} {r['recall']:6.3f} {r['accuracy']:6.3f} {r['ms_median']:8.1f}"
-        )
+        figures = " ".join(f"{r[k]:6.3f}" for k in ("f1", "precision", "recall", "accuracy"))
+        print(f"{name:32} {figures} {r['ms_median']:8.1f}")
     return 0
 
 

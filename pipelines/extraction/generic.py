@@ -52,24 +52,27 @@ def find_container(sel):
     for css in CONTAINER_SELECTORS:
         for match in sel.css(css):
             if deep.get(match.root, 0) >= MIN_CONTAINER_CHARS:
-                return match.root
+                return _with_split_parts(match.root, deep)
     mass = text_mass(blocks)
     best = max(mass, key=mass.get, default=None)
     if best is None or mass[best] < MIN_CONTAINER_CHARS:
         return None
-    return _with_sibling_parts(best, deep)
+    return _with_split_parts(best, deep)
 
 
-def _with_sibling_parts(best, deep: dict):
-    """An article split over sibling blocks of one kind (``StoryBodyCompanionColumn`` × n)
-    is read from their parent."""
-    parent = best.getparent()
-    if parent is None:
+def _with_split_parts(best, deep: dict):
+    """An article split over several blocks of one kind (NYT's ``StoryBodyCompanionColumn``,
+    Wired's ``article__body`` chunks) is read from their lowest common ancestor."""
+    classes = best.get("class")
+    if not classes:
         return best
-    kind = (best.tag, best.get("class"))
-    if any(s is not best and (s.tag, s.get("class")) == kind and deep.get(s, 0) > 0 for s in parent):
-        return parent
-    return best
+    parts = [el for el in best.getroottree().iter(best.tag) if el.get("class") == classes and deep.get(el, 0) > 0]
+    if len(parts) < 2:
+        return best
+    common = set(parts[0].iterancestors())
+    for part in parts[1:]:
+        common &= set(part.iterancestors())
+    return next(a for a in parts[0].iterancestors() if a in common)
 
 
 def prose_blocks(root):
