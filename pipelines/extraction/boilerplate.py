@@ -83,6 +83,18 @@ BOILERPLATE_LABELS = frozenset(
         "You may also like",
         "Sponsored",
         "Comments",
+        "Tags",
+        "Tag",
+        "Từ khóa",
+        "Thẻ",
+        "Chủ đề",
+        "Topics",
+        "Advertisement",
+        "Quảng cáo",
+        "Share",
+        "Share this",
+        "Chia sẻ",
+        "Key Points",
     )
 )
 _LABEL_PREFIX = re.compile(
@@ -90,6 +102,20 @@ _LABEL_PREFIX = re.compile(
     re.I,
 )
 _LABEL_MAX_CHARS = 40
+_FURNITURE = re.compile(
+    r"^(share (this|it|on)\b|follow (us|him|her|@)|subscribe\b|sign up\b|get the latest\b|have a tip\b|"
+    r"like this story\b|click here\b|download (the|our) app|©|copyright\b|all rights reserved|"
+    r"theo dõi (chúng tôi|báo)|đăng ký nhận)",
+    re.I,
+)
+_FURNITURE_MAX_CHARS = 200
+_DATE_LINE_MAX_WORDS = 8
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    rf"^\W*([^\d,]{{1,20}},\s*)?(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{1,2}}:\d{{2}}\s+\d{{1,2}}/\d{{1,2}}/\d{{4}})[^.!?]*$",
+    re.I,
+)
 
 
 def is_widget(el) -> bool:
@@ -99,6 +125,15 @@ def is_widget(el) -> bool:
 
 def is_boilerplate_label(text: str) -> bool:
     return len(text) <= _LABEL_MAX_CHARS and text_key(text) in BOILERPLATE_LABELS
+
+
+def is_furniture_line(text: str) -> bool:
+    """Promotion, sharing, copyright and bare date lines that sit among article paragraphs."""
+    if len(text) > _FURNITURE_MAX_CHARS:
+        return False
+    if _FURNITURE.search(text) or (text.endswith(("newsletter.", "newsletters.")) and len(text) < 120):
+        return True
+    return len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
 
 
 def strip_boilerplate(container) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pipelines.extraction.boilerplate import is_boilerplate_label
+from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
 ARTICLE_FIELDS = (
@@ -67,7 +67,7 @@ def _body(paragraphs: list[str], article: dict) -> list[str]:
     for raw in paragraphs:
         text = normalize_text(raw)
         key = text_key(text)
-        if not key or key in repeated or key in seen or is_boilerplate_label(text):
+        if not key or key in repeated or key in seen or is_boilerplate_label(text) or is_furniture_line(text):
             continue
         seen.add(key)
         out.append(text)

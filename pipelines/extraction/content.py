@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.extraction.dom import BLOCK_TAGS, element_text
+from pipelines.extraction.dom import BLOCK_TAGS, element_text, link_density
 from pipelines.extraction.urls import absolute_url
 
 TEXT_BLOCKS = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "address"])
@@ -18,6 +18,7 @@ CAPTION_CLASSES = ("caption", "wp-caption-text", "image-caption", "photo-caption
 LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-img-url", "data-url")
 _PLACEHOLDER_HINTS = ("data:", "blank.gif", "placeholder", "spacer.gif", "lazy.gif", "1x1")
 _MIN_IMAGE_SIDE = 50
+LINK_ONLY = 0.9
 
 
 @dataclass
@@ -44,14 +45,28 @@ def _walk(el, content: Content, base_url: str) -> None:
             _add_image(child, None, content, base_url)
         elif child.tag == "table":
             _read_table(child, content, base_url)
+        elif _is_caption(child):
+            _caption_last_image(child, content)
         elif child.tag in TEXT_BLOCKS and not _has_blocks(child):
             for img in child.iter("img"):
                 _add_image(img, None, content, base_url)
-            content.paragraphs.append(element_text(child))
+            if link_density(child) < LINK_ONLY:  # a paragraph that is one link is a headline elsewhere
+                content.paragraphs.append(element_text(child))
         else:
             _walk(child, content, base_url)
         if child.tail and child.tail.strip() and el.tag not in TEXT_BLOCKS:
             content.paragraphs.append(child.tail)
+
+
+def _is_caption(el) -> bool:
+    classes = (el.get("class") or "").lower()
+    return any(c in classes for c in (*CAPTION_CLASSES, "credit"))
+
+
+def _caption_last_image(el, content: Content) -> None:
+    """Captions and photo credits outside a ``figure`` describe the image before them."""
+    if content.images and not content.images[-1]["caption"]:
+        content.images[-1]["caption"] = element_text(el) or None
 
 
 def _has_blocks(el) -> bool:
