@@ -119,8 +119,9 @@ _DATE_LINE = re.compile(
 
 
 def is_widget(el) -> bool:
+    """Named like a widget; embedded posts (``social-media-embed``) are quoted content, not widgets."""
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(names.strip()) and bool(_WIDGET.search(names))
+    return bool(names.strip()) and bool(_WIDGET.search(names)) and "embed" not in names.lower()
 
 
 def is_boilerplate_label(text: str) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.extraction.dom import BLOCK_TAGS, element_text, link_density
+from pipelines.extraction.dom import BLOCK_TAGS, element_text, link_density, raw_text
+from pipelines.extraction.text import normalize_text
 from pipelines.extraction.urls import absolute_url
 
 TEXT_BLOCKS = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "address"])
@@ -34,15 +35,23 @@ def read_content(container, base_url: str) -> Content:
 
 
 def _walk(el, content: Content, base_url: str) -> None:
-    if el.text and el.text.strip() and el.tag not in TEXT_BLOCKS:
-        content.paragraphs.append(el.text)
+    """Blocks become paragraphs; runs of text and inline elements between blocks are one
+    paragraph too (``<div>text <a>link</a> text<br>more</div>``)."""
+    quoted = el.tag == "blockquote" or any(a.tag == "blockquote" for a in el.iterancestors())
+    run: list[str] = [el.text or ""]
     for child in el:
         if not isinstance(child.tag, str):
-            pass
-        elif child.tag == "figure" or _is_caption_table(child):
+            run.append(child.tail or "")
+            continue
+        if _is_inline(child):
+            for img in child.iter("img"):
+                _add_image(img, None, content, base_url)
+            run.append(raw_text(child))
+            run.append(child.tail or "")
+            continue
+        _flush(run, content)
+        if child.tag == "figure" or _is_caption_table(child):
             _read_figure(child, content, base_url)
-        elif child.tag == "img":
-            _add_image(child, None, content, base_url)
         elif child.tag == "table":
             _read_table(child, content, base_url)
         elif _is_caption(child):
@@ -50,12 +59,23 @@ def _walk(el, content: Content, base_url: str) -> None:
         elif child.tag in TEXT_BLOCKS and not _has_blocks(child):
             for img in child.iter("img"):
                 _add_image(img, None, content, base_url)
-            if link_density(child) < LINK_ONLY:  # a paragraph that is one link is a headline elsewhere
+            if quoted or link_density(child) < LINK_ONLY:  # one link alone is a headline elsewhere
                 content.paragraphs.append(element_text(child))
-        else:
+        elif child.tag != "br":
             _walk(child, content, base_url)
-        if child.tail and child.tail.strip() and el.tag not in TEXT_BLOCKS:
-            content.paragraphs.append(child.tail)
+        run = [child.tail or ""]
+    _flush(run, content)
+
+
+def _is_inline(el) -> bool:
+    return el.tag not in BLOCK_TAGS and el.tag not in ("figure", "table") and not _has_blocks(el)
+
+
+def _flush(run: list[str], content: Content) -> None:
+    text = normalize_text("".join(run))
+    if text:
+        content.paragraphs.append(text)
+    run.clear()
 
 
 def _is_caption(el) -> bool:

@@ -75,11 +75,16 @@ def selector(root: lxml.html.HtmlElement) -> Selector:
     return Selector(root=root, type="html")
 
 
-def element_text(el) -> str:
-    """Visible text of an element (not its tail), block boundaries kept as spaces, normalized."""
+def raw_text(el) -> str:
+    """Visible text of an element (not its tail) as written, block boundaries as spaces."""
     parts: list[str] = []
     _collect(el, parts, with_tail=False)
-    return normalize_text("".join(parts))
+    return "".join(parts)
+
+
+def element_text(el) -> str:
+    """Visible text of an element (not its tail), normalized."""
+    return normalize_text(raw_text(el))
 
 
 def _collect(el, parts: list[str], with_tail: bool = True) -> None:
