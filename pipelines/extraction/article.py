@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.extraction import fields
-from pipelines.extraction.boilerplate import strip_boilerplate
+from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
 from pipelines.extraction.classify import page_type
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
@@ -39,6 +39,7 @@ def extract_fields(
     rules = rules or rules_for_url(url) or _generic_rules(md.lang)
     page = fields.Page(url=url, sel=selector(root), md=md, rules=rules, not_after=fetched_at or datetime.now(UTC))
     title = fields.title(page)
+    headlines = fields.title_variants(page)
     article = {
         "url": url,
         "canonical_url": fields.canonical(page),
@@ -59,6 +60,7 @@ def extract_fields(
         container = find_container(page.sel)
     if container is not None:
         strip_boilerplate(container)
+        remove_headlines(container, headlines)
         content = read_content(container, url)
         article["body"], article["images"] = content.paragraphs, content.images
     else:

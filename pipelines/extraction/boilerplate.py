@@ -95,6 +95,14 @@ BOILERPLATE_LABELS = frozenset(
         "Share this",
         "Chia sẻ",
         "Key Points",
+        "Image",
+        "Video",
+        "Back to Gallery",
+        "Advert",
+        "Iklan",
+        "Trending",
+        "Highlights",
+        "Review",
     )
 )
 _LABEL_PREFIX = re.compile(
@@ -105,7 +113,11 @@ _LABEL_MAX_CHARS = 40
 _FURNITURE = re.compile(
     r"^(share (this|it|on)\b|follow (us|him|her|@)|subscribe\b|sign up\b|get the latest\b|have a tip\b|"
     r"like this story\b|click here\b|download (the|our) app|©|copyright\b|all rights reserved|"
-    r"theo dõi (chúng tôi|báo)|đăng ký nhận)",
+    r"theo dõi (chúng tôi|báo)|đăng ký nhận|\(?(additional )?reporting by\b|editing by\b|writing by\b|"
+    r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|source:|nguồn:|via syndigate|our standards|filed under\b|"
+    r"tempo de leitura|reach the reporters?\b|view all \(\d+\)|\[related:|don't miss\b|"
+    r"the times is committed|.{0,80}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
+    r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$)",
     re.I,
 )
 _FURNITURE_MAX_CHARS = 200
@@ -145,6 +157,13 @@ def strip_boilerplate(container) -> None:
         if el.tag in NEVER_CONTENT_TAGS or is_widget(el) or _hidden(el):
             remove(el)
     _strip_labelled_boxes(container)
+
+
+def remove_headlines(container, headlines: set[str]) -> None:
+    """The page's own headline printed again inside the body (a repeated ``h1``, a kicker)."""
+    for el in list(container.iter("h1", "h2", "h3", "h4", "p", "div", "span", "a")):
+        if el.getparent() is not None and not _larger_than(el, 4) and text_key(element_text(el)) in headlines:
+            remove(el)
 
 
 def _hidden(el) -> bool:

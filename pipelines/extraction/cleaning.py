@@ -63,15 +63,31 @@ def _body(paragraphs: list[str], article: dict) -> list[str]:
     repeated |= {text_key(a) for a in article["authors"]}
     if source := article.get("source"):
         repeated |= {text_key(v) for v in source.values() if v}
+    names = [text_key(a) for a in article["authors"] if len(a) > 3]
     out, seen = [], set()
     for raw in paragraphs:
         text = normalize_text(raw)
         key = text_key(text)
         if not key or key in repeated or key in seen or is_boilerplate_label(text) or is_furniture_line(text):
             continue
+        if _is_byline(text, key, names):
+            continue
         seen.add(key)
         out.append(text)
     return out
+
+
+_BYLINE_MAX_WORDS = 12
+
+
+def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
+    """A short line naming the article's author ("By Jeff Foust — November 18, 2019")."""
+    words = text.split()
+    if len(words) > _BYLINE_MAX_WORDS:
+        return False
+    if any(name in key for name in author_keys):
+        return True
+    return words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3])
 
 
 def fingerprint(article: dict) -> str:

@@ -78,6 +78,18 @@ def _without_site_suffix(value: str | None, page: Page) -> str | None:
     return m.group(1) if m and text_key(m.group(2)) in names else value
 
 
+def title_variants(page: Page) -> set[str]:
+    """Every spelling of the headline a page carries: repeated inside the body, it is not body."""
+    values = [
+        *jsonld_text(page.jsonld.get("headline")),
+        page.md.first("og:title"),
+        page.md.first("twitter:title"),
+        _without_site_suffix(page.sel.css("title::text").get(), page),
+        *(element_text(h) for h in page.sel.root.iter("h1")),
+    ]
+    return {text_key(v) for v in values if v and len(v) > 10}
+
+
 def lead(page: Page) -> str | None:
     return first(
         page.rule("lead"),
