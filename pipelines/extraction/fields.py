@@ -90,23 +90,17 @@ def title_variants(page: Page) -> set[str]:
     return {text_key(v) for v in values if v and len(v) > 10}
 
 
+_LEAD_SELECTOR = (
+    ".sapo, .article-sapo, .detail-sapo, .lead, .article-lead, .standfirst, .summary, .description, "
+    "[itemprop=description]"
+)
+"""Where pages without rules print their standfirst (one pass over the page)."""
+
+
 def lead(page: Page) -> str | None:
     return first(
         page.rule("lead"),
-        select_text(
-            page.sel,
-            (
-                ".sapo",
-                ".article-sapo",
-                ".detail-sapo",
-                ".lead",
-                ".article-lead",
-                ".standfirst",
-                ".summary",
-                ".description",
-                "[itemprop=description]",
-            ),
-        ),
+        select_text(page.sel, (_LEAD_SELECTOR,)),
         page.md.first("og:description", "description", "twitter:description"),
         first(*jsonld_text(page.jsonld.get("description"))),
     )

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from cssselect import GenericTranslator
+from lxml import etree
+
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
 from pipelines.extraction.dom import element_text, link_density
 from pipelines.extraction.text import normalize_text
@@ -42,6 +45,11 @@ _TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
 """Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
 
+_CONTAINER_TESTS = tuple(
+    etree.XPath(GenericTranslator().css_to_xpath(css, prefix="self::")) for css in CONTAINER_SELECTORS
+)
+
+
 def find_container(sel):
     """The element holding the article body, or None."""
     blocks = list(prose_blocks(sel.root))
@@ -49,10 +57,10 @@ def find_container(sel):
     for el, weight in blocks:
         for node in (el, *el.iterancestors()):
             deep[node] += weight
-    for css in CONTAINER_SELECTORS:
-        for match in sel.css(css):
-            if deep.get(match.root, 0) >= MIN_CONTAINER_CHARS:
-                return _with_split_parts(match.root, deep)
+    candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS]
+    for test in _CONTAINER_TESTS:
+        if matches := [el for el in candidates if test(el)]:
+            return _with_split_parts(max(matches, key=deep.get), deep)
     mass = text_mass(blocks)
     best = max(mass, key=mass.get, default=None)
     if best is None or mass[best] < MIN_CONTAINER_CHARS:
@@ -75,18 +83,31 @@ def _with_split_parts(best, deep: dict):
     return next(a for a in parts[0].iterancestors() if a in common)
 
 
+def _excluded(root) -> set:
+    """Elements inside never-content tags or widgets (one top-down pass)."""
+    excluded: set = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        parent = el.getparent()
+        if (parent is not None and parent in excluded) or el.tag in NEVER_CONTENT_TAGS or is_widget(el):
+            excluded.add(el)
+    return excluded
+
+
 def prose_blocks(root):
     """Long, link-poor text blocks outside widgets, with their weight (characters of prose)."""
+    excluded = _excluded(root)
     for el in root.iter(*SCORED_BLOCKS):
+        if el in excluded:
+            continue
         if el.tag == "div":
             text = normalize_text(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
         elif any(isinstance(d.tag, str) and d.tag in SCORED_BLOCKS for d in el.iterdescendants()):
             continue
         else:
             text = element_text(el)
-        if len(text) < _MIN_BLOCK_CHARS or is_widget(el):
-            continue
-        if any(a.tag in NEVER_CONTENT_TAGS or is_widget(a) for a in el.iterancestors()):
+        if len(text) < _MIN_BLOCK_CHARS:
             continue
         weight = len(text) * (1 - (link_density(el) if el.tag != "div" else 0)) * _TAG_WEIGHT.get(el.tag, 1.0)
         if text.endswith(("...", "…")):  # a teaser of another story
