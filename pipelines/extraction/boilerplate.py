@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.extraction.dom import element_text, link_density, remove
+from pipelines.extraction.dom import element_text, link_density, raw_text, remove
 from pipelines.extraction.text import text_key
 
 NEVER_CONTENT_TAGS = frozenset(
@@ -41,7 +41,7 @@ NEVER_CONTENT_TAGS = frozenset(
 )
 
 _WIDGET = re.compile(
-    r"(^|[-_ ])(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
+    r"(^|[-_ ])(?<!non-)(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
     r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
     r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
     r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
@@ -130,10 +130,23 @@ _DATE_LINE = re.compile(
 )
 
 
+_NEVER_WIDGETS = frozenset({"html", "body", "main"})
+WIDGET_MAX_SHARE = 0.5
+"""A block holding more than this share of the text around it is a page wrapper, whatever its name."""
+
+
 def is_widget(el) -> bool:
     """Named like a widget; embedded posts (``social-media-embed``) are quoted content, not widgets."""
+    if el.tag in _NEVER_WIDGETS:
+        return False
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     return bool(names.strip()) and bool(_WIDGET.search(names)) and "embed" not in names.lower()
+
+
+def is_small_widget(el, reference_chars: int) -> bool:
+    """A widget by name or a form that is not, in fact, wrapping most of the text (an ad-layout
+    wrapper around the whole article, an ASP.NET page that is one big ``form``)."""
+    return (is_widget(el) or el.tag == "form") and len(raw_text(el)) <= WIDGET_MAX_SHARE * reference_chars
 
 
 def is_boilerplate_label(text: str) -> bool:
@@ -151,10 +164,11 @@ def is_furniture_line(text: str) -> bool:
 
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
+    total = len(raw_text(container))
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
             continue
-        if el.tag in NEVER_CONTENT_TAGS or is_widget(el) or _hidden(el):
+        if (el.tag in NEVER_CONTENT_TAGS and el.tag != "form") or is_small_widget(el, total) or _hidden(el):
             remove(el)
     _strip_labelled_boxes(container)
 

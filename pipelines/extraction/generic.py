@@ -15,8 +15,8 @@ from collections import defaultdict
 from cssselect import GenericTranslator
 from lxml import etree
 
-from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
-from pipelines.extraction.dom import element_text, link_density
+from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_small_widget
+from pipelines.extraction.dom import element_text, link_density, raw_text
 from pipelines.extraction.text import normalize_text
 
 CONTAINER_SELECTORS = (
@@ -86,11 +86,16 @@ def _with_split_parts(best, deep: dict):
 def _excluded(root) -> set:
     """Elements inside never-content tags or widgets (one top-down pass)."""
     excluded: set = set()
+    total = len(raw_text(root))
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         parent = el.getparent()
-        if (parent is not None and parent in excluded) or el.tag in NEVER_CONTENT_TAGS or is_widget(el):
+        if (
+            (parent is not None and parent in excluded)
+            or (el.tag in NEVER_CONTENT_TAGS and el.tag != "form")
+            or is_small_widget(el, total)
+        ):
             excluded.add(el)
     return excluded
 
