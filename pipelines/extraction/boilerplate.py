@@ -168,7 +168,7 @@ def strip_boilerplate(container) -> None:
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
             continue
-        if (el.tag in NEVER_CONTENT_TAGS and el.tag != "form") or is_small_widget(el, total) or _hidden(el):
+        if el.tag in NEVER_CONTENT_TAGS - {"form"} or is_small_widget(el, total) or _hidden(el):
             remove(el)
     _strip_labelled_boxes(container)
 

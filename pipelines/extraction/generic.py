@@ -41,6 +41,7 @@ MIN_CONTAINER_CHARS = 200
 
 SCORED_BLOCKS = ("p", "li", "pre", "blockquote", "td", "dd", "div")
 _MIN_BLOCK_CHARS = 30
+_TIGHTER_SHARE = 0.8
 _TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
 """Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
@@ -57,15 +58,26 @@ def find_container(sel):
     for el, weight in blocks:
         for node in (el, *el.iterancestors()):
             deep[node] += weight
+    mass = text_mass(blocks)
+    best = max(mass, key=mass.get, default=None)
+    if best is not None and mass[best] < MIN_CONTAINER_CHARS:
+        best = None
     candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS]
     for test in _CONTAINER_TESTS:
         if matches := [el for el in candidates if test(el)]:
-            return _with_split_parts(max(matches, key=deep.get), deep)
-    mass = text_mass(blocks)
-    best = max(mass, key=mass.get, default=None)
-    if best is None or mass[best] < MIN_CONTAINER_CHARS:
-        return None
-    return _with_split_parts(best, deep)
+            known = max(matches, key=deep.get)
+            if best is not None and _tighter(best, known, deep):
+                return _with_split_parts(best, deep)
+            return _with_split_parts(known, deep)
+    return None if best is None else _with_split_parts(best, deep)
+
+
+def _tighter(best, known, deep: dict) -> bool:
+    """The scored block sits inside a known container (``.post-content`` around the whole
+    layout, related lists included) and holds nearly all of its prose but not of its text."""
+    if known not in set(best.iterancestors()) or deep[best] < _TIGHTER_SHARE * deep[known]:
+        return False
+    return len(raw_text(best)) < _TIGHTER_SHARE * len(raw_text(known))
 
 
 def _with_split_parts(best, deep: dict):
