@@ -117,7 +117,8 @@ _FURNITURE = re.compile(
     r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|source:|nguồn:|via syndigate|our standards|filed under\b|"
     r"tempo de leitura|reach the reporters?\b|view all \(\d+\)|\[related:|don't miss\b|"
     r"the times is committed|.{0,80}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
-    r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$)",
+    r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$|"
+    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh)s?:[^)]*\)$)",
     re.I,
 )
 _FURNITURE_MAX_CHARS = 200
@@ -149,8 +150,19 @@ def is_small_widget(el, reference_chars: int) -> bool:
     return (is_widget(el) or el.tag == "form") and len(raw_text(el)) <= WIDGET_MAX_SHARE * reference_chars
 
 
+_LABEL_PATTERN = re.compile(
+    r"^(more|related|recommended|popular|latest|top|trending|further|also)\b.{0,30}\b(stories|articles|news|posts|"
+    r"reads|reading|coverage|videos)$",
+    re.I,
+)
+SUMMARY_LABELS = frozenset(
+    text_key(label) for label in ("Key Points", "Highlights", "In brief", "Điểm chính", "Tóm tắt")
+)
+"""Labels of a summary box: the box that follows is a standfirst, not body, even without links."""
+
+
 def is_boilerplate_label(text: str) -> bool:
-    return len(text) <= _LABEL_MAX_CHARS and text_key(text) in BOILERPLATE_LABELS
+    return len(text) <= _LABEL_MAX_CHARS and (text_key(text) in BOILERPLATE_LABELS or bool(_LABEL_PATTERN.match(text)))
 
 
 def is_furniture_line(text: str) -> bool:
@@ -225,6 +237,6 @@ def _remove_box_of(label, container) -> None:
         node = parent
     if node is heading:
         following = heading.getnext()
-        if following is not None and link_density(following) >= 0.5:
+        if following is not None and (link_density(following) >= 0.5 or text_key(text) in SUMMARY_LABELS):
             remove(following)
     remove(node)

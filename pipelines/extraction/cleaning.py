@@ -65,12 +65,13 @@ def _body(paragraphs: list[str], article: dict) -> list[str]:
         repeated |= {text_key(v) for v in source.values() if v}
     names = [text_key(a) for a in article["authors"] if len(a) > 3]
     out, seen = [], set()
-    for raw in paragraphs:
+    last = len(paragraphs) - 1
+    for index, raw in enumerate(paragraphs):
         text = normalize_text(raw)
         key = text_key(text)
         if not key or key in repeated or key in seen or is_boilerplate_label(text) or is_furniture_line(text):
             continue
-        if _is_byline(text, key, names):
+        if _is_byline(text, key, names) or ((index < 2 or index > last - 3) and _is_name_line(text)):
             continue
         seen.add(key)
         out.append(text)
@@ -88,6 +89,18 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
     if any(name in key for name in author_keys):
         return True
     return words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3])
+
+
+_NAME_LINE_MAX_WORDS = 10
+_NAME_JOINERS = frozenset({"and", "và", "&", "-", "–", "|", "of", "de", "van", "von"})
+
+
+def _is_name_line(text: str) -> bool:
+    """A credit line at the edge of the body: names and an outlet only ("Tom Davies Associated Press")."""
+    words = text.split()
+    if not 2 <= len(words) <= _NAME_LINE_MAX_WORDS or any(c.isdigit() for c in text) or text[-1] in '.!?:;,"”':
+        return False
+    return all(w[:1].isupper() or w.lower() in _NAME_JOINERS for w in words)
 
 
 def fingerprint(article: dict) -> str:
