@@ -121,7 +121,12 @@ _FURNITURE = re.compile(
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh)s?:[^)]*\)$)",
     re.I,
 )
-_FURNITURE_MAX_CHARS = 200
+_PROMOTION = re.compile(
+    r"\b(sign up (for|to|today)|click here|subscribe (to|now|today)|daily newsletter|delivered (to|through) your "
+    r"(inbox|letterbox)|tell us what you think|đăng ký nhận tin)\b",
+    re.I,
+)
+_FURNITURE_MAX_CHARS = 350
 _DATE_LINE_MAX_WORDS = 8
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
@@ -169,7 +174,7 @@ def is_furniture_line(text: str) -> bool:
     """Promotion, sharing, copyright and bare date lines that sit among article paragraphs."""
     if len(text) > _FURNITURE_MAX_CHARS:
         return False
-    if _FURNITURE.search(text) or (text.endswith(("newsletter.", "newsletters.")) and len(text) < 120):
+    if _FURNITURE.search(text) or _PROMOTION.search(text):
         return True
     return len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
 
