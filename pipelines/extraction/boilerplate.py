@@ -242,6 +242,7 @@ def _remove_box_of(label, container) -> None:
         node = parent
     if node is heading:
         following = heading.getnext()
-        if following is not None and (link_density(following) >= 0.5 or text_key(text) in SUMMARY_LABELS):
+        needed = 0.3 if following is not None and following.tag in ("ul", "ol") else 0.5  # a list of stories
+        if following is not None and (link_density(following) >= needed or text_key(text) in SUMMARY_LABELS):
             remove(following)
     remove(node)

@@ -71,7 +71,7 @@ def _body(paragraphs: list[str], article: dict) -> list[str]:
         key = text_key(text)
         if not key or key in repeated or key in seen or is_boilerplate_label(text) or is_furniture_line(text):
             continue
-        if _is_byline(text, key, names) or ((index < 2 or index > last - 3) and _is_name_line(text)):
+        if _is_byline(text, key, names) or ((index == 0 or index > last - 3) and _is_name_line(text)):
             continue
         seen.add(key)
         out.append(text)
