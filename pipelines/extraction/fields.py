@@ -1,11 +1,14 @@
 """One value per article field: the site's rules first, then JSON-LD, meta tags, and
-what the visible page shows."""
+what the visible page shows. Every resolver records where its value came from in
+``page.provenance`` (``rules``, ``jsonld:headline``, ``meta:og:title``, ``html:h1``, …)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from parsel import Selector
 
@@ -31,6 +34,7 @@ class Page:
     md: PageMetadata
     rules: SiteRules
     not_after: datetime
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def jsonld(self) -> dict:
@@ -43,8 +47,20 @@ class Page:
         return select_texts(self.sel, getattr(self.rules, name), many=True)
 
 
-def first(*values):
-    return next((v for v in values if v), None)
+Candidate = tuple[str, Callable[[], Any]]
+
+
+def resolve(page: Page, name: str, candidates: Iterable[Candidate]) -> Any:
+    """The first non-empty candidate value (computed lazily), its source noted in ``page.provenance``."""
+    for source, get in candidates:
+        if value := get():
+            page.provenance[name] = source
+            return value
+    return None
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
 
 
 def site_name(page: Page) -> str:
@@ -52,18 +68,35 @@ def site_name(page: Page) -> str:
 
 
 def title(page: Page) -> str | None:
-    if found := page.rule("title"):
-        return found
-    headline = first(*jsonld_text(page.jsonld.get("headline")))
-    og = _without_site_suffix(page.md.first("og:title", "twitter:title"), page)
-    h1s = [element_text(h) for h in page.sel.root.iter("h1")]
-    for h1 in h1s:
-        if h1 and any(
-            ref and (text_key(ref).startswith(text_key(h1)) or text_key(h1).startswith(text_key(ref)))
-            for ref in (headline, og)
-        ):
+    return resolve(
+        page,
+        "title",
+        (
+            ("rules", lambda: page.rule("title")),
+            ("html:h1", lambda: _h1_matching_headline(page)),
+            ("jsonld:headline", lambda: _first(jsonld_text(page.jsonld.get("headline")))),
+            ("meta:og:title", lambda: _without_site_suffix(page.md.first("og:title", "twitter:title"), page)),
+            ("html:h1", lambda: _first([t for h in page.sel.root.iter("h1") if (t := element_text(h))])),
+            ("html:title", lambda: _without_site_suffix(page.sel.css("title::text").get(), page)),
+        ),
+    )
+
+
+def _h1_matching_headline(page: Page) -> str | None:
+    """The visible ``h1`` that the metadata headline confirms (pages often have several)."""
+    refs = [
+        text_key(r)
+        for r in (
+            _first(jsonld_text(page.jsonld.get("headline"))),
+            _without_site_suffix(page.md.first("og:title", "twitter:title"), page),
+        )
+        if r
+    ]
+    for h in page.sel.root.iter("h1"):
+        key = text_key(h1 := element_text(h))
+        if key and any(ref.startswith(key) or key.startswith(ref) for ref in refs):
             return h1
-    return first(headline, og, h1s[0] if h1s else None, _without_site_suffix(page.sel.css("title::text").get(), page))
+    return None
 
 
 _SUFFIX = re.compile(r"^(.*\S)\s+[|–—-]\s+([^|–—-]{1,60})$")
@@ -98,22 +131,45 @@ _LEAD_SELECTOR = (
 
 
 def lead(page: Page) -> str | None:
-    return first(
-        page.rule("lead"),
-        select_text(page.sel, (_LEAD_SELECTOR,)),
-        page.md.first("og:description", "description", "twitter:description"),
-        first(*jsonld_text(page.jsonld.get("description"))),
+    return resolve(
+        page,
+        "lead",
+        (
+            ("rules", lambda: page.rule("lead")),
+            ("html:lead-class", lambda: select_text(page.sel, (_LEAD_SELECTOR,))),
+            ("meta:description", lambda: page.md.first("og:description", "description", "twitter:description")),
+            ("jsonld:description", lambda: _first(jsonld_text(page.jsonld.get("description")))),
+        ),
     )
 
 
 def authors(page: Page) -> list[str]:
-    found = (
-        page.rule_all("authors")
-        or jsonld_people(page.jsonld.get("author"))
-        or [a for a in page.md.all("article:author") + page.md.all("author") if not _is_url_or_publisher(a, page)]
-        or select_texts(page.sel, _BYLINE_SELECTORS, many=True)
+    found = resolve(
+        page,
+        "authors",
+        (
+            ("rules", lambda: page.rule_all("authors")),
+            ("jsonld:author", lambda: jsonld_people(page.jsonld.get("author"))),
+            (
+                "meta:author",
+                lambda: [
+                    a
+                    for a in page.md.all("article:author") + page.md.all("author")
+                    if not _is_url_or_publisher(a, page)
+                ],
+            ),
+            ("html:byline", lambda: select_texts(page.sel, _BYLINE_SELECTORS, many=True)),
+        ),
     )
-    return [name_case(re.sub(r"^(bởi|by|tác giả)\s*:?\s+", "", a, flags=re.I)) for a in found]
+    return [name_case(re.sub(r"^(bởi|by|tác giả)\s*:?\s+", "", a, flags=re.I)) for a in found or []]
+
+
+def _meta_authors(page: Page) -> list[str]:
+    return [a for a in page.md.all("article:author") + page.md.all("author") if not _is_url_or_publisher(a, page)]
+
+
+def _split_keywords(values: list[str]) -> list[str]:
+    return [t for k in values for t in k.split(",")]
 
 
 def _is_url_or_publisher(value: str, page: Page) -> bool:
@@ -125,71 +181,98 @@ def _is_url_or_publisher(value: str, page: Page) -> bool:
     )
 
 
-def _date(page: Page, rule: str, jsonld_key: str, *meta: str) -> str | None:
-    for value in (*page.rule_all(rule), *jsonld_text(page.jsonld.get(jsonld_key)), *(page.md.first(m) for m in meta)):
-        if iso := to_iso(value, page.rules.timezone, page.not_after):
-            return iso
-    return None
+def _date(page: Page, name: str, jsonld_key: str, meta: tuple[str, ...]) -> str | None:
+    def iso(values: list[str | None]) -> str | None:
+        return next((d for v in values if (d := to_iso(v, page.rules.timezone, page.not_after))), None)
 
-
-def published_at(page: Page) -> str | None:
-    return _date(
+    return resolve(
         page,
-        "published_at",
-        "datePublished",
-        "article:published_time",
-        "datepublished",
-        "og:published_time",
-        "pubdate",
-        "date",
+        name,
+        (
+            ("rules", lambda: iso(page.rule_all(name))),
+            (f"jsonld:{jsonld_key}", lambda: iso(jsonld_text(page.jsonld.get(jsonld_key)))),
+            *((f"meta:{m}", lambda m=m: iso([page.md.first(m)])) for m in meta),
+        ),
     )
 
 
+def published_at(page: Page) -> str | None:
+    meta = ("article:published_time", "datepublished", "og:published_time", "pubdate", "date")
+    return _date(page, "published_at", "datePublished", meta)
+
+
 def updated_at(page: Page) -> str | None:
-    return _date(page, "updated_at", "dateModified", "article:modified_time", "datemodified", "og:updated_time")
+    return _date(page, "updated_at", "dateModified", ("article:modified_time", "datemodified", "og:updated_time"))
 
 
 def section(page: Page, title: str | None) -> str | None:
     crumbs = [c for c in page.md.breadcrumbs[1:] if text_key(c) != text_key(title or "")]
-    return first(
-        page.rule("section"),
-        first(*jsonld_text(page.jsonld.get("articleSection"))),
-        page.md.first("article:section"),
-        crumbs[-1] if crumbs else None,
+    return resolve(
+        page,
+        "section",
+        (
+            ("rules", lambda: page.rule("section")),
+            ("jsonld:articleSection", lambda: _first(jsonld_text(page.jsonld.get("articleSection")))),
+            ("meta:article:section", lambda: page.md.first("article:section")),
+            ("jsonld:breadcrumb", lambda: crumbs[-1] if crumbs else None),
+        ),
     )
 
 
 def tags(page: Page) -> list[str]:
     return (
-        page.rule_all("tags")
-        or page.md.all("article:tag")
-        or [t for k in jsonld_text(page.jsonld.get("keywords")) for t in k.split(",")]
-        or [t for t in (page.md.first("news_keywords", "keywords") or "").split(",")]
+        resolve(
+            page,
+            "tags",
+            (
+                ("rules", lambda: page.rule_all("tags")),
+                ("meta:article:tag", lambda: page.md.all("article:tag")),
+                (
+                    "jsonld:keywords",
+                    lambda: [t for k in jsonld_text(page.jsonld.get("keywords")) for t in k.split(",")],
+                ),
+                ("meta:keywords", lambda: (page.md.first("news_keywords", "keywords") or "").split(",")),
+            ),
+        )
+        or []
     )
 
 
 def language(page: Page) -> str | None:
-    value = first(
-        page.rules.language,
-        page.md.lang,
-        page.md.first("og:locale"),
-        first(*jsonld_text(page.jsonld.get("inLanguage"))),
-        page.md.first("language", "content-language"),
+    value = resolve(
+        page,
+        "language",
+        (
+            ("rules", lambda: page.rules.language),
+            ("html:lang", lambda: page.md.lang),
+            ("meta:og:locale", lambda: page.md.first("og:locale")),
+            ("jsonld:inLanguage", lambda: _first(jsonld_text(page.jsonld.get("inLanguage")))),
+            ("meta:language", lambda: page.md.first("language", "content-language")),
+        ),
     )
     return re.split(r"[-_]", value.strip())[0].lower() if value else None
 
 
 def source(page: Page) -> dict | None:
-    return publisher_credit(page.rule("source"))
+    return resolve(page, "source", (("rules", lambda: publisher_credit(page.rule("source"))),))
 
 
 def canonical(page: Page) -> str:
     """rel=canonical or og:url when they stay on the page's site, else the fetched URL."""
-    for candidate in (page.md.canonical, page.md.first("og:url")):
+
+    def same_site(candidate: str | None) -> str | None:
         url = absolute_url(candidate, page.url)
-        if url and registered_host(url) == registered_host(page.url):
-            return canonical_url(url)
-    return canonical_url(page.url)
+        return canonical_url(url) if url and registered_host(url) == registered_host(page.url) else None
+
+    return resolve(
+        page,
+        "canonical_url",
+        (
+            ("html:link-canonical", lambda: same_site(page.md.canonical)),
+            ("meta:og:url", lambda: same_site(page.md.first("og:url"))),
+            ("url", lambda: canonical_url(page.url)),
+        ),
+    )
 
 
 def lead_image(page: Page) -> dict | None:
