@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -74,6 +74,11 @@ class ArticleVersion(Base):
     language: Mapped[str | None]
     source: Mapped[dict | None]
     extracted_at: Mapped[datetime]
+    extractor_version: Mapped[str | None]
+    provenance: Mapped[dict | None] = mapped_column(doc="field -> where its value came from")
+    paywalled: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), doc="a teaser of a subscribers-only article"
+    )
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
     article: Mapped[Article] = relationship(back_populates="versions")
     snapshot: Mapped[Snapshot] = relationship()

@@ -64,6 +64,9 @@ def version_dict(version: ArticleVersion) -> dict:
         "language": version.language,
         "source": version.source,
         "snapshot_id": version.snapshot_id,
+        "paywalled": version.paywalled,
+        "extractor_version": version.extractor_version,
+        "provenance": version.provenance,
     }
 
 

@@ -18,6 +18,8 @@ from archive.database import sessions
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Site, Snapshot
 
 VERSION_FIELDS = (
+    "extractor_version",
+    "provenance",
     "title",
     "lead",
     "body",
@@ -36,13 +38,15 @@ LIST_FIELDS = ("body", "images", "authors", "tags")
 @dataclass(frozen=True)
 class Decision:
     outcome: str
-    """``new``, ``alias`` (known article, new URL, same text), ``unchanged`` or ``updated``."""
+    """``new``, ``alias`` (known article, new URL, same text), ``unchanged``, ``updated`` or
+    ``teaser`` (a paywalled teaser of an article archived in full: no new version)."""
     article_id: int | None = None
     known_url: bool = False
 
 
 def _version_values(item: Mapping) -> dict:
     values = {f: item.get(f) for f in VERSION_FIELDS}
+    values["paywalled"] = item.get("page_type") == "paywalled"
     for f in LIST_FIELDS:
         values[f] = values[f] or []
     return values
@@ -101,12 +105,14 @@ class Archive:
                 return Decision("new")
         known = urls <= self._urls_of(article)
         latest = session.scalar(
-            select(ArticleVersion.fingerprint)
+            select(ArticleVersion)
             .where(ArticleVersion.article_id == article.id)
             .order_by(ArticleVersion.number.desc())
             .limit(1)
         )
-        if latest != item["fingerprint"]:
+        if latest.fingerprint != item["fingerprint"]:
+            if item.get("page_type") == "paywalled" and not latest.paywalled:
+                return Decision("teaser", article.id, known)  # a teaser never replaces the full text
             return Decision("updated", article.id, known)
         return Decision("unchanged" if known else "alias", article.id, known)
 

@@ -35,6 +35,8 @@ class ArticleItem(scrapy.Item):
     tags = scrapy.Field()
     language = scrapy.Field()
     source = scrapy.Field()  # original publisher of a re-post
-    page_type = scrapy.Field()  # article, listing, empty
+    page_type = scrapy.Field()  # article, paywalled, listing, not_found, challenge, empty
+    provenance = scrapy.Field()  # field -> where its value came from
+    extractor_version = scrapy.Field()
     fingerprint = scrapy.Field()
     decision = scrapy.Field()  # {outcome: new / alias / unchanged / updated, article_id, known_url}

@@ -15,6 +15,7 @@ from pipelines.extraction.dom import MalformedPageError
 
 logger = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+ARCHIVED_TYPES = ("article", "paywalled")
 
 
 class ExtractPipeline(CrawlerPipeline):
@@ -22,6 +23,8 @@ class ExtractPipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
         url, status = adapter["final_url"], adapter["status"]
+        if status in (404, 410):
+            raise drop(self.stats, "not_found", f"HTTP {status}")
         if status >= 300:
             raise drop(self.stats, f"http_{status}")
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
@@ -41,8 +44,9 @@ class ExtractPipeline(CrawlerPipeline):
         except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
             logger.exception("extraction failed for %s", url)
             raise drop(self.stats, "extraction_error", repr(exc), "ERROR") from exc
-        if fields["page_type"] != "article":
+        if fields["page_type"] not in ARCHIVED_TYPES:
             raise drop(self.stats, fields["page_type"])
+        self.stats.inc_value(f"pages/{fields['page_type']}")
         for key, value in fields.items():
             if key != "url":
                 adapter[key] = value

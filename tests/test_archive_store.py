@@ -118,3 +118,28 @@ def test_migrations_create_exactly_the_models_schema(dialect, request):
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
     sessions.cache_clear()
+
+
+def test_paywalled_teaser_never_replaces_a_full_version(database_url, tmp_path):
+    archive = Archive(database_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    teaser = fetched("thanhnien.vn", tmp_path) | {
+        "page_type": "paywalled",
+        "body": ["Chỉ dành cho thuê bao."],
+        "fingerprint": "teaser",
+    }
+    assert archive.save(teaser).outcome == "teaser"
+    assert counts(archive)[:2] == (1, 1)
+
+
+def test_version_keeps_extractor_version_and_provenance(database_url, tmp_path):
+    archive = Archive(database_url)
+    item = fetched("kinhtedothi.vn", tmp_path)
+    archive.save(item)
+    with archive.Session() as session:
+        version = session.scalar(select(ArticleVersion))
+    assert (version.extractor_version, version.provenance["title"], version.paywalled) == (
+        item["extractor_version"],
+        "rules",
+        False,
+    )

@@ -75,7 +75,7 @@ def test_bad_pages_are_recorded_with_their_reason_and_the_crawl_finishes(site, c
         "/the-gioi/trang-hong-nhi-phan-500002.html": "dropped:malformed",
         "/the-gioi/trang-danh-sach-bai-viet-500003.html": "dropped:listing",
         "/the-gioi/trang-trong-khong-noi-dung-500006.html": "dropped:empty",
-        MISSING: "dropped:http_404",
+        MISSING: "dropped:not_found",
     }
     assert run.outcome == "finished"
     assert run.stats.get("fetch/failed/DownloadTimeoutError") == 1

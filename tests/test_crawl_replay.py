@@ -86,7 +86,7 @@ def test_changed_recording_adds_exactly_one_version(crawl, recordings_warc, sqli
 
 def test_unrecorded_urls_are_404s_that_never_become_articles(crawl, recordings_warc, sqlite_url):
     done = crawl("kinhtedothi", database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc})
-    assert "4 http_404" in done.stdout
+    assert "4 not_found" in done.stdout
     with db(sqlite_url) as s:
         assert s.execute(text("select count(*) from article where canonical_url like '%418011%'")).scalar() == 0
 

@@ -23,6 +23,10 @@ from pipelines.extraction.generic import find_container, trafilatura_paragraphs
 from pipelines.extraction.metadata import read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 
+EXTRACTOR_VERSION = "1.1.0"
+"""Stored with every article version: bump it when extraction changes, so old snapshots
+can be found and re-extracted."""
+
 
 def extract_fields(
     html: bytes | str,
@@ -56,8 +60,10 @@ def extract_fields(
     }
     remove_matches(page.sel, rules.strip)
     container = select_element(page.sel, rules.body)
+    page.provenance["body"] = "rules"
     if container is None:
         container = find_container(page.sel)
+        page.provenance["body"] = "generic"
     if container is not None:
         strip_boilerplate(container)
         remove_headlines(container, headlines)
@@ -65,9 +71,13 @@ def extract_fields(
         article["body"], article["images"] = content.paragraphs, content.images
     else:
         article["body"], article["images"] = trafilatura_paragraphs(text, url), []
+        page.provenance["body"] = "trafilatura"
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
-    article["page_type"] = page_type(page, article["body"])
+        page.provenance["images"] = "meta:og:image"
+    article["page_type"] = page_type(page, article["body"], text)
+    article["provenance"] = page.provenance
+    article["extractor_version"] = EXTRACTOR_VERSION
     return article
 
 

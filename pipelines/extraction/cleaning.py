@@ -28,6 +28,9 @@ ARTICLE_FIELDS = (
     "tags",
     "language",
     "source",
+    "page_type",
+    "provenance",
+    "extractor_version",
     "fingerprint",
 )
 
@@ -41,7 +44,11 @@ def clean_article(article: dict) -> dict:
     authors = unique([name_case(a) for a in article.get("authors") or []])
     out["authors"] = [a for a in authors if text_key(a) != text_key(out.get("site") or "")]
     out["tags"] = unique([normalize_text(t) for t in article.get("tags") or []])
-    out["body"] = _body(article.get("body") or [], out)
+    body = [text for raw in article.get("body") or [] if (text := normalize_text(raw))]
+    if not out["authors"] and body and (name := _closing_byline(body[-1])):
+        out["authors"] = [name]  # "BẢO VINH" / "By Jane Doe" closing the body is the byline
+        body = body[:-1]
+    out["body"] = _body(body, out)
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
     out["fingerprint"] = fingerprint(out)
@@ -89,6 +96,21 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
     if any(name in key for name in author_keys):
         return True
     return words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3])
+
+
+_CLOSING_BYLINE_MAX_WORDS = 5
+
+
+def _closing_byline(line: str) -> str | None:
+    """The author's name when the body's last line is a byline: capitals, or "By Name"."""
+    words = line.split()
+    if words and words[0].lower() in ("by", "bởi") and 2 <= len(words) <= _CLOSING_BYLINE_MAX_WORDS + 1:
+        words = words[1:]
+    elif not (line.isupper() and len(words) <= _CLOSING_BYLINE_MAX_WORDS):
+        return None
+    if any(c.isdigit() for c in line) or not all(w[:1].isupper() for w in words):
+        return None
+    return name_case(" ".join(words))
 
 
 _NAME_LINE_MAX_WORDS = 10

@@ -169,7 +169,7 @@ def _meta_authors(page: Page) -> list[str]:
 
 
 def _split_keywords(values: list[str]) -> list[str]:
-    return [t for k in values for t in k.split(",")]
+    return [t for k in values for t in k.split(",") if t.strip()]
 
 
 def _is_url_or_publisher(value: str, page: Page) -> bool:
@@ -231,7 +231,7 @@ def tags(page: Page) -> list[str]:
                     "jsonld:keywords",
                     lambda: [t for k in jsonld_text(page.jsonld.get("keywords")) for t in k.split(",")],
                 ),
-                ("meta:keywords", lambda: (page.md.first("news_keywords", "keywords") or "").split(",")),
+                ("meta:keywords", lambda: _split_keywords([page.md.first("news_keywords", "keywords") or ""])),
             ),
         )
         or []

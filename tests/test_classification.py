@@ -1,0 +1,51 @@
+"""Every fetched page gets a type; only articles (and flagged paywalled teasers) are archived."""
+
+from pipelines import extract_article
+
+URL = "https://example.org/2024/05/12/mot-bai-bao-thu-nghiem"
+PROSE = "Sáng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm. " * 3
+
+
+def page(title: str, body: str, head: str = "", og_type: str = "article") -> str:
+    return f"""<html lang="vi"><head><title>{title}</title><meta property="og:type" content="{og_type}">{head}</head>
+    <body><article><h1>{title}</h1><div class="article-content">{body}</div></article></body></html>"""
+
+
+def test_full_article_is_an_article():
+    assert (
+        extract_article(page("Không khí lạnh tràn về", f"<p>{PROSE}</p><p>{PROSE}</p>"), URL)["page_type"] == "article"
+    )
+
+
+def test_soft_404_served_with_200_is_not_found():
+    html = page("404 - Không tìm thấy trang", "<p>Trang bạn tìm không tồn tại hoặc đã bị xóa.</p>", og_type="website")
+    assert extract_article(html, URL)["page_type"] == "not_found"
+
+
+def test_cloudflare_wall_is_a_challenge():
+    html = """<html><head><title>Just a moment...</title></head><body><div id="cf-browser-verification">
+    <noscript>Please enable JavaScript and cookies to continue</noscript></div>
+    <script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>"""
+    assert extract_article(html, URL)["page_type"] == "challenge"
+
+
+def test_teaser_of_a_subscribers_only_article_is_paywalled():
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Bài dành cho thuê bao","isAccessibleForFree":"False"}</script>'
+    html = page("Bài dành cho thuê bao", f"<p>{PROSE}</p><div class='paywall'>Đăng ký để đọc tiếp</div>", head)
+    assert extract_article(html, URL)["page_type"] == "paywalled"
+
+
+def test_paywall_declared_but_full_text_shown_is_an_article():
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Bài dài","isAccessibleForFree":false}</script>'
+    html = page("Bài dài", "".join(f"<p>{PROSE}</p>" for _ in range(6)), head)
+    assert extract_article(html, URL)["page_type"] == "article"
+
+
+def test_page_without_text_is_empty():
+    assert extract_article(page("Ảnh", "<img src='/a.jpg'>"), URL)["page_type"] == "empty"
+
+
+def test_section_page_is_a_listing():
+    links = "".join(f"<li><a href='/bai-{i}-123456.html'>Tin số {i} về thời tiết miền Bắc</a></li>" for i in range(20))
+    html = page("Thời sự", f"<ul>{links}</ul>", og_type="website")
+    assert extract_article(html, "https://example.org/thoi-su")["page_type"] == "listing"
