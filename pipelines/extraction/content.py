@@ -109,7 +109,7 @@ def _read_table(table, content: Content, base_url: str) -> None:
 
 
 def _read_figure(figure, content: Content, base_url: str) -> None:
-    caption = _caption_of(figure)
+    caption = _caption_of(figure) or (element_text(figure) or None if figure.tag == "table" else None)
     for img in figure.iter("img"):
         _add_image(img, caption, content, base_url)
         caption = None  # a caption belongs to the figure's first image
