@@ -49,3 +49,20 @@ def test_closing_byline_in_capitals_becomes_the_author():
     article = extract_article(html, "https://example.com/2024/05/12/storm-hits-the-coast")
     assert article["authors"] == ["Minh Hà"]
     assert "MINH HÀ" not in article["body"]
+
+
+def test_visible_time_element_dates_a_page_without_metadata():
+    html = GENERIC.replace('<meta property="article:published_time" content="2024-05-12T06:30:00Z">', "").replace(
+        "<h1>", '<time itemprop="datePublished" datetime="2024-05-12T08:00:00+02:00">12 May</time><h1>'
+    )
+    article = extract_article(html, "https://example.com/storm-hits-the-coast")
+    assert (article["published_at"], article["provenance"]["published_at"]) == (
+        "2024-05-12T08:00:00+02:00",
+        "html:itemprop:datePublished",
+    )
+
+
+def test_date_in_the_url_is_the_last_resort():
+    html = GENERIC.replace('<meta property="article:published_time" content="2024-05-12T06:30:00Z">', "")
+    article = extract_article(html, "https://example.com/2024/05/12/storm-hits-the-coast")
+    assert (article["published_at"], article["provenance"]["published_at"]) == ("2024-05-12T00:00:00+00:00", "url")

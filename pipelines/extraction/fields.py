@@ -181,19 +181,30 @@ def _is_url_or_publisher(value: str, page: Page) -> bool:
     )
 
 
+_TIME_ELEMENTS = "article time::attr(datetime), time[pubdate]::attr(datetime)"
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|$|-)")
+
+
 def _date(page: Page, name: str, jsonld_key: str, meta: tuple[str, ...]) -> str | None:
     def iso(values: list[str | None]) -> str | None:
         return next((d for v in values if (d := to_iso(v, page.rules.timezone, page.not_after))), None)
 
-    return resolve(
-        page,
-        name,
-        (
-            ("rules", lambda: iso(page.rule_all(name))),
-            (f"jsonld:{jsonld_key}", lambda: iso(jsonld_text(page.jsonld.get(jsonld_key)))),
-            *((f"meta:{m}", lambda m=m: iso([page.md.first(m)])) for m in meta),
-        ),
-    )
+    itemprop = f"[itemprop={jsonld_key}]::attr(datetime), [itemprop={jsonld_key}]::attr(content)"
+    candidates = [
+        ("rules", lambda: iso(page.rule_all(name))),
+        (f"jsonld:{jsonld_key}", lambda: iso(jsonld_text(page.jsonld.get(jsonld_key)))),
+        *((f"meta:{m}", lambda m=m: iso([page.md.first(m)])) for m in meta),
+        (f"html:itemprop:{jsonld_key}", lambda: iso(page.sel.css(itemprop).getall())),
+    ]
+    if name == "published_at":
+        candidates += [
+            (
+                "html:time",
+                lambda: iso(page.sel.css("article time::attr(datetime), time[pubdate]::attr(datetime)").getall()),
+            ),
+            ("url", lambda: iso(["-".join(m.groups())] if (m := _URL_DATE.search(page.url)) else [])),
+        ]
+    return resolve(page, name, candidates)
 
 
 def published_at(page: Page) -> str | None:
