@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -28,12 +39,15 @@ class Site(Base):
 
 
 class Article(Base):
-    """One story, keyed by its canonical URL; other URLs of it are aliases."""
+    """One story, keyed by its site's article id or its canonical URL; other URLs of it are aliases."""
 
     __tablename__ = "article"
+    __table_args__ = (UniqueConstraint("key", name="uq_article_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     canonical_url: Mapped[str] = mapped_column(unique=True)
+    key: Mapped[str | None] = mapped_column(doc="site:article-id, or url:<identity URL>")
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary, doc="MinHash signature of the latest text")
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     site: Mapped[Site] = relationship(back_populates="articles")
@@ -76,6 +90,9 @@ class ArticleVersion(Base):
     extracted_at: Mapped[datetime]
     extractor_version: Mapped[str | None]
     provenance: Mapped[dict | None] = mapped_column(doc="field -> where its value came from")
+    content_digest: Mapped[str | None] = mapped_column(doc="SHA-1 over every kept field")
+    change_class: Mapped[str | None] = mapped_column(doc="substantive, minor or metadata-only; None for the first")
+    diff: Mapped[dict | None] = mapped_column(doc="field-level changes from the previous version")
     paywalled: Mapped[bool] = mapped_column(
         default=False, server_default=false(), doc="a teaser of a subscribers-only article"
     )
@@ -99,9 +116,26 @@ class Snapshot(Base):
     warc_offset: Mapped[int] = mapped_column(BigInteger)
     warc_length: Mapped[int] = mapped_column(BigInteger)
     payload_digest: Mapped[str]
+    record_type: Mapped[str] = mapped_column(
+        default="response", server_default="response", doc="response, or revisit for an unchanged payload"
+    )
     outcome: Mapped[str] = mapped_column(doc="new, updated, unchanged, alias, or why the page was dropped")
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), index=True)
+
+
+class NearDuplicate(Base):
+    """A story re-posted elsewhere: linked to its original with their similarity, not merged."""
+
+    __tablename__ = "near_duplicate"
+    __table_args__ = (UniqueConstraint("article_id", "original_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime]
+    article: Mapped[Article] = relationship(foreign_keys=[article_id])
+    original: Mapped[Article] = relationship(foreign_keys=[original_id])
 
 
 class CrawlRun(Base):

@@ -1,8 +1,15 @@
-"""Writing crawl results: runs, articles with their aliases and versions, snapshots.
+"""Writing crawl results: runs, articles with their aliases, versions and near-duplicate
+links, and snapshots.
 
-The dedupe step asks ``classify`` what a fetched article is to the archive
-(new, an alias of a known one, unchanged, updated); the store step hands the
-item to ``save``, which writes it in one transaction.
+The dedupe step asks ``classify`` what a fetched article is to the archive; the store
+step hands the item to ``save``, which writes it in one transaction:
+
+- ``new``: a story the archive has not seen (by identity key, alias or, on the same site, text);
+- ``alias``: a known story under another URL (tracking parameters, slug edit, AMP/mobile), same content;
+- ``unchanged``: the same content again (same payload: the snapshot is a WARC revisit);
+- ``cosmetic``: the same content from a different payload (markup, white space): counted, no version;
+- ``updated``: changed content, a new version with its change class and field diff;
+- ``teaser``: a paywalled teaser of a story archived in full: never a version.
 """
 
 from __future__ import annotations
@@ -11,37 +18,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
-from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Site, Snapshot
+from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
+from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_bytes, signature, to_bytes
+from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
 
-VERSION_FIELDS = (
-    "extractor_version",
-    "provenance",
-    "title",
-    "lead",
-    "body",
-    "images",
-    "authors",
-    "tags",
-    "published_at",
-    "updated_at",
-    "section",
-    "language",
-    "source",
-)
+VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
 LIST_FIELDS = ("body", "images", "authors", "tags")
+VERSIONED = ("new", "updated")
 
 
 @dataclass(frozen=True)
 class Decision:
     outcome: str
-    """``new``, ``alias`` (known article, new URL, same text), ``unchanged``, ``updated`` or
-    ``teaser`` (a paywalled teaser of an article archived in full: no new version)."""
+    """``new``, ``alias``, ``unchanged``, ``cosmetic``, ``updated`` or ``teaser`` (module docstring)."""
     article_id: int | None = None
     known_url: bool = False
+
+
+@dataclass(frozen=True)
+class Capture:
+    """An earlier response record with the same payload, for a WARC revisit record."""
+
+    url: str
+    fetched_at: datetime
+    record_id: str | None
+    warc_file: str
+    warc_offset: int
 
 
 def _version_values(item: Mapping) -> dict:
@@ -62,10 +68,27 @@ def _when(value) -> datetime:
     return datetime.fromisoformat(value) if value else _now()
 
 
+def _digest_of(version: ArticleVersion) -> str:
+    """The version's content digest (computed for versions stored before digests were kept)."""
+    return version.content_digest or content_digest({f: getattr(version, f) for f in DIFF_FIELDS})
+
+
+def _item_key(item: Mapping) -> str:
+    return item.get("article_key") or f"url:{item['canonical_url']}"
+
+
 class Archive:
-    def __init__(self, database_url: str):
+    def __init__(
+        self,
+        database_url: str,
+        near_duplicate_threshold: float = DEFAULT_THRESHOLD,
+        minor_edit_max_chars: int = MINOR_EDIT_MAX_CHARS,
+    ):
         self.database_url = database_url
         self.Session = sessions(database_url)
+        self.near_duplicate_threshold = near_duplicate_threshold
+        self.minor_edit_max_chars = minor_edit_max_chars
+        self._index: NearDuplicateIndex | None = None
 
     # -- crawl runs ---------------------------------------------------------------
     def start_run(self, spider: str) -> int:
@@ -83,17 +106,30 @@ class Archive:
             run.outcome = outcome
             run.error = error
 
+    # -- captures ---------------------------------------------------------------------
+    def previous_capture(self, url: str, digest: str) -> Capture | None:
+        """The latest response record of ``url`` whose payload had ``digest``."""
+        with self.Session() as session:
+            row = session.scalar(
+                select(Snapshot)
+                .where(Snapshot.url == url, Snapshot.payload_digest == digest, Snapshot.record_type == "response")
+                .order_by(Snapshot.id.desc())
+                .limit(1)
+            )
+            return None if row is None else Capture(row.url, row.fetched_at, None, row.warc_file, row.warc_offset)
+
     # -- articles -------------------------------------------------------------------
     def classify(self, item: Mapping) -> Decision:
         with self.Session() as session:
             return self._classify(session, item)
 
-    def _classify(self, session: Session, item: Mapping) -> Decision:
-        urls = {item["url"], item.get("final_url") or item["url"], item["canonical_url"]}
-        article = session.scalar(select(Article).where(Article.canonical_url == item["canonical_url"]))
+    def _find(self, session: Session, item: Mapping, urls: set[str]) -> Article | None:
+        article = session.scalar(
+            select(Article).where(or_(Article.key == _item_key(item), Article.canonical_url == item["canonical_url"]))
+        )
         if article is None:
             article = session.scalar(select(Article).join(ArticleAlias).where(ArticleAlias.url.in_(urls)))
-        if article is None:
+        if article is None:  # the same text under another URL of the same site
             article = session.scalar(
                 select(Article)
                 .join(Site)
@@ -101,20 +137,41 @@ class Archive:
                 .where(Site.name == item["site"], ArticleVersion.fingerprint == item["fingerprint"])
                 .limit(1)
             )
-            if article is None:
-                return Decision("new")
+        return article
+
+    def _classify(self, session: Session, item: Mapping) -> Decision:
+        urls = {item["url"], item.get("final_url") or item["url"], item["canonical_url"]}
+        article = self._find(session, item, urls)
+        if article is None:
+            return Decision("new")
         known = urls <= self._urls_of(article)
-        latest = session.scalar(
-            select(ArticleVersion)
-            .where(ArticleVersion.article_id == article.id)
-            .order_by(ArticleVersion.number.desc())
-            .limit(1)
-        )
-        if latest.fingerprint != item["fingerprint"]:
+        latest = self._latest(session, article.id)
+        if _digest_of(latest) != content_digest(item):
             if item.get("page_type") == "paywalled" and not latest.paywalled:
                 return Decision("teaser", article.id, known)  # a teaser never replaces the full text
             return Decision("updated", article.id, known)
-        return Decision("unchanged" if known else "alias", article.id, known)
+        if not known:
+            return Decision("alias", article.id, known)
+        outcome = "unchanged" if self._seen_payload(session, item, latest) else "cosmetic"
+        return Decision(outcome, article.id, known)
+
+    @staticmethod
+    def _seen_payload(session: Session, item: Mapping, latest: ArticleVersion) -> bool:
+        """Whether these very bytes were archived before (else only markup or spacing changed)."""
+        digest = (item.get("snapshot") or {}).get("digest")
+        if digest is None or digest == latest.snapshot.payload_digest:
+            return True
+        same = select(Snapshot.id).where(Snapshot.payload_digest == digest, Snapshot.url == item["url"]).limit(1)
+        return session.scalar(same) is not None
+
+    @staticmethod
+    def _latest(session: Session, article_id: int) -> ArticleVersion:
+        return session.scalar(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article_id)
+            .order_by(ArticleVersion.number.desc())
+            .limit(1)
+        )
 
     @staticmethod
     def _urls_of(article: Article) -> set[str]:
@@ -130,6 +187,7 @@ class Archive:
                 article = Article(
                     site=self._site(session, item["site"]),
                     canonical_url=item["canonical_url"],
+                    key=_item_key(item),
                     first_seen_at=seen,
                     last_seen_at=seen,
                 )
@@ -139,32 +197,68 @@ class Archive:
                 article = session.get(Article, decision.article_id)
                 article.last_seen_at = seen
             known = self._urls_of(article)
-            for url in dict.fromkeys((item["url"], item.get("final_url") or item["url"])):
+            for url in dict.fromkeys((item["url"], item.get("final_url") or item["url"], item["canonical_url"])):
                 if url not in known:
                     session.add(ArticleAlias(article=article, url=url, first_seen_at=seen))
                     known.add(url)
             snapshot = self._snapshot(session, item, decision.outcome, run_id, article.id)
-            if decision.outcome in ("new", "updated"):
-                number = 1 + (
-                    session.scalar(
-                        select(ArticleVersion.number)
-                        .where(ArticleVersion.article_id == article.id)
-                        .order_by(ArticleVersion.number.desc())
-                        .limit(1)
-                    )
-                    or 0
-                )
-                session.add(
-                    ArticleVersion(
-                        article=article,
-                        number=number,
-                        fingerprint=item["fingerprint"],
-                        extracted_at=_now(),
-                        snapshot=snapshot,
-                        **_version_values(item),
-                    )
-                )
+            if decision.outcome in VERSIONED:
+                self._add_version(session, article, item, snapshot)
             return Decision(decision.outcome, article.id, decision.known_url)
+
+    def _add_version(self, session: Session, article: Article, item: Mapping, snapshot: Snapshot) -> None:
+        latest = self._latest(session, article.id) if article.versions else None
+        values = _version_values(item)
+        if latest is not None:
+            before = {f: getattr(latest, f) for f in DIFF_FIELDS}
+            values["change_class"] = change_class(before, values, self.minor_edit_max_chars)
+            values["diff"] = field_diff(before, values)
+        session.add(
+            ArticleVersion(
+                article=article,
+                number=(latest.number if latest else 0) + 1,
+                fingerprint=item["fingerprint"],
+                content_digest=content_digest(item),
+                extracted_at=_now(),
+                snapshot=snapshot,
+                **values,
+            )
+        )
+        session.flush()
+        self._link_near_duplicates(session, article, item)
+
+    def _link_near_duplicates(self, session: Session, article: Article, item: Mapping) -> None:
+        """Link the article to the stories it repeats (on other sites or under other identities)."""
+        minhash = signature(item.get("title"), item.get("body") or [])
+        article.minhash = to_bytes(minhash)
+        index = self._near_duplicate_index(session)
+        for other_id, similarity in index.similar(minhash, exclude=article.id):
+            other = session.get(Article, other_id)
+            copy, original = (article, other) if self._is_later(article, other, session) else (other, article)
+            exists = session.scalar(
+                select(NearDuplicate.id).where(
+                    NearDuplicate.article_id == copy.id, NearDuplicate.original_id == original.id
+                )
+            )
+            if exists is None:
+                session.add(NearDuplicate(article=copy, original=original, similarity=similarity, found_at=_now()))
+        index.add(article.id, minhash)
+
+    def _is_later(self, article: Article, other: Article, session: Session) -> bool:
+        """The re-post is the later story: by publication time, else by first sighting."""
+        mine, theirs = self._latest(session, article.id), self._latest(session, other.id)
+        if mine and theirs and mine.published_at and theirs.published_at:
+            return datetime.fromisoformat(mine.published_at) >= datetime.fromisoformat(theirs.published_at)
+        return article.id > other.id
+
+    def _near_duplicate_index(self, session: Session) -> NearDuplicateIndex:
+        if self._index is None:
+            self._index = NearDuplicateIndex(self.near_duplicate_threshold)
+            for article_id, data in session.execute(
+                select(Article.id, Article.minhash).where(Article.minhash.is_not(None))
+            ):
+                self._index.add(article_id, from_bytes(data))
+        return self._index
 
     def record_snapshot(self, item: Mapping, outcome: str, run_id: int | None = None) -> None:
         """A fetch that did not become an article version (a 404, a listing, …)."""
@@ -201,6 +295,7 @@ class Archive:
                 warc_offset=ref["offset"],
                 warc_length=ref.get("length") or 0,
                 payload_digest=ref["digest"],
+                record_type=ref.get("record_type") or "response",
                 outcome=outcome,
                 article_id=article_id,
                 crawl_run_id=run_id,

@@ -35,6 +35,7 @@ class ArticleItem(scrapy.Item):
     tags = scrapy.Field()
     language = scrapy.Field()
     source = scrapy.Field()  # original publisher of a re-post
+    article_key = scrapy.Field()  # thanhnien.vn:1851335421, or url:<identity URL>
     page_type = scrapy.Field()  # article, paywalled, listing, not_found, challenge, empty
     provenance = scrapy.Field()  # field -> where its value came from
     extractor_version = scrapy.Field()

@@ -13,6 +13,8 @@ WARC_DIR = os.environ.get("WARC_DIR", "data/warc")
 WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before rotating
 FAILED_ITEMS_FILE = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
 REPLAY_FROM = os.environ.get("REPLAY_FROM") or None  # a WARC file or folder: crawl offline from it
+NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word 3-shingles that links two stories
+MINOR_EDIT_MAX_CHARS = 30  # text edits up to this many characters are "minor", larger ones "substantive"
 
 ITEM_PIPELINES = {
     "pipelines.snapshot.SnapshotPipeline": 100,

@@ -10,6 +10,11 @@ def archive_of(crawler) -> Archive:
     """The crawler's ``Archive`` for ``DATABASE_URL`` (raises if the database is unreachable)."""
     archive = getattr(crawler, "_news_archive", None)
     if archive is None:
-        archive = Archive(crawler.settings.get("DATABASE_URL"))
+        settings = crawler.settings
+        archive = Archive(
+            settings.get("DATABASE_URL"),
+            near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
+            minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
+        )
         crawler._news_archive = archive
     return archive

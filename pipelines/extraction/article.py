@@ -20,6 +20,7 @@ from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import parse_html, selector
 from pipelines.extraction.generic import find_container, trafilatura_paragraphs
+from pipelines.extraction.identity import article_key
 from pipelines.extraction.metadata import read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 
@@ -75,6 +76,7 @@ def extract_fields(
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
         page.provenance["images"] = "meta:og:image"
+    article["article_key"] = article_key(url, article["canonical_url"], rules if rules.name else None)
     article["page_type"] = page_type(page, article["body"], text)
     article["provenance"] = page.provenance
     article["extractor_version"] = EXTRACTOR_VERSION

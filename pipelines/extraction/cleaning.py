@@ -28,6 +28,7 @@ ARTICLE_FIELDS = (
     "tags",
     "language",
     "source",
+    "article_key",
     "page_type",
     "provenance",
     "extractor_version",

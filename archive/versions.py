@@ -1,0 +1,81 @@
+"""What changed between two versions of an article, and how much it matters.
+
+Change classes (thresholds are settings, defaults below):
+- ``substantive``: the text (title, lead, body) changed by more than ``MINOR_EDIT_MAX_CHARS`` characters;
+- ``minor``: a typo-size text edit, at most ``MINOR_EDIT_MAX_CHARS`` characters changed;
+- ``metadata-only``: the text is the same, other fields (authors, dates, tags, section, images, …) changed;
+- ``cosmetic``: nothing the archive keeps changed (markup or white space only): no version is stored,
+  the fetch is only counted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping
+
+from pipelines.extraction.text import text_key
+
+MINOR_EDIT_MAX_CHARS = 30
+TEXT_FIELDS = ("title", "lead", "body")
+DIFF_FIELDS = (
+    "title", "lead", "body", "images", "authors", "published_at", "updated_at", "section", "tags", "language", "source",
+)  # fmt: skip
+
+
+def content_digest(fields: Mapping) -> str:
+    """SHA-1 over every field a version keeps: equal digests, nothing to store."""
+    payload = json.dumps({f: fields.get(f) for f in DIFF_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def field_diff(old: Mapping, new: Mapping) -> dict:
+    """Per changed field: ``{"from", "to"}`` for values, ``{"removed", "added"}`` for lists."""
+    diff = {}
+    for name in DIFF_FIELDS:
+        before, after = old.get(name), new.get(name)
+        if before == after or (not before and not after):
+            continue
+        if isinstance(before, list) or isinstance(after, list):
+            before, after = before or [], after or []
+            removed = [v for v in before if v not in after]
+            added = [v for v in after if v not in before]
+            diff[name] = {"removed": removed, "added": added} if removed or added else {"reordered": True}
+        else:
+            diff[name] = {"from": before, "to": after}
+    return diff
+
+
+def text_of(fields: Mapping) -> str:
+    return "\n".join(
+        text_key(v) for v in [fields.get("title") or "", fields.get("lead") or "", *(fields.get("body") or [])]
+    )
+
+
+def changed_chars(old: str, new: str) -> int:
+    """Characters inserted, deleted or replaced to turn ``old`` into ``new``."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def change_class(old: Mapping, new: Mapping, minor_max_chars: int = MINOR_EDIT_MAX_CHARS) -> str:
+    if content_digest(old) == content_digest(new):
+        return "cosmetic"
+    old_text, new_text = text_of(old), text_of(new)
+    if old_text == new_text:
+        return "metadata-only"
+    return "minor" if changed_chars(old_text, new_text) <= minor_max_chars else "substantive"
+
+
+def summary(diff: Mapping, change: str) -> str:
+    """One line for ``history``: the class and the fields that changed."""
+    if not diff:
+        return "first version"
+    parts = []
+    for name, d in diff.items():
+        if "removed" in d:
+            parts.append(f"{name} −{len(d['removed'])}/+{len(d['added'])}")
+        else:
+            parts.append(name)
+    return f"{change}: " + ", ".join(parts)
