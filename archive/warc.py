@@ -10,6 +10,8 @@ pywb convention).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -36,6 +38,7 @@ class RecordRef:
     length: int
     digest: str
     record_id: str
+    record_type: str = "response"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class Exchange:
     method: str = "GET"
     request_headers: tuple[tuple[str, str], ...] = ()
     reason: str = ""
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for ``body``."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def warc_date(when: datetime) -> str:
@@ -90,38 +98,61 @@ class WarcStore:
                 "response",
                 payload=BytesIO(exchange.body),
                 length=len(exchange.body),
-                http_headers=StatusAndHeaders(
-                    f"{exchange.status} {exchange.reason}".strip(),
-                    stored_headers(exchange.headers, len(exchange.body)),
-                    protocol="HTTP/1.1",
-                ),
+                http_headers=self._status_and_headers(exchange),
                 warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at)},
             )
-            offset = self._file.tell()
-            writer.write_record(response)
-            length = self._file.tell() - offset
-            record_id = response.rec_headers.get_header("WARC-Record-ID")
-            parts = urlsplit(exchange.url)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            request = writer.create_warc_record(
+            return self._write_pair(writer, exchange, response)
+
+    def write_revisit(self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime) -> RecordRef:
+        """An unchanged payload: a ``revisit`` record (identical-payload-digest profile) pointing
+        at the earlier capture, with this fetch's HTTP headers and no body."""
+        with self._lock:
+            writer = self._writer()
+            revisit = writer.create_revisit_record(
                 exchange.url,
-                "request",
-                payload=BytesIO(b""),
-                length=0,
-                http_headers=StatusAndHeaders(
-                    f"{exchange.method} {target} HTTP/1.1", list(exchange.request_headers), is_http_request=True
-                ),
-                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Concurrent-To": record_id},
+                payload_digest(exchange.body),
+                refers_to_uri,
+                warc_date(refers_to_date),
+                http_headers=self._status_and_headers(exchange),
+                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at)},
             )
-            writer.write_record(request)
-            self._file.flush()
-            return RecordRef(
-                file=str(self._path),
-                offset=offset,
-                length=length,
-                digest=response.rec_headers.get_header("WARC-Payload-Digest"),
-                record_id=record_id,
-            )
+            return self._write_pair(writer, exchange, revisit)
+
+    @staticmethod
+    def _status_and_headers(exchange: Exchange) -> StatusAndHeaders:
+        return StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".strip(),
+            stored_headers(exchange.headers, len(exchange.body)),
+            protocol="HTTP/1.1",
+        )
+
+    def _write_pair(self, writer: WARCWriter, exchange: Exchange, response) -> RecordRef:
+        offset = self._file.tell()
+        writer.write_record(response)
+        length = self._file.tell() - offset
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        parts = urlsplit(exchange.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"{exchange.method} {target} HTTP/1.1", list(exchange.request_headers), is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Concurrent-To": record_id},
+        )
+        writer.write_record(request)
+        self._file.flush()
+        return RecordRef(
+            file=str(self._path),
+            offset=offset,
+            length=length,
+            digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            record_id=record_id,
+            record_type=response.rec_type,
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -205,19 +236,22 @@ def iter_responses(path: str | os.PathLike) -> Iterator[StoredResponse]:
 
 
 class WarcIndex:
-    """URL → latest response record, over a WARC file or folder (read lazily per lookup)."""
+    """URL → latest capture, over a WARC file or folder (read lazily per lookup). A revisit
+    record resolves to the response record holding the same payload."""
 
     def __init__(self, path: str | os.PathLike):
         self.entries: dict[str, tuple[str, int]] = {}
+        by_digest: dict[str, tuple[str, int]] = {}
         for file in warc_files(path):
             with open(file, "rb") as fh:
                 it = ArchiveIterator(fh)
                 for record in it:
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
                     if record.rec_type == "response":
-                        self.entries[record.rec_headers.get_header("WARC-Target-URI")] = (
-                            str(file),
-                            it.get_record_offset(),
-                        )
+                        self.entries[uri] = by_digest[digest] = (str(file), it.get_record_offset())
+                    elif record.rec_type == "revisit" and digest in by_digest:
+                        self.entries[uri] = by_digest[digest]
 
     def __len__(self) -> int:
         return len(self.entries)

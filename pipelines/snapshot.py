@@ -1,14 +1,21 @@
-"""Step 1: the raw fetch into a WARC file, before anything can go wrong with it."""
+"""Step 1: the raw fetch into a WARC file, before anything can go wrong with it. A payload
+already archived for the same URL is written as a ``revisit`` record pointing at it."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from datetime import datetime
 
 from itemadapter import ItemAdapter
+from sqlalchemy.exc import SQLAlchemyError
 
-from archive.warc import Exchange, WarcStore
+from archive.store import Capture
+from archive.warc import Exchange, WarcStore, payload_digest
+from pipelines.archive_access import archive_of
 from pipelines.base import CrawlerPipeline
+
+logger = logging.getLogger(__name__)
 
 
 class SnapshotPipeline(CrawlerPipeline):
@@ -21,6 +28,14 @@ class SnapshotPipeline(CrawlerPipeline):
         self.store = WarcStore(settings.get("WARC_DIR"), prefix=prefix, max_size=settings.getint("WARC_MAX_SIZE"))
         self.replaying = bool(settings.get("REPLAY_FROM"))
 
+    def _previous_capture(self, exchange: Exchange) -> Capture | None:
+        """An earlier capture of the same bytes at the same URL; without the database, none."""
+        try:
+            return archive_of(self.crawler).previous_capture(exchange.url, payload_digest(exchange.body))
+        except SQLAlchemyError as exc:
+            logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
+            return None
+
     def close_spider(self) -> None:
         self.store.close()
 
@@ -31,16 +46,20 @@ class SnapshotPipeline(CrawlerPipeline):
             return item
         if self.replaying:  # the replay's stand-in 404 for an unrecorded URL is no fetch to keep
             return item
-        ref = self.store.write(
-            Exchange(
-                url=adapter["final_url"],
-                status=adapter["status"],
-                headers=adapter["response_headers"],
-                body=adapter["page"],
-                fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
-                request_headers=tuple(adapter.get("request_headers") or ()),
-            )
+        exchange = Exchange(
+            url=adapter["final_url"],
+            status=adapter["status"],
+            headers=adapter["response_headers"],
+            body=adapter["page"],
+            fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
+            request_headers=tuple(adapter.get("request_headers") or ()),
         )
+        capture = self._previous_capture(exchange)
+        if capture is None:
+            ref = self.store.write(exchange)
+        else:
+            ref = self.store.write_revisit(exchange, capture.url, capture.fetched_at)
+            self.stats.inc_value("warc/revisits")
         adapter["snapshot"] = asdict(ref)
         self.stats.inc_value("warc/records")
         self.stats.inc_value("warc/bytes", ref.length)
