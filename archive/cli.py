@@ -43,12 +43,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from archive.queries import article_dict, find_article
+    from archive.queries import article_dict
 
     with sessions(args.database)() as session:
-        article = find_article(session, args.url)
-        if article is None:
-            print(f"not in the archive: {args.url}", file=sys.stderr)
+        if (article := _article_or_fail(session, args.url)) is None:
             return 1
         data = article_dict(session, article)
     if args.json:
@@ -105,6 +103,115 @@ def cmd_pack(args) -> int:
     return 0
 
 
+def _article_or_fail(session, url: str):
+    from archive.queries import find_article
+
+    article = find_article(session, url)
+    if article is None:
+        print(f"not in the archive: {url}", file=sys.stderr)
+    return article
+
+
+def cmd_history(args) -> int:
+    from archive.queries import history
+
+    with sessions(args.database)() as session:
+        if (article := _article_or_fail(session, args.url)) is None:
+            return 1
+        rows = history(article)
+    if args.json:
+        _print_json(rows)
+        return 0
+    for row in rows:
+        print(f"v{row['number']:<3} {(row['fetched_at'] or '')[:19]:19}  {row['summary']}")
+    return 0
+
+
+def _version_lines(version) -> list[str]:
+    return [f"# {version.title or ''}", *([f"> {version.lead}"] if version.lead else []), *version.body]
+
+
+def _colour(line: str) -> str:
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return line
+    if line.startswith("+") and not line.startswith("+++"):
+        return f"\033[32m{line}\033[0m"
+    if line.startswith("-") and not line.startswith("---"):
+        return f"\033[31m{line}\033[0m"
+    return f"\033[36m{line}\033[0m" if line.startswith("@@") else line
+
+
+def cmd_diff(args) -> int:
+    import difflib
+
+    with sessions(args.database)() as session:
+        if (article := _article_or_fail(session, args.url)) is None:
+            return 1
+        versions = {v.number: v for v in article.versions}
+        new = args.to or max(versions)
+        old = args.from_ or max(1, new - 1)
+        if old not in versions or new not in versions:
+            print(f"versions are 1..{max(versions)}", file=sys.stderr)
+            return 1
+        lines = difflib.unified_diff(
+            _version_lines(versions[old]), _version_lines(versions[new]), f"v{old}", f"v{new}", lineterm="", n=1
+        )
+        for line in lines:
+            print(_colour(line))
+    return 0
+
+
+def cmd_duplicates(args) -> int:
+    from archive.queries import near_duplicate_clusters
+
+    with sessions(args.database)() as session:
+        clusters = near_duplicate_clusters(session, args.site)
+    if args.json:
+        _print_json(clusters)
+        return 0
+    for cluster in clusters:
+        for member in cluster:
+            score = "original" if member["role"] == "original" else f"copy, similarity {member['similarity']}"
+            print(f"  {member['site']:20} {score:26} {member['title'] or ''}\n  {'':20} {member['url']}")
+        print()
+    print(f"{len(clusters)} cluster(s)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    import csv
+
+    from archive.queries import export_rows
+
+    with sessions(args.database)() as session:
+        rows = export_rows(session, since=args.since, site=args.site)
+        if args.format == "jsonl":
+            for row in rows:
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            return 0
+        writer = None
+        for row in rows:
+            flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in row.items()}
+            flat["body"] = "\n\n".join(row["body"])
+            if writer is None:
+                writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
+                writer.writeheader()
+            writer.writerow(flat)
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    from datetime import datetime
+
+    from archive.reextract import reextract
+    from archive.store import Archive
+
+    since = datetime.fromisoformat(args.since) if args.since else None
+    outcomes = reextract(Archive(args.database), site=args.site, since=since)
+    print("re-extracted: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m archive", description=__doc__)
     parser.add_argument(
@@ -134,6 +241,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="totals of the archive")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("history", help="versions of an article with time, change class and summary")
+    p.add_argument("url")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("diff", help="paragraph-level diff between two versions (default: the last two)")
+    p.add_argument("url")
+    p.add_argument("--from", dest="from_", type=int)
+    p.add_argument("--to", type=int)
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("duplicates", help="near-duplicate clusters: stories re-posted elsewhere")
+    p.add_argument("--site")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_duplicates)
+
+    p = sub.add_parser("export", help="latest version of every article as JSON lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("reextract", help="re-run extraction on archived snapshots (no network)")
+    p.add_argument("--site")
+    p.add_argument("--since", help="snapshots fetched on or after this date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("pack", help="pack saved pages (folders with a manifest.json) into a WARC for replay")
     p.add_argument("folders", nargs="+")

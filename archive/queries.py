@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Site, Snapshot
+from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
 from pipelines.extraction.urls import canonical_url
 
 
@@ -118,3 +118,89 @@ def totals(session: Session) -> dict:
         if last_run is None
         else {"spider": last_run.spider, "started_at": _iso(last_run.started_at), "outcome": last_run.outcome},
     }
+
+
+def history(article: Article) -> list[dict]:
+    """Versions in order, each with its time, change class and a one-line summary."""
+    from archive.versions import summary
+
+    return [
+        {
+            "number": v.number,
+            "fetched_at": _iso(v.snapshot.fetched_at),
+            "extracted_at": _iso(v.extracted_at),
+            "change_class": v.change_class or "first",
+            "summary": summary(v.diff or {}, v.change_class or "first"),
+            "extractor_version": v.extractor_version,
+        }
+        for v in article.versions
+    ]
+
+
+def near_duplicate_clusters(session: Session, site: str | None = None) -> list[list[dict]]:
+    """Groups of articles linked as near-duplicates, the original first."""
+    links = session.scalars(select(NearDuplicate)).all()
+    groups: dict[int, set[int]] = {}
+    for link in links:
+        group = (
+            groups.get(link.article_id, set())
+            | groups.get(link.original_id, set())
+            | {
+                link.article_id,
+                link.original_id,
+            }
+        )
+        for member in group:
+            groups[member] = group
+    similarity = {(x.article_id, x.original_id): x.similarity for x in links}
+    originals = {x.original_id for x in links}
+    clusters = []
+    for group in {id(g): g for g in groups.values()}.values():
+        articles = [session.get(Article, i) for i in sorted(group)]
+        if site and not any(a.site.name == site for a in articles):
+            continue
+        articles.sort(key=lambda a: (a.id not in originals, a.id))
+        head = articles[0]
+        clusters.append(
+            [
+                {
+                    "url": a.canonical_url,
+                    "site": a.site.name,
+                    "title": a.versions[-1].title if a.versions else None,
+                    "role": "original" if a is head else "copy",
+                    "similarity": None if a is head else similarity.get((a.id, head.id)),
+                }
+                for a in articles
+            ]
+        )
+    return clusters
+
+
+def export_rows(session: Session, since: str | None = None, site: str | None = None):
+    """The latest version of every article as a flat dict (for JSON lines or CSV)."""
+    query = select(Article).options(selectinload(Article.versions), selectinload(Article.site)).order_by(Article.id)
+    if site:
+        query = query.join(Site).where(Site.name == site)
+    for article in session.scalars(query):
+        if not article.versions:
+            continue
+        latest = article.versions[-1]
+        if since and (latest.published_at or "") < since:
+            continue
+        yield {
+            "url": article.canonical_url,
+            "site": article.site.name,
+            "version": latest.number,
+            "title": latest.title,
+            "lead": latest.lead,
+            "body": latest.body,
+            "images": latest.images,
+            "authors": latest.authors,
+            "published_at": latest.published_at,
+            "updated_at": latest.updated_at,
+            "section": latest.section,
+            "tags": latest.tags,
+            "language": latest.language,
+            "fingerprint": latest.fingerprint,
+            "aliases": [a.url for a in article.aliases],
+        }

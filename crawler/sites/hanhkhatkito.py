@@ -13,7 +13,7 @@ RULES = SiteRules(
     name="hanhkhatkito.net",
     spider="hanhkhatkito",
     domains=("hanhkhatkito.net",),
-    article_url=r"^https?://(www\.)?hanhkhatkito\.net/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/?$",
+    article_url=r"^https?://((www|m|amp)\.)?hanhkhatkito\.net/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/?$",
     sources=(
         "https://hanhkhatkito.net/sitemap_index.xml",
         "https://hanhkhatkito.net/feed",

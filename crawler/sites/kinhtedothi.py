@@ -6,7 +6,7 @@ RULES = SiteRules(
     name="kinhtedothi.vn",
     spider="kinhtedothi",
     domains=("kinhtedothi.vn",),
-    article_url=r"^https?://(www\.)?kinhtedothi\.vn/[a-z0-9-]+-\d{5,}\.html$",
+    article_url=r"^https?://((www|m|amp)\.)?kinhtedothi\.vn/[a-z0-9-]+-\d{5,}\.html$",
     article_id=r"-(\d{5,})\.html$",
     sources=(
         "https://kinhtedothi.vn/sitemap.xml",

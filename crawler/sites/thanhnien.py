@@ -6,7 +6,7 @@ RULES = SiteRules(
     name="thanhnien.vn",
     spider="thanhnien",
     domains=("thanhnien.vn",),
-    article_url=r"^https?://(www\.)?thanhnien\.vn/[a-z0-9-]+-\d{9,}\.htm$",
+    article_url=r"^https?://((www|m|amp)\.)?thanhnien\.vn/[a-z0-9-]+-\d{9,}\.htm$",
     article_id=r"-(\d{9,})\.htm$",
     sources=(
         "https://thanhnien.vn/sitemap.xml",
