@@ -50,6 +50,16 @@ def recorded(tmp_path, site: str, name: str, url: str, edit=None):
     return out
 
 
+def crawl_ktdt(crawl, database_url: str, warc) -> None:
+    """The kinhtedothi spider on the recorded article only, replayed from ``warc``."""
+    assert (
+        crawl(
+            "kinhtedothi", "-a", f"start={KTDT}", database_url=database_url, settings={"REPLAY_FROM": warc}
+        ).returncode
+        == 0
+    )
+
+
 def archive_cli(*args, database_url):
     done = subprocess.run(
         [sys.executable, "-m", "archive", "--database", database_url, *args],
@@ -102,16 +112,10 @@ def test_slug_edit_and_mobile_variant_are_aliases_of_one_article(crawl, tmp_path
     ],
 )
 def test_edit_makes_one_new_version_with_its_change_class(edit, change, crawl, tmp_path, sqlite_url):
-    crawl(
-        "kinhtedothi",
-        "-a",
-        f"start={KTDT}",
-        database_url=sqlite_url,
-        settings={"REPLAY_FROM": recorded(tmp_path, "kinhtedothi.vn", "v1", KTDT)},
-    )
+    crawl_ktdt(crawl, sqlite_url, recorded(tmp_path, "kinhtedothi.vn", "v1", KTDT))
     edited = recorded(tmp_path, "kinhtedothi.vn", "v2", KTDT, edit=edit)
     for _ in range(2):
-        crawl("kinhtedothi", "-a", f"start={KTDT}", database_url=sqlite_url, settings={"REPLAY_FROM": edited})
+        crawl_ktdt(crawl, sqlite_url, edited)
     with db(sqlite_url) as s:
         versions = s.scalars(select(ArticleVersion).order_by(ArticleVersion.number)).all()
         assert [v.change_class for v in versions] == [None, change]
@@ -121,15 +125,9 @@ def test_edit_makes_one_new_version_with_its_change_class(edit, change, crawl, t
 
 
 def test_diff_shows_the_changed_paragraph(crawl, tmp_path, sqlite_url):
-    crawl(
-        "kinhtedothi",
-        "-a",
-        f"start={KTDT}",
-        database_url=sqlite_url,
-        settings={"REPLAY_FROM": recorded(tmp_path, "kinhtedothi.vn", "v1", KTDT)},
-    )
+    crawl_ktdt(crawl, sqlite_url, recorded(tmp_path, "kinhtedothi.vn", "v1", KTDT))
     edited = recorded(tmp_path, "kinhtedothi.vn", "v2", KTDT, edit=lambda h: h.replace("hôm 4/5", "hôm 5/5"))
-    crawl("kinhtedothi", "-a", f"start={KTDT}", database_url=sqlite_url, settings={"REPLAY_FROM": edited})
+    crawl_ktdt(crawl, sqlite_url, edited)
     out = archive_cli("diff", KTDT, database_url=sqlite_url)
     assert "-Trong bài trả lời phỏng vấn tờ Financial Times hôm 4/5" in out
     assert "+Trong bài trả lời phỏng vấn tờ Financial Times hôm 5/5" in out
