@@ -29,6 +29,7 @@ demo: setup
 	@for site in $(SITES) hanhkhatkito; do \
 	  $(SCRAPY) crawl $$site -s REPLAY_FROM=$(DEMO_WARC) -s LOG_LEVEL=WARNING || exit 1; done
 	@$(PY) -m archive list
+	@$(PY) -m archive duplicates
 	@$(PY) -m archive stats
 
 services:

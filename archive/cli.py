@@ -83,7 +83,8 @@ def cmd_stats(args) -> int:
         return 0
     print(
         f"articles: {data['articles']}  versions: {data['versions']}  aliases: {data['aliases']}  "
-        f"snapshots: {data['snapshots']}  crawl runs: {data['crawl_runs']}"
+        f"snapshots: {data['snapshots']}  near-duplicate links: {data['near_duplicates']}  "
+        f"crawl runs: {data['crawl_runs']}"
     )
     for site, count in data["sites"].items():
         print(f"  {site:24} {count} article(s)")

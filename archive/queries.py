@@ -112,6 +112,7 @@ def totals(session: Session) -> dict:
         "versions": session.scalar(select(func.count(ArticleVersion.id))),
         "aliases": session.scalar(select(func.count(ArticleAlias.id))),
         "snapshots": session.scalar(select(func.count(Snapshot.id))),
+        "near_duplicates": session.scalar(select(func.count(NearDuplicate.id))),
         "snapshot_outcomes": dict(sorted(outcomes)),
         "crawl_runs": session.scalar(select(func.count(CrawlRun.id))),
         "last_run": None
