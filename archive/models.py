@@ -48,6 +48,9 @@ class Article(Base):
     canonical_url: Mapped[str] = mapped_column(unique=True)
     key: Mapped[str | None] = mapped_column(doc="site:article-id, or url:<identity URL>")
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary, doc="MinHash signature of the latest text")
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True, doc="when to re-fetch it; None: never")
+    etag: Mapped[str | None] = mapped_column(doc="validators of the latest fetch, for conditional requests")
+    last_modified: Mapped[str | None]
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     site: Mapped[Site] = relationship(back_populates="articles")
@@ -136,6 +139,25 @@ class NearDuplicate(Base):
     found_at: Mapped[datetime]
     article: Mapped[Article] = relationship(foreign_keys=[article_id])
     original: Mapped[Article] = relationship(foreign_keys=[original_id])
+
+
+class SiteSchedule(Base):
+    """When each site's discovery sources are next polled by the scheduler."""
+
+    __tablename__ = "site_schedule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(unique=True)
+    next_poll_at: Mapped[datetime | None]
+
+
+class Lock(Base):
+    """A named lease (scheduler, site): held until released or expired, so runs never overlap."""
+
+    __tablename__ = "lock"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    owner: Mapped[str]
+    expires_at: Mapped[datetime]
 
 
 class CrawlRun(Base):

@@ -14,16 +14,28 @@ step hands the item to ``save``, which writes it in one transaction:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
-from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
+from archive.models import (
+    Article,
+    ArticleAlias,
+    ArticleVersion,
+    CrawlRun,
+    Lock,
+    NearDuplicate,
+    Site,
+    SiteSchedule,
+    Snapshot,
+)
 from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_bytes, signature, to_bytes
+from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
@@ -83,17 +95,88 @@ class Archive:
         database_url: str,
         near_duplicate_threshold: float = DEFAULT_THRESHOLD,
         minor_edit_max_chars: int = MINOR_EDIT_MAX_CHARS,
+        recheck_schedule=DEFAULT_RECHECK_SCHEDULE,
+        clock: Callable[[], datetime] | None = None,
     ):
         self.database_url = database_url
         self.Session = sessions(database_url)
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
+        self.recheck_schedule = recheck_schedule
+        self.clock = clock or _now
         self._index: NearDuplicateIndex | None = None
+
+    # -- scheduling -----------------------------------------------------------------
+    def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
+        """(URL, ETag, Last-Modified) of the site's articles whose re-check is due."""
+        now = now or self.clock()
+        with self.Session() as session:
+            query = (
+                select(Article.canonical_url, Article.etag, Article.last_modified)
+                .join(Site)
+                .where(Site.name == site, Article.next_check_at.is_not(None), Article.next_check_at <= now)
+                .order_by(Article.next_check_at)
+            )
+            return [tuple(row) for row in session.execute(query)]
+
+    def known_articles(self, site: str) -> dict[str, datetime]:
+        """Every URL (canonical or alias) of the site's articles, with when it was last fetched."""
+        with self.Session() as session:
+            rows = session.execute(
+                select(Article.id, Article.canonical_url, Article.last_seen_at).join(Site).where(Site.name == site)
+            )
+            seen = {article_id: (url, at) for article_id, url, at in rows}
+            known = {url: aware(at) for url, at in seen.values()}
+            aliases = select(ArticleAlias.article_id, ArticleAlias.url).where(ArticleAlias.article_id.in_(seen))
+            for article_id, url in session.execute(aliases):
+                known[url] = aware(seen[article_id][1])
+            return known
+
+    def poll_due(self, spider: str, now: datetime | None = None) -> bool:
+        with self.Session() as session:
+            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
+            return row is None or row.next_poll_at is None or aware(row.next_poll_at) <= (now or self.clock())
+
+    def set_next_poll(self, spider: str, at: datetime) -> None:
+        with self.Session.begin() as session:
+            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
+            if row is None:
+                session.add(SiteSchedule(spider=spider, next_poll_at=at))
+            else:
+                row.next_poll_at = at
+
+    def acquire(self, name: str, owner: str, ttl: timedelta) -> bool:
+        """Take the named lease unless someone else holds an unexpired one."""
+        now = _now()
+        try:
+            with self.Session.begin() as session:
+                lock = session.scalar(select(Lock).where(Lock.name == name).with_for_update())
+                if lock is None:
+                    session.add(Lock(name=name, owner=owner, expires_at=now + ttl))
+                    return True
+                if lock.owner != owner and aware(lock.expires_at) > now:
+                    return False
+                lock.owner, lock.expires_at = owner, now + ttl
+                return True
+        except IntegrityError:  # another process inserted it first
+            return False
+
+    def release(self, name: str, owner: str) -> None:
+        with self.Session.begin() as session:
+            session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
+
+    def _schedule_recheck(self, article: Article, item: Mapping) -> None:
+        published = item.get("published_at")
+        born = datetime.fromisoformat(published) if published else aware(article.first_seen_at)
+        article.next_check_at = next_check(born, self.clock(), self.recheck_schedule)
+        headers = {name.lower(): value for name, value in item.get("response_headers") or ()}
+        if "etag" in headers or "last-modified" in headers:
+            article.etag, article.last_modified = headers.get("etag"), headers.get("last-modified")
 
     # -- crawl runs ---------------------------------------------------------------
     def start_run(self, spider: str) -> int:
         with self.Session.begin() as session:
-            run = CrawlRun(spider=spider, started_at=_now())
+            run = CrawlRun(spider=spider, started_at=_now(), outcome="running")
             session.add(run)
             session.flush()
             return run.id
@@ -204,6 +287,7 @@ class Archive:
             snapshot = self._snapshot(session, item, decision.outcome, run_id, article.id)
             if decision.outcome in VERSIONED:
                 self._add_version(session, article, item, snapshot)
+            self._schedule_recheck(article, item)
             return Decision(decision.outcome, article.id, decision.known_url)
 
     def _add_version(self, session: Session, article: Article, item: Mapping, snapshot: Snapshot) -> None:
@@ -265,7 +349,18 @@ class Archive:
         if not item.get("snapshot"):
             return
         with self.Session.begin() as session:
-            self._snapshot(session, item, outcome, run_id, None)
+            article = None
+            if outcome == "dropped:not_modified":  # a conditional re-check: the article is as archived
+                article = session.scalar(
+                    select(Article)
+                    .outerjoin(ArticleAlias)
+                    .where(or_(Article.canonical_url == item["url"], ArticleAlias.url == item["url"]))
+                )
+            self._snapshot(session, item, outcome, run_id, article.id if article else None)
+            if article is not None:
+                article.last_seen_at = _when(item.get("fetched_at"))
+                latest = self._latest(session, article.id)
+                self._schedule_recheck(article, {"published_at": latest.published_at if latest else None})
 
     @staticmethod
     def _site(session: Session, name: str) -> Site:
