@@ -16,6 +16,16 @@ REPLAY_FROM = os.environ.get("REPLAY_FROM") or None  # a WARC file or folder: cr
 NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word 3-shingles that links two stories
 MINOR_EDIT_MAX_CHARS = 30  # text edits up to this many characters are "minor", larger ones "substantive"
 
+# -- scheduled archiving (python -m archive schedule) -----------------------------------
+SCHEDULED = False  # set by the scheduler: skip known articles unless due or moved; re-check due ones
+RECHECK_SCHEDULE = [(3, 15), (24, 30), (168, 120), (720, 1440), (2160, 10080)]  # (age under h, every min)
+SCHEDULE_INTERVAL = 10  # minutes between two polls of a site's discovery sources
+SCHEDULE_SITE_INTERVALS = {}  # per spider, e.g. {"thanhnien": 5}
+SCHEDULE_RUN_TIMEOUT = 3600  # seconds a scheduled crawl may take before it is stopped and recorded failed
+SCRAPYD_URL = os.environ.get("SCRAPYD_URL") or None  # submit scheduled crawls to scrapyd instead of subprocesses
+ARCHIVE_NOW = os.environ.get("ARCHIVE_NOW") or None  # ISO 8601: the time the archive sees (tests, replays)
+CRAWL_RUN_ID = None  # set by the scheduler: the CrawlRun row this crawl reports into
+
 ITEM_PIPELINES = {
     "pipelines.snapshot.SnapshotPipeline": 100,
     "pipelines.extract.ExtractPipeline": 200,

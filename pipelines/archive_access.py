@@ -3,7 +3,19 @@ a dead database is a per-item failure, not a crawl that cannot start."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from archive.store import Archive
+
+
+def clock_of(settings) -> Callable[[], datetime]:
+    """``ARCHIVE_NOW`` (ISO 8601) fixes the time the archive sees: tests inject it, nobody waits."""
+    if fixed := settings.get("ARCHIVE_NOW"):
+        moment = datetime.fromisoformat(fixed)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return lambda: moment
+    return lambda: datetime.now(UTC)
 
 
 def archive_of(crawler) -> Archive:
@@ -15,6 +27,8 @@ def archive_of(crawler) -> Archive:
             settings.get("DATABASE_URL"),
             near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
             minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
+            recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
+            clock=clock_of(settings),
         )
         crawler._news_archive = archive
     return archive

@@ -23,6 +23,8 @@ class ExtractPipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
         url, status = adapter["final_url"], adapter["status"]
+        if status == 304:
+            raise drop(self.stats, "not_modified")
         if status in (404, 410):
             raise drop(self.stats, "not_found", f"HTTP {status}")
         if status >= 300:

@@ -35,6 +35,9 @@ class StorePipeline(CrawlerPipeline):
         return pipeline
 
     def spider_opened(self, spider) -> None:
+        if run_id := self.crawler.settings.getint("CRAWL_RUN_ID"):  # the scheduler made the row
+            self.run_id = run_id
+            return
         try:
             self.run_id = archive_of(self.crawler).start_run(spider.name)
         except SQLAlchemyError as exc:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.discovery import (
     Link,
@@ -30,6 +31,7 @@ from crawler.discovery import (
 )
 from crawler.items import ArticleItem
 from crawler.sites import SiteRules, rules_for_url
+from pipelines.archive_access import archive_of
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import canonical_url, registered_host
 
@@ -54,14 +56,54 @@ class ArchiveSpider(scrapy.Spider):
         domains |= {urlsplit(u).hostname for u in self.sources if urlsplit(u).hostname}
         self.allowed_domains = sorted(domains)
         self.requested: set[str] = set()
+        self.known: dict[str, datetime] = {}
 
     async def start(self):
+        for request in self.scheduled_rechecks():
+            yield request
         for url in self.sources:
             if self.is_article(url):
                 if request := self.article_request(Link(url), source="start"):
                     yield request
             else:
                 yield self.source_request(url)
+
+    # -- scheduled mode ----------------------------------------------------------------
+    @property
+    def site_name(self) -> str:
+        return self.site_rules.name if self.site_rules else registered_host(self.sources[0])
+
+    def scheduled_rechecks(self) -> list[scrapy.Request]:
+        """In scheduled mode (``SCHEDULED``): the archive's known articles (skipped in discovery
+        unless their date moved) and the due re-checks, asked conditionally (ETag, Last-Modified)."""
+        self.known: dict[str, datetime] = {}
+        if not self.crawler.settings.getbool("SCHEDULED"):
+            return []
+        try:
+            archive = archive_of(self.crawler)
+            self.known = archive.known_articles(self.site_name)
+            due = archive.due_articles(self.site_name)
+        except SQLAlchemyError as exc:
+            self.logger.error("scheduled mode without the archive (%s): crawling everything discovered", exc)
+            return []
+        requests = []
+        for url, etag, last_modified in due:
+            headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+            if request := self.article_request(Link(url), "recheck", headers, recheck=True):
+                requests.append(request)
+        self.crawler.stats.set_value("discovery/rechecks_due", len(due))
+        return requests
+
+    def already_archived(self, link: Link) -> bool:
+        """Known and not changed since (a sitemap ``lastmod`` or feed date that moved brings it back)."""
+        last = self.known.get(link.url) or self.known.get(canonical_url(link.url))
+        if last is None:
+            return False
+        if link.date is not None and link.date > last:
+            self.crawler.stats.inc_value("discovery/moved")
+            return False
+        self.crawler.stats.inc_value("discovery/known")
+        return True
 
     # -- discovery ---------------------------------------------------------------------
     def source_request(self, url: str) -> scrapy.Request:
@@ -114,9 +156,11 @@ class ArchiveSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/older_than_since")
         return False
 
-    def article_request(self, link: Link, source: str) -> scrapy.Request | None:
+    def article_request(
+        self, link: Link, source: str, headers: dict | None = None, recheck: bool = False
+    ) -> scrapy.Request | None:
         key = canonical_url(link.url)
-        if key in self.requested:
+        if key in self.requested or (not recheck and self.already_archived(link)):
             return None
         if self.limit is not None and len(self.requested) >= self.limit:
             self.crawler.stats.inc_value("discovery/over_limit")
@@ -127,6 +171,7 @@ class ArchiveSpider(scrapy.Spider):
             link.url,
             callback=self.parse_article,
             errback=self.fetch_failed,
+            headers=headers,
             meta={"handle_httpstatus_all": True, "discovered_from": source},
         )
 
