@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 from archive.database import DEFAULT_DATABASE_URL, sessions
@@ -213,6 +214,65 @@ def cmd_reextract(args) -> int:
     return 0
 
 
+def cmd_schedule(args) -> int:
+    from datetime import timedelta
+
+    from scrapy.utils.project import get_project_settings
+
+    from archive.recheck import aware
+    from archive.scheduler import ScheduleConfig, Scheduler
+    from archive.store import Archive
+    from crawler.sites import all_rules
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    sites = {r.spider: r.name for r in all_rules()}
+    unknown = set(args.spider or ()) - set(sites)
+    if unknown:
+        print(f"no such site spider: {', '.join(sorted(unknown))} (have: {', '.join(sites)})", file=sys.stderr)
+        return 2
+    crawl_args = [a for url in args.start or () for a in ("-a", f"start={url}")]
+    crawl_args += [a for pair in args.set or () for a in ("-s", pair)]
+    config = ScheduleConfig(
+        spiders={name: sites[name] for name in (args.spider or sites)},
+        interval=timedelta(minutes=settings.getfloat("SCHEDULE_INTERVAL")),
+        site_intervals={k: timedelta(minutes=float(v)) for k, v in settings.getdict("SCHEDULE_SITE_INTERVALS").items()},
+        run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
+        crawl_args=crawl_args,
+        now=args.now,
+    )
+    now = aware(datetime.fromisoformat(args.now)) if args.now else None
+    archive = Archive(
+        args.database,
+        recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
+        clock=(lambda: now) if now else None,
+    )
+    scheduler = Scheduler(archive, config)
+    if args.once:
+        reports = scheduler.run_round()
+        return 1 if any(r.outcome == "failed" for r in reports) else 0
+    scheduler.run_forever()
+    return 0
+
+
+def cmd_runs(args) -> int:
+    from archive.queries import recent_runs
+
+    with sessions(args.database)() as session:
+        rows = recent_runs(session, args.site, args.limit)
+    if args.json:
+        _print_json(rows)
+        return 0
+    for row in rows:
+        counts = ", ".join(f"{n} {k}" for k, n in row["counts"].items()) or "-"
+        print(
+            f"#{row['id']:<5} {row['spider']:14} {(row['started_at'] or '')[:19]:19}  {row['outcome'] or '':9} {counts}"
+        )
+        if row["error"]:
+            print(f"{'':7}{row['error'][:200]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m archive", description=__doc__)
     parser.add_argument(
@@ -269,6 +329,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site")
     p.add_argument("--since", help="snapshots fetched on or after this date (YYYY-MM-DD)")
     p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("schedule", help="archive the sites on a schedule, until SIGTERM/SIGINT")
+    p.add_argument("--once", action="store_true", help="run one round and exit")
+    p.add_argument("--spider", action="append", help="only this site spider (repeatable; default: all)")
+    p.add_argument("--start", action="append", help="discovery source replacing the sites' own (repeatable)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="Scrapy setting for every crawl")
+    p.add_argument("--now", help="the time the scheduler and its crawls see (ISO 8601; for tests)")
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("runs", help="recent crawl runs with their counts and outcomes")
+    p.add_argument("--site", help="spider or site name")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("pack", help="pack saved pages (folders with a manifest.json) into a WARC for replay")
     p.add_argument("folders", nargs="+")

@@ -205,3 +205,33 @@ def export_rows(session: Session, since: str | None = None, site: str | None = N
             "fingerprint": latest.fingerprint,
             "aliases": [a.url for a in article.aliases],
         }
+
+
+RUN_COUNTS = ("articles/new", "articles/updated", "articles/unchanged", "articles/cosmetic", "articles/alias")
+
+
+def recent_runs(session: Session, site: str | None = None, limit: int = 20) -> list[dict]:
+    """Newest crawl runs first, with their article counts, errors and outcome."""
+    query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+    if site:
+        spider = site.split(".")[0]
+        query = query.where(CrawlRun.spider.in_((site, spider)))
+    rows = []
+    for run in session.scalars(query):
+        stats = run.stats or {}
+        counts = {k.split("/", 1)[1]: stats[k] for k in RUN_COUNTS if stats.get(k)}
+        errors = sum(v for k, v in stats.items() if k.startswith(("fetch/failed/", "store/failed")))
+        if errors:
+            counts["errors"] = errors
+        rows.append(
+            {
+                "id": run.id,
+                "spider": run.spider,
+                "started_at": _iso(run.started_at),
+                "finished_at": _iso(run.finished_at),
+                "outcome": run.outcome,
+                "counts": counts,
+                "error": run.error,
+            }
+        )
+    return rows

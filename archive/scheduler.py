@@ -1,0 +1,208 @@
+"""``python -m archive schedule``: the recurring, restart-safe archiver.
+
+Each round, for each scheduled site: when its discovery sources are due (every
+``SCHEDULE_INTERVAL`` minutes, ``SCHEDULE_SITE_INTERVALS`` per spider) or some of its
+articles are due for a re-check (``RECHECK_SCHEDULE``), one real ``scrapy crawl`` runs in
+its own process in scheduled mode: new articles are fetched, known ones skipped unless due
+or moved. All state lives in the database, so a restarted scheduler carries on where the
+last one stopped:
+
+- leases (``lock`` table) keep two schedulers, or two runs of one site, from overlapping;
+- every crawl reports into a ``CrawlRun`` made here; a crawl that crashes, is killed or
+  times out is recorded as ``failed`` with its exit status and the tail of its log, and the
+  round goes on;
+- SIGTERM / SIGINT let the running crawl finish, then the scheduler stops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import func, select
+
+from archive.models import CrawlRun, Snapshot
+from archive.store import Archive
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SCHEDULER_LOCK = "scheduler"
+_PROGRESS_EVERY = 1.0
+
+
+@dataclass
+class ScheduleConfig:
+    spiders: dict[str, str]
+    """Spider name → site name of every scheduled site."""
+    interval: timedelta = timedelta(minutes=10)
+    site_intervals: dict[str, timedelta] = field(default_factory=dict)
+    run_timeout: timedelta = timedelta(hours=1)
+    crawl_args: list[str] = field(default_factory=list)
+    """Extra ``scrapy crawl`` arguments (``-a start=…``, ``-s NAME=value``) for every crawl."""
+    log_dir: Path = Path("data/logs")
+    now: str | None = None
+    """ISO 8601 time injected into rounds and crawls (``ARCHIVE_NOW``); None: the real clock."""
+
+
+@dataclass
+class RunReport:
+    spider: str
+    run_id: int | None
+    outcome: str
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+    def line(self) -> str:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items())) or "nothing fetched"
+        error = f" — {self.error}" if self.error else ""
+        return f"{self.spider}: {self.outcome} ({counts}){error}"
+
+
+class Scheduler:
+    def __init__(self, archive: Archive, config: ScheduleConfig, out: TextIO = sys.stdout):
+        self.archive = archive
+        self.config = config
+        self.out = out
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stopping = False
+        self.tty = out.isatty()
+
+    # -- rounds -------------------------------------------------------------------------
+    def run_round(self) -> list[RunReport]:
+        """One round over every scheduled site; [] when another scheduler holds the lease."""
+        if not self.archive.acquire(SCHEDULER_LOCK, self.owner, self.config.run_timeout * len(self.config.spiders)):
+            self._say("another scheduler is running a round: this one is skipped")
+            return []
+        reports = []
+        try:
+            for spider, site in self.config.spiders.items():
+                if self.stopping:
+                    break
+                if report := self._maybe_crawl(spider, site):
+                    reports.append(report)
+        finally:
+            self.archive.release(SCHEDULER_LOCK, self.owner)
+        self._say(
+            f"round done at {self.now().isoformat(timespec='seconds')}: "
+            + ("; ".join(r.line() for r in reports) or "nothing was due")
+        )
+        return reports
+
+    def run_forever(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Rounds until SIGTERM or SIGINT; the crawl running then is allowed to finish."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._stop)
+        while not self.stopping:
+            self.run_round()
+            waited = 0.0
+            while not self.stopping and waited < 60:
+                sleep(1)
+                waited += 1
+        self._say("scheduler stopped")
+
+    def _stop(self, signum, _frame) -> None:
+        self._say(f"{signal.Signals(signum).name}: stopping after the current crawl")
+        self.stopping = True
+
+    def now(self) -> datetime:
+        return self.archive.clock()
+
+    def _maybe_crawl(self, spider: str, site: str) -> RunReport | None:
+        now = self.now()
+        poll_due = self.archive.poll_due(spider, now)
+        rechecks = self.archive.due_articles(site, now)
+        if not poll_due and not rechecks:
+            return None
+        if not self.archive.acquire(f"site:{spider}", self.owner, self.config.run_timeout):
+            return RunReport(spider, None, "skipped", error="a crawl of this site is already running")
+        try:
+            report = self._crawl(spider)
+            if poll_due:
+                self.archive.set_next_poll(spider, now + self.config.site_intervals.get(spider, self.config.interval))
+            return report
+        finally:
+            self.archive.release(f"site:{spider}", self.owner)
+
+    # -- one crawl ----------------------------------------------------------------------
+    def _crawl(self, spider: str) -> RunReport:
+        run_id = self.archive.start_run(spider)
+        command = [sys.executable, "-m", "scrapy", "crawl", spider, *self.config.crawl_args]
+        for name, value in self._settings(run_id).items():
+            command += ["-s", f"{name}={value}"]
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.config.log_dir / f"{spider}-run{run_id}.log"
+        with open(log_path, "w", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            returncode = self._wait(process, spider, run_id)
+        return self._conclude(spider, run_id, returncode, log_path)
+
+    def _settings(self, run_id: int) -> dict[str, str]:
+        settings = {"SCHEDULED": "True", "CRAWL_RUN_ID": str(run_id), "CRAWL_SUMMARY_PRINT": "False"}
+        if self.config.now:
+            settings["ARCHIVE_NOW"] = self.config.now
+        return settings
+
+    def _wait(self, process: subprocess.Popen, spider: str, run_id: int) -> int:
+        deadline = time.monotonic() + self.config.run_timeout.total_seconds()
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                break
+            if self.tty:
+                self.out.write(f"\r\x1b[K{spider}: {self._progress(run_id)}")
+                self.out.flush()
+            time.sleep(_PROGRESS_EVERY)
+        if self.tty:
+            self.out.write("\r\x1b[K")
+        return process.wait()
+
+    def _progress(self, run_id: int) -> str:
+        counts = self._counts(run_id)
+        pages = sum(counts.values())
+        parts = [f"{pages} page(s)"] + [f"{n} {k}" for k, n in sorted(counts.items())]
+        return ", ".join(parts)
+
+    def _counts(self, run_id: int) -> dict[str, int]:
+        with self.archive.Session() as session:
+            rows = session.execute(
+                select(Snapshot.outcome, func.count()).where(Snapshot.crawl_run_id == run_id).group_by(Snapshot.outcome)
+            )
+            return {outcome: count for outcome, count in rows}
+
+    def _conclude(self, spider: str, run_id: int, returncode: int, log_path: Path) -> RunReport:
+        with self.archive.Session() as session:
+            run = session.get(CrawlRun, run_id)
+            recorded = run.outcome if run is not None else None
+        if returncode != 0 or recorded in (None, "running"):
+            reason = f"exit status {returncode}" if returncode >= 0 else f"killed by {signal.Signals(-returncode).name}"
+            error = f"{reason}; log {log_path}: {_tail(log_path)}"
+            self.archive.finish_run(run_id, {}, "failed", error)
+            return RunReport(spider, run_id, "failed", self._counts(run_id), reason)
+        return RunReport(spider, run_id, recorded, self._counts(run_id))
+
+    def _say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
