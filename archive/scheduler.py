@@ -148,7 +148,12 @@ class Scheduler:
         return self._conclude(spider, run_id, returncode, log_path)
 
     def _settings(self, run_id: int) -> dict[str, str]:
-        settings = {"SCHEDULED": "True", "CRAWL_RUN_ID": str(run_id), "CRAWL_SUMMARY_PRINT": "False"}
+        settings = {
+            "SCHEDULED": "True",
+            "CRAWL_RUN_ID": str(run_id),
+            "CRAWL_SUMMARY_PRINT": "False",
+            "DATABASE_URL": self.archive.database_url,
+        }
         if self.config.now:
             settings["ARCHIVE_NOW"] = self.config.now
         return settings

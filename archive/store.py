@@ -103,13 +103,14 @@ class Archive:
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
         self.recheck_schedule = recheck_schedule
-        self.clock = clock or _now
+        base_clock = clock or _now
+        self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._index: NearDuplicateIndex | None = None
 
     # -- scheduling -----------------------------------------------------------------
     def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
         """(URL, ETag, Last-Modified) of the site's articles whose re-check is due."""
-        now = now or self.clock()
+        now = (now or self.clock()).astimezone(UTC)
         with self.Session() as session:
             query = (
                 select(Article.canonical_url, Article.etag, Article.last_modified)
@@ -138,6 +139,7 @@ class Archive:
             return row is None or row.next_poll_at is None or aware(row.next_poll_at) <= (now or self.clock())
 
     def set_next_poll(self, spider: str, at: datetime) -> None:
+        at = at.astimezone(UTC)
         with self.Session.begin() as session:
             row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
             if row is None:

@@ -15,7 +15,7 @@ MAX_DELAY = 5.0  # seconds a slow page may hold its connection, at most
 @contextmanager
 def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float] | None = None):
     """Yield the base URL of a server answering ``path -> (status, content type, body)``."""
-    delays = delays or {}
+    delays = {} if delays is None else delays
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -11,6 +11,7 @@ article versions; the extract step drops the others with the type as reason.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from pipelines.extraction.fields import Page
 
@@ -42,7 +43,7 @@ def page_type(page: Page, body: list[str], html: str) -> str:
         return "challenge"
     if chars == 0:
         return "empty"
-    if page.rules.name and not page.rules.is_article_url(page.url):
+    if page.rules.owns(urlsplit(page.url).hostname or "") and not page.rules.is_article_url(page.url):
         return "listing"
     if page.md.types & LISTING_TYPES and not page.md.article:
         return "listing"
