@@ -73,7 +73,7 @@ def schedule(db_url: str, base: str, now: str, *extra: str, wait: bool = True):
         *FAST,
         *extra,
     ]
-    env = dict(os.environ, WARC_DIR=str(ROOT / "data" / "test-warc"))
+    env = dict(os.environ, WARC_DIR=str(Path(db_url.removeprefix("sqlite:///")).parent / "warc"))
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
