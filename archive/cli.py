@@ -240,6 +240,7 @@ def cmd_schedule(args) -> int:
         run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
         crawl_args=crawl_args,
         now=args.now,
+        scrapyd_url=args.scrapyd or settings.get("SCRAPYD_URL"),
     )
     now = aware(datetime.fromisoformat(args.now)) if args.now else None
     archive = Archive(
@@ -336,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", action="append", help="discovery source replacing the sites' own (repeatable)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="Scrapy setting for every crawl")
     p.add_argument("--now", help="the time the scheduler and its crawls see (ISO 8601; for tests)")
+    p.add_argument("--scrapyd", help="submit the crawls to this scrapyd URL (default: SCRAPYD_URL)")
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("runs", help="recent crawl runs with their counts and outcomes")

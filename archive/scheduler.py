@@ -16,12 +16,15 @@ last one stopped:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +52,9 @@ class ScheduleConfig:
     crawl_args: list[str] = field(default_factory=list)
     """Extra ``scrapy crawl`` arguments (``-a start=…``, ``-s NAME=value``) for every crawl."""
     log_dir: Path = Path("data/logs")
+    scrapyd_url: str | None = None
+    """When set, crawls are submitted to this scrapyd instead of run as local processes."""
+    scrapyd_project: str = "newsarchive"
     now: str | None = None
     """ISO 8601 time injected into rounds and crawls (``ARCHIVE_NOW``); None: the real clock."""
 
@@ -135,6 +141,8 @@ class Scheduler:
     # -- one crawl ----------------------------------------------------------------------
     def _crawl(self, spider: str) -> RunReport:
         run_id = self.archive.start_run(spider)
+        if self.config.scrapyd_url:
+            return self._crawl_on_scrapyd(spider, run_id)
         command = [sys.executable, "-m", "scrapy", "crawl", spider, *self.config.crawl_args]
         for name, value in self._settings(run_id).items():
             command += ["-s", f"{name}={value}"]
@@ -146,6 +154,33 @@ class Scheduler:
             )
             returncode = self._wait(process, spider, run_id)
         return self._conclude(spider, run_id, returncode, log_path)
+
+    def _crawl_on_scrapyd(self, spider: str, run_id: int) -> RunReport:
+        """The same crawl submitted to scrapyd (``SCRAPYD_URL``); waited for through ``listjobs.json``."""
+        fields = [("project", self.config.scrapyd_project), ("spider", spider)]
+        args = iter(self.config.crawl_args)
+        for flag, value in zip(args, args, strict=True):
+            fields.append(("setting", value) if flag == "-s" else tuple(value.split("=", 1)))
+        fields += [("setting", f"{name}={value}") for name, value in self._settings(run_id).items()]
+        try:
+            job = _scrapyd(self.config.scrapyd_url, "schedule.json", fields)["jobid"]
+            deadline = time.monotonic() + self.config.run_timeout.total_seconds()
+            while time.monotonic() < deadline:
+                jobs = _scrapyd(self.config.scrapyd_url, f"listjobs.json?project={self.config.scrapyd_project}")
+                if any(j["id"] == job for j in jobs.get("finished", [])):
+                    break
+                if self.tty:
+                    self.out.write(f"\r\x1b[K{spider} (scrapyd {job}): {self._progress(run_id)}")
+                    self.out.flush()
+                time.sleep(_PROGRESS_EVERY)
+            else:
+                _scrapyd(
+                    self.config.scrapyd_url, "cancel.json", [("project", self.config.scrapyd_project), ("job", job)]
+                )
+        except (OSError, ValueError, KeyError) as exc:
+            self.archive.finish_run(run_id, {}, "failed", f"scrapyd: {exc}")
+            return RunReport(spider, run_id, "failed", error=f"scrapyd: {exc}")
+        return self._conclude(spider, run_id, 0, Path(f"scrapyd job {job}"))
 
     def _settings(self, run_id: int) -> dict[str, str]:
         settings = {
@@ -203,6 +238,16 @@ class Scheduler:
     def _say(self, line: str) -> None:
         self.out.write(line + "\n")
         self.out.flush()
+
+
+def _scrapyd(base: str, endpoint: str, fields: list[tuple[str, str]] | None = None) -> dict:
+    """One call of scrapyd's JSON API (POST when there are fields)."""
+    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+    with urllib.request.urlopen(f"{base.rstrip('/')}/{endpoint}", data=data, timeout=30) as response:
+        answer = json.load(response)
+    if answer.get("status") != "ok":
+        raise ValueError(answer.get("message", answer))
+    return answer
 
 
 def _tail(path: Path, lines: int = 5) -> str:

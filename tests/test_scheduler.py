@@ -4,9 +4,11 @@ crawls, re-checks by age, failures recorded, no overlap. Time is injected (``--n
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -176,3 +178,39 @@ def test_two_schedulers_never_overlap(site, sqlite_url):
     assert "another scheduler is running" in outputs[1]
     with db(sqlite_url) as s:
         assert len(s.scalars(select(CrawlRun)).all()) == 1
+
+
+@pytest.fixture
+def scrapyd(tmp_path):
+    """A real scrapyd on 127.0.0.1 serving this project (scrapy.cfg [settings] newsarchive)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / ".scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\nlogs_dir = {tmp_path}/logs\n"
+        f"dbs_dir = {tmp_path}/dbs\neggs_dir = {tmp_path}/eggs\nitems_dir =\npoll_interval = 0.5\n"
+    )
+    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrapyd"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/daemonstatus.json", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_rounds_can_run_on_scrapyd(site, sqlite_url, scrapyd):
+    base, _, _ = site
+    done = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--scrapyd", scrapyd)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with db(sqlite_url) as s:
+        (run,) = s.scalars(select(CrawlRun)).all()
+        assert (run.outcome, run.stats["articles/new"]) == ("finished", 1)
