@@ -214,3 +214,68 @@ def test_rounds_can_run_on_scrapyd(site, sqlite_url, scrapyd):
     with db(sqlite_url) as s:
         (run,) = s.scalars(select(CrawlRun)).all()
         assert (run.outcome, run.stats["articles/new"]) == ("finished", 1)
+
+
+def test_sigterm_lets_the_running_crawl_finish_then_stops(site, sqlite_url):
+    base, pages, delays = site
+    pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
+    delays[SLOW] = 3.0
+    command = [
+        sys.executable,
+        "-m",
+        "archive",
+        "--database",
+        sqlite_url,
+        "schedule",
+        "--spider",
+        "thanhnien",
+        "--start",
+        f"{base}/rss/the-gioi.rss",
+        "--now",
+        "2021-01-28T10:00:00+07:00",
+        *FAST,
+        "--set",
+        "DOWNLOAD_TIMEOUT=20",
+    ]
+    scheduler = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _crawl_pid("CRAWL_RUN_ID=1")
+    scheduler.send_signal(signal.SIGTERM)
+    output, _ = scheduler.communicate(timeout=120)
+    assert scheduler.returncode == 0 and "SIGTERM: stopping after the current crawl" in output
+    with db(sqlite_url) as s:
+        (run,) = s.scalars(select(CrawlRun)).all()
+        assert run.outcome == "finished"
+        assert len(s.scalars(select(Article)).all()) == 2  # the slow article too: the crawl was not cut short
+
+
+def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tmp_path):
+    base, pages, delays = site
+    pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
+    delays[SLOW] = 2.5
+    piped = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20")
+    assert "\x1b" not in piped.stdout and "\r" not in piped.stdout
+    other = f"sqlite:///{tmp_path / 'tty.db'}"
+    command = " ".join(
+        [
+            sys.executable,
+            "-m",
+            "archive",
+            "--database",
+            other,
+            "schedule",
+            "--once",
+            "--spider",
+            "thanhnien",
+            "--start",
+            f"{base}/rss/the-gioi.rss",
+            "--now",
+            "2021-01-28T10:00:00+07:00",
+            *FAST,
+            "--set",
+            "DOWNLOAD_TIMEOUT=20",
+        ]
+    )
+    on_tty = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert "\x1b[Kthanhnien: " in on_tty.stdout and "page(s)" in on_tty.stdout
