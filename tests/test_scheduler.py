@@ -57,24 +57,15 @@ def second_article(base: str) -> bytes:
     return html.replace("Tổng thống Mỹ Joe Biden&nbsp;ngày 27.1", "Nga trình dự luật ngày 28.1").encode()
 
 
-def schedule(db_url: str, base: str, now: str, *extra: str, wait: bool = True):
-    command = [
-        sys.executable,
-        "-m",
-        "archive",
-        "--database",
-        db_url,
-        "schedule",
-        "--once",
-        "--spider",
-        "thanhnien",
-        "--start",
-        f"{base}/rss/the-gioi.rss",
-        "--now",
-        now,
-        *FAST,
-        *extra,
-    ]
+def schedule_command(db_url: str, base: str, now: str, *extra: str, once: bool = True) -> list[str]:
+    return [
+        sys.executable, "-m", "archive", "--database", db_url, "schedule", *(["--once"] if once else []),
+        "--spider", "thanhnien", "--start", f"{base}/rss/the-gioi.rss", "--now", now, *FAST, *extra,
+    ]  # fmt: skip
+
+
+def schedule(db_url: str, base: str, now: str, *extra: str, wait: bool = True, once: bool = True):
+    command = schedule_command(db_url, base, now, *extra, once=once)
     env = dict(os.environ, WARC_DIR=str(Path(db_url.removeprefix("sqlite:///")).parent / "warc"))
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -220,24 +211,9 @@ def test_sigterm_lets_the_running_crawl_finish_then_stops(site, sqlite_url):
     base, pages, delays = site
     pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
     delays[SLOW] = 3.0
-    command = [
-        sys.executable,
-        "-m",
-        "archive",
-        "--database",
-        sqlite_url,
-        "schedule",
-        "--spider",
-        "thanhnien",
-        "--start",
-        f"{base}/rss/the-gioi.rss",
-        "--now",
-        "2021-01-28T10:00:00+07:00",
-        *FAST,
-        "--set",
-        "DOWNLOAD_TIMEOUT=20",
-    ]
-    scheduler = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    scheduler = schedule(
+        sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20", wait=False, once=False
+    )
     _crawl_pid("CRAWL_RUN_ID=1")
     scheduler.send_signal(signal.SIGTERM)
     output, _ = scheduler.communicate(timeout=120)
@@ -255,26 +231,7 @@ def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tm
     piped = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20")
     assert "\x1b" not in piped.stdout and "\r" not in piped.stdout
     other = f"sqlite:///{tmp_path / 'tty.db'}"
-    command = " ".join(
-        [
-            sys.executable,
-            "-m",
-            "archive",
-            "--database",
-            other,
-            "schedule",
-            "--once",
-            "--spider",
-            "thanhnien",
-            "--start",
-            f"{base}/rss/the-gioi.rss",
-            "--now",
-            "2021-01-28T10:00:00+07:00",
-            *FAST,
-            "--set",
-            "DOWNLOAD_TIMEOUT=20",
-        ]
-    )
+    command = " ".join(schedule_command(other, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20"))
     on_tty = subprocess.run(
         ["script", "-qec", command, "/dev/null"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
