@@ -1,9 +1,11 @@
-"""A real HTTP server on 127.0.0.1 for crawl tests: serves a fixed set of pages, answers
-404 for anything else, and can be slow on purpose. Every request is bounded in time and
+"""A real HTTP server on 127.0.0.1 for crawl tests: serves a fixed set of pages with an
+ETag (answering 304 to a matching If-None-Match), 404 for anything else, and can be slow
+on purpose. Every request is bounded in time and
 the server stops when the test ends."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from contextlib import contextmanager
@@ -22,8 +24,12 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float] | N
             path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
             status, content_type, body = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
             time.sleep(min(delays.get(path, 0.0), MAX_DELAY))
+            etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:  # a conditional request, unchanged
+                status, body = 304, b""
             try:
                 self.send_response(status)
+                self.send_header("ETag", etag)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

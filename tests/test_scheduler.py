@@ -236,3 +236,16 @@ def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tm
         ["script", "-qec", command, "/dev/null"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert "\x1b[Kthanhnien: " in on_tty.stdout and "page(s)" in on_tty.stdout
+
+
+def test_due_recheck_is_a_conditional_request_and_304_reschedules(site, sqlite_url):
+    base, _, _ = site
+    schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
+    with db(sqlite_url) as s:
+        first_check = s.scalar(select(Article)).next_check_at
+    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+    with db(sqlite_url) as s:
+        recheck = s.scalars(select(Snapshot).where(Snapshot.url == base + FIRST).order_by(Snapshot.id)).all()[-1]
+        assert (recheck.status, recheck.outcome) == (304, "dropped:not_modified")
+        assert s.scalar(select(Article)).next_check_at > first_check
+        assert len(s.scalars(select(ArticleVersion)).all()) == 1
