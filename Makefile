@@ -2,6 +2,7 @@
 # make demo  — the same crawl, replayed offline from the bundled recordings
 # make test  — set everything up (virtualenv, dependencies, PostgreSQL) and run the test suite
 # make eval  — body-extraction quality against trafilatura and readability on ../shared/bench
+# make bench — speed and memory of the full pipeline against plain Scrapy and trafilatura
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ PYTHON ?= python3
 SITES := kinhtedothi thanhnien
 DEMO_WARC := data/demo/recordings.warc.gz
 
-.PHONY: setup run demo test eval lint services clean
+.PHONY: setup run demo test eval bench lint services clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,10 @@ test: setup services
 
 eval: setup
 	$(PY) -m bench.eval_extraction
+
+bench: setup services
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) $(PY) -m bench.run
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,212 @@
+"""``make bench``: the archive's speed and memory next to plain Scrapy and trafilatura.
+
+Generates a site (``--pages`` articles in the recordings' layout, sitemaps), serves it with
+nginx on 127.0.0.1 (Python's server when nginx is missing), runs each variant as a real
+``scrapy crawl`` and prints pages/s, CPU seconds and peak RSS, the ratios the speed issue
+asks for, and writes everything to ``bench/results/<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.site import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "tests" / "recordings" / "thanhnien.vn" / "article.html"
+FAST = {
+    "CONCURRENT_REQUESTS": 64,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "ROBOTSTXT_OBEY": False,
+    "LOG_LEVEL": "INFO",
+    "CRAWL_SUMMARY_PRINT": False,
+    "SPIDER_MODULES": "crawler.spiders,bench.spiders",
+}
+
+
+@dataclass
+class Result:
+    variant: str
+    pages: int
+    seconds: float
+    pages_per_second: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(folder: Path, port: int):
+    """nginx (or Python's http.server) serving ``folder`` on 127.0.0.1:``port``, stopped afterwards."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx:
+        prefix = folder.parent / "nginx"
+        (prefix / "logs").mkdir(parents=True, exist_ok=True)
+        conf = prefix / "nginx.conf"
+        conf.write_text(
+            f"worker_processes 1; daemon off; error_log {prefix}/logs/error.log; pid {prefix}/nginx.pid;\n"
+            f"events {{ worker_connections 1024; }}\n"
+            f"http {{ access_log off; sendfile on; types {{ text/html htm html; text/xml xml; }}\n"
+            f"  server {{ listen 127.0.0.1:{port}; root {folder}; }} }}\n"
+        )
+        process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(prefix)])
+    else:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def measured(command: list[str], env: dict) -> tuple[str, float, float, float]:
+    """Run a command; its output, wall seconds, CPU seconds and peak RSS in MB (``wait4``)."""
+    start = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = b""
+    while chunk := process.stdout.read(65536):
+        output += chunk
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:6])} failed:\n{output.decode(errors='replace')[-3000:]}")
+    return (
+        output.decode(errors="replace"),
+        time.monotonic() - start,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+    )
+
+
+def crawl(variant: str, spider: str, start: str, env: dict, **settings) -> Result:
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
+    for name, value in {**FAST, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    output, wall, cpu, rss = measured(command, env)
+    pages = int(re.search(r"'response_received_count': (\d+)", output).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", output).group(1))
+    return Result(variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1))
+
+
+def reextract_speed(database_url: str) -> Result:
+    from archive.reextract import reextract
+    from archive.store import Archive
+
+    archive = Archive(database_url)
+    start_cpu, start = time.process_time(), time.monotonic()
+    outcomes = reextract(archive)
+    seconds = time.monotonic() - start
+    pages = sum(outcomes.values())
+    return Result(
+        "reextract (SQLite)",
+        pages,
+        round(seconds, 2),
+        round(pages / seconds, 1),
+        round(time.process_time() - start_cpu, 2),
+        0.0,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--large", type=int, default=20000, help="pages of the memory-growth crawl (0: skip)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
+    args = parser.parse_args()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
+        tmp = Path(tmp)
+        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        template = TEMPLATE.read_text(encoding="utf-8")
+        generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
+        env = dict(os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"))
+        sqlite = f"sqlite:///{tmp / 'archive.db'}"
+        with served(tmp / "site", port):
+            small = f"{base}/sitemap-subset.xml"
+            results.append(crawl("plain Scrapy (title only)", "bench_plain", small, env))
+            results.append(crawl("trafilatura in the callback", "bench_trafilatura", small, env))
+            results.append(crawl("full pipeline, SQLite", "news", small, dict(env, DATABASE_URL=sqlite)))
+            if args.postgres:
+                results.append(crawl("full pipeline, PostgreSQL", "news", small, dict(env, DATABASE_URL=args.postgres)))
+            results.append(reextract_speed(sqlite))
+            if args.large:
+                large_db = f"sqlite:///{tmp / 'large.db'}"
+                results.append(
+                    crawl(
+                        f"full pipeline, {args.large} pages",
+                        "news",
+                        f"{base}/sitemap.xml",
+                        dict(env, DATABASE_URL=large_db, WARC_DIR=str(tmp / "warc-large")),
+                    )
+                )
+    report(results, args)
+    return 0
+
+
+def report(results: list[Result], args) -> None:
+    by = {r.variant: r for r in results}
+    print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}")
+    for r in results:
+        print(
+            f"{r.variant:34} {r.pages:6} {r.seconds:7.2f} {r.pages_per_second:8.1f} {r.cpu_seconds:7.2f} {r.peak_rss_mb:8.1f}"
+        )
+    full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
+    ratios = {
+        "full / plain Scrapy (target >= 0.5)": full.pages_per_second / plain.pages_per_second,
+        "full / trafilatura in callback (target >= 3)": full.pages_per_second
+        / by["trafilatura in the callback"].pages_per_second,
+        "reextract pages/s (target >= 300)": by["reextract (SQLite)"].pages_per_second,
+    }
+    if args.large:
+        ratios[f"peak RSS {args.large} / {args.pages} pages (target <= 1.5)"] = (
+            by[f"full pipeline, {args.large} pages"].peak_rss_mb / full.peak_rss_mb
+        )
+    if "full pipeline, PostgreSQL" in by:
+        ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = (
+            full.pages_per_second / by["full pipeline, PostgreSQL"].pages_per_second
+        )
+    for name, value in ratios.items():
+        print(f"{name:52} {value:8.2f}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"{stamp}.json").write_text(
+        json.dumps({"results": [asdict(r) for r in results], "ratios": ratios}, indent=2), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""A generated news site for benchmarks: thousands of article pages in the Thanh Niên
+recording's layout (about 80 KB each, like real pages), section listings, news sitemaps
+under a sitemap index, and a feed."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+WORDS = [
+    "Tổng",
+    "thống",
+    "Mỹ",
+    "Joe",
+    "Biden",
+    "ngày",
+    "có",
+    "cuộc",
+    "điện",
+    "đàm",
+    "đầu",
+    "tiên",
+    "với",
+    "Nga",
+    "Vladimir",
+    "Putin",
+    "trong",
+    "đó",
+    "hai",
+    "lãnh",
+    "đạo",
+    "nhất",
+    "trí",
+    "gia",
+    "hạn",
+    "Hiệp",
+    "ước",
+    "cắt",
+    "giảm",
+    "vũ",
+    "khí",
+    "hạt",
+    "nhân",
+    "thêm",
+    "năm",
+    "trước",
+    "khi",
+    "hết",
+    "hiệu",
+    "lực",
+    "vào",
+    "đầu",
+    "tháng",
+    "Ngay",
+    "sau",
+    "cuộc",
+    "gọi",
+    "trình",
+    "lên",
+    "quốc",
+    "hội",
+    "dự",
+    "luật",
+    "như",
+    "thỏa",
+    "thuận",
+    "theo",
+    "Đài",
+    "bàn",
+    "về",
+    "lợi",
+    "ích",
+    "của",
+    "việc",
+    "bình",
+    "thường",
+    "hóa",
+    "quan",
+    "hệ",
+    "song",
+    "phương",
+    "chống",
+    "dịch",
+    "hợp",
+    "tác",
+    "kinh",
+    "tế",
+    "thương",
+    "mại",
+    "thái",
+    "độ",
+    "cứng",
+    "rắn",
+    "hơn",
+    "so",
+    "với",
+    "người",
+    "tiền",
+    "nhiệm",
+    "khẳng",
+    "định",
+    "sự",
+    "ủng",
+    "hộ",
+]
+PER_SITEMAP = 1000
+
+
+def _paragraph(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def article_html(template: str, index: int, rng: random.Random) -> str:
+    """The recorded article with its own title, text and id, padded with page furniture to ~80 KB."""
+    body = "".join(f"<p>{_paragraph(rng, rng.randint(40, 90))}</p>\n" for _ in range(rng.randint(6, 14)))
+    title = f"Bài thử nghiệm số {index}: {_paragraph(rng, 8)}"
+    html = template.replace("Tổng thống Biden ‘phá băng’ quan hệ Mỹ – Nga ?", title)
+    html = html.replace("1851335421", f"{1900000000 + index}")
+    start = html.index("<p>Tổng thống Mỹ Joe Biden")
+    end = html.index('<div class="VCSortableInPreviewMode alignRight"')
+    html = html[:start] + body + html[end:]
+    furniture = "".join(f'<li><a href="/muc-{i}.htm">{_paragraph(rng, 6)}</a></li>' for i in range(320))
+    return html.replace("</footer>", f"<ul class='footer-menu'>{furniture}</ul></footer>")
+
+
+def generate(out: Path, pages: int, template: str, base: str, subset: int = 0, seed: int = 7) -> list[str]:
+    """Write the site under ``out`` for ``base`` (http://127.0.0.1:port); returns the article URLs.
+    ``sitemap.xml`` indexes every article; ``sitemap-subset.xml`` the first ``subset`` ones."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    urls = []
+    for index in range(pages):
+        path = f"/bai-thu-nghiem-so-{index}-{1900000000 + index}.htm"
+        (out / path.lstrip("/")).write_text(article_html(template, index, rng), encoding="utf-8")
+        urls.append(base + path)
+    shards = [urls[i : i + PER_SITEMAP] for i in range(0, len(urls), PER_SITEMAP)]
+    for n, shard in enumerate(shards):
+        entries = "".join(f"<url><loc>{u}</loc><lastmod>2021-01-28T05:40:00+07:00</lastmod></url>" for u in shard)
+        (out / f"sitemap-{n}.xml").write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</urlset>",
+            encoding="utf-8",
+        )
+    for name, count in (("sitemap.xml", len(shards)), ("sitemap-subset.xml", -(-subset // PER_SITEMAP))):
+        entries = "".join(f"<sitemap><loc>{base}/sitemap-{n}.xml</loc></sitemap>" for n in range(count))
+        (out / name).write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</sitemapindex>",
+            encoding="utf-8",
+        )
+    return urls
