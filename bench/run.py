@@ -113,7 +113,7 @@ def crawl(variant: str, spider: str, start: str, env: dict, **settings) -> Resul
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
     for name, value in {**FAST, **settings}.items():
         command += ["-s", f"{name}={value}"]
-    output, wall, cpu, rss = measured(command, env)
+    output, _, cpu, rss = measured(command, env)
     pages = int(re.search(r"'response_received_count': (\d+)", output).group(1))
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", output).group(1))
     return Result(variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1))
@@ -180,9 +180,8 @@ def report(results: list[Result], args) -> None:
     by = {r.variant: r for r in results}
     print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}")
     for r in results:
-        print(
-            f"{r.variant:34} {r.pages:6} {r.seconds:7.2f} {r.pages_per_second:8.1f} {r.cpu_seconds:7.2f} {r.peak_rss_mb:8.1f}"
-        )
+        figures = f"{r.pages:6} {r.seconds:7.2f} {r.pages_per_second:8.1f} {r.cpu_seconds:7.2f} {r.peak_rss_mb:8.1f}"
+        print(f"{r.variant:34} {figures}")
     full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
     ratios = {
         "full / plain Scrapy (target >= 0.5)": full.pages_per_second / plain.pages_per_second,

@@ -4,13 +4,15 @@ the callback. Both read the generated site's sitemap index and skip all pipeline
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import scrapy
 from scrapy.spiders import SitemapSpider
 
 
 class PlainSpider(SitemapSpider):
     name = "bench_plain"
-    custom_settings = {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "DOWNLOADER_MIDDLEWARES": {}}
+    custom_settings: ClassVar[dict] = {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "DOWNLOADER_MIDDLEWARES": {}}
 
     def __init__(self, start: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
