@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.extraction.dom import element_text, link_density, raw_text, remove
+from pipelines.extraction.dom import element_text, link_density, remove, text_length
 from pipelines.extraction.text import text_key
 
 NEVER_CONTENT_TAGS = frozenset(
@@ -152,7 +152,7 @@ def is_widget(el) -> bool:
 def is_small_widget(el, reference_chars: int) -> bool:
     """A widget by name or a form that is not, in fact, wrapping most of the text (an ad-layout
     wrapper around the whole article, an ASP.NET page that is one big ``form``)."""
-    return (is_widget(el) or el.tag == "form") and len(raw_text(el)) <= WIDGET_MAX_SHARE * reference_chars
+    return (is_widget(el) or el.tag == "form") and text_length(el) <= WIDGET_MAX_SHARE * reference_chars
 
 
 _LABEL_PATTERN = re.compile(
@@ -181,7 +181,7 @@ def is_furniture_line(text: str) -> bool:
 
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
-    total = len(raw_text(container))
+    total = text_length(container)
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
             continue

@@ -82,6 +82,12 @@ def raw_text(el) -> str:
     return "".join(parts)
 
 
+def text_length(el) -> int:
+    """Characters of visible text under an element (fast: lxml's text_content less scripts and styles)."""
+    hidden = sum(len(h.text or "") for h in el.iter("script", "style", "noscript", "template"))
+    return len(el.text_content()) - hidden
+
+
 def element_text(el) -> str:
     """Visible text of an element (not its tail), normalized."""
     return normalize_text(raw_text(el))

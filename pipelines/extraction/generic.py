@@ -16,7 +16,7 @@ from cssselect import GenericTranslator
 from lxml import etree
 
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_small_widget
-from pipelines.extraction.dom import element_text, link_density, raw_text
+from pipelines.extraction.dom import element_text, link_density, text_length
 from pipelines.extraction.text import normalize_text
 
 CONTAINER_SELECTORS = (
@@ -77,7 +77,7 @@ def _tighter(best, known, deep: dict) -> bool:
     layout, related lists included) and holds nearly all of its prose but not of its text."""
     if known not in set(best.iterancestors()) or deep[best] < _TIGHTER_SHARE * deep[known]:
         return False
-    return len(raw_text(best)) < _TIGHTER_SHARE * len(raw_text(known))
+    return text_length(best) < _TIGHTER_SHARE * text_length(known)
 
 
 def _with_split_parts(best, deep: dict):
@@ -98,7 +98,7 @@ def _with_split_parts(best, deep: dict):
 def _excluded(root) -> set:
     """Elements inside never-content tags or widgets (one top-down pass)."""
     excluded: set = set()
-    total = len(raw_text(root))
+    total = text_length(root)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
