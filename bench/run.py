@@ -90,6 +90,23 @@ def served(folder: Path, port: int):
         process.wait(timeout=10)
 
 
+@contextmanager
+def fresh_postgres(server_url: str):
+    """An empty database on the PostgreSQL server, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"bench_{int(time.time())}"
+    admin = create_engine(server_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def measured(command: list[str], env: dict) -> tuple[str, float, float, float]:
     """Run a command; its output, wall seconds, CPU seconds and peak RSS in MB (``wait4``)."""
     start = time.monotonic()
@@ -160,7 +177,8 @@ def main() -> int:
             results.append(crawl("trafilatura in the callback", "bench_trafilatura", small, env))
             results.append(crawl("full pipeline, SQLite", "news", small, dict(env, DATABASE_URL=sqlite)))
             if args.postgres:
-                results.append(crawl("full pipeline, PostgreSQL", "news", small, dict(env, DATABASE_URL=args.postgres)))
+                with fresh_postgres(args.postgres) as url:
+                    results.append(crawl("full pipeline, PostgreSQL", "news", small, dict(env, DATABASE_URL=url)))
             results.append(reextract_speed(sqlite))
             if args.large:
                 large_db = f"sqlite:///{tmp / 'large.db'}"
