@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -139,39 +141,25 @@ def history(article: Article) -> list[dict]:
 
 
 def near_duplicate_clusters(session: Session, site: str | None = None) -> list[list[dict]]:
-    """Groups of articles linked as near-duplicates, the original first."""
-    links = session.scalars(select(NearDuplicate)).all()
-    groups: dict[int, set[int]] = {}
-    for link in links:
-        group = (
-            groups.get(link.article_id, set())
-            | groups.get(link.original_id, set())
-            | {
-                link.article_id,
-                link.original_id,
-            }
-        )
-        for member in group:
-            groups[member] = group
-    similarity = {(x.article_id, x.original_id): x.similarity for x in links}
-    originals = {x.original_id for x in links}
+    """Each original with the copies linked to it, the most similar first."""
+    copies: dict[int, list[NearDuplicate]] = defaultdict(list)
+    for link in session.scalars(select(NearDuplicate).order_by(NearDuplicate.similarity.desc())):
+        copies[link.original_id].append(link)
     clusters = []
-    for group in {id(g): g for g in groups.values()}.values():
-        articles = [session.get(Article, i) for i in sorted(group)]
-        if site and not any(a.site.name == site for a in articles):
+    for original_id, links in copies.items():
+        members = [(session.get(Article, original_id), None), *((link.article, link.similarity) for link in links)]
+        if site and not any(article.site.name == site for article, _ in members):
             continue
-        articles.sort(key=lambda a: (a.id not in originals, a.id))
-        head = articles[0]
         clusters.append(
             [
                 {
-                    "url": a.canonical_url,
-                    "site": a.site.name,
-                    "title": a.versions[-1].title if a.versions else None,
-                    "role": "original" if a is head else "copy",
-                    "similarity": None if a is head else similarity.get((a.id, head.id)),
+                    "url": article.canonical_url,
+                    "site": article.site.name,
+                    "title": article.versions[-1].title if article.versions else None,
+                    "role": "original" if similarity is None else "copy",
+                    "similarity": similarity,
                 }
-                for a in articles
+                for article, similarity in members
             ]
         )
     return clusters

@@ -48,7 +48,6 @@ class Decision:
     outcome: str
     """``new``, ``alias``, ``unchanged``, ``cosmetic``, ``updated`` or ``teaser`` (module docstring)."""
     article_id: int | None = None
-    known_url: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ class Capture:
 
     url: str
     fetched_at: datetime
-    record_id: str | None
     warc_file: str
     warc_offset: int
 
@@ -167,11 +165,11 @@ class Archive:
         with self.Session.begin() as session:
             session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
 
-    def _schedule_recheck(self, article: Article, item: Mapping) -> None:
-        published = item.get("published_at")
-        born = datetime.fromisoformat(published) if published else aware(article.first_seen_at)
+    def _schedule_recheck(self, article: Article, published_at: str | None, response_headers=()) -> None:
+        """The next re-check by the article's age, and the validators for a conditional request."""
+        born = datetime.fromisoformat(published_at) if published_at else aware(article.first_seen_at)
         article.next_check_at = next_check(born, self.clock(), self.recheck_schedule)
-        headers = {name.lower(): value for name, value in item.get("response_headers") or ()}
+        headers = {name.lower(): value for name, value in response_headers or ()}
         if "etag" in headers or "last-modified" in headers:
             article.etag, article.last_modified = headers.get("etag"), headers.get("last-modified")
 
@@ -201,7 +199,7 @@ class Archive:
                 .order_by(Snapshot.id.desc())
                 .limit(1)
             )
-            return None if row is None else Capture(row.url, row.fetched_at, None, row.warc_file, row.warc_offset)
+            return None if row is None else Capture(row.url, row.fetched_at, row.warc_file, row.warc_offset)
 
     # -- articles -------------------------------------------------------------------
     def classify(self, item: Mapping) -> Decision:
@@ -233,12 +231,12 @@ class Archive:
         latest = self._latest(session, article.id)
         if _digest_of(latest) != content_digest(item):
             if item.get("page_type") == "paywalled" and not latest.paywalled:
-                return Decision("teaser", article.id, known)  # a teaser never replaces the full text
-            return Decision("updated", article.id, known)
+                return Decision("teaser", article.id)  # a teaser never replaces the full text
+            return Decision("updated", article.id)
         if not known:
-            return Decision("alias", article.id, known)
+            return Decision("alias", article.id)
         outcome = "unchanged" if self._seen_payload(session, item, latest) else "cosmetic"
-        return Decision(outcome, article.id, known)
+        return Decision(outcome, article.id)
 
     @staticmethod
     def _seen_payload(session: Session, item: Mapping, latest: ArticleVersion) -> bool:
@@ -289,8 +287,8 @@ class Archive:
             snapshot = self._snapshot(session, item, decision.outcome, run_id, article.id)
             if decision.outcome in VERSIONED:
                 self._add_version(session, article, item, snapshot)
-            self._schedule_recheck(article, item)
-            return Decision(decision.outcome, article.id, decision.known_url)
+            self._schedule_recheck(article, item.get("published_at"), item.get("response_headers"))
+            return Decision(decision.outcome, article.id)
 
     def _add_version(self, session: Session, article: Article, item: Mapping, snapshot: Snapshot) -> None:
         latest = self._latest(session, article.id) if article.versions else None
@@ -362,7 +360,7 @@ class Archive:
             if article is not None:
                 article.last_seen_at = _when(item.get("fetched_at"))
                 latest = self._latest(session, article.id)
-                self._schedule_recheck(article, {"published_at": latest.published_at if latest else None})
+                self._schedule_recheck(article, latest.published_at if latest else None)
 
     @staticmethod
     def _site(session: Session, name: str) -> Site:

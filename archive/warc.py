@@ -14,7 +14,7 @@ import base64
 import hashlib
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -184,7 +184,6 @@ class StoredResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    date: str
     ref: RecordRef
 
 
@@ -204,7 +203,6 @@ def _stored(record, file: str, offset: int) -> StoredResponse:
         status=int(http.get_statuscode() or 200),
         headers=list(http.headers),
         body=body,
-        date=record.rec_headers.get_header("WARC-Date"),
         ref=RecordRef(
             file=file,
             offset=offset,
@@ -223,16 +221,6 @@ def warc_files(path: str | os.PathLike) -> list[Path]:
     if not path.exists():
         raise FileNotFoundError(f"no WARC file or folder at {path}")
     return [path]
-
-
-def iter_responses(path: str | os.PathLike) -> Iterator[StoredResponse]:
-    """Every response record under ``path``, in file order."""
-    for file in warc_files(path):
-        with open(file, "rb") as fh:
-            it = ArchiveIterator(fh)
-            for record in it:
-                if record.rec_type == "response":
-                    yield _stored(record, str(file), it.get_record_offset())
 
 
 class WarcIndex:

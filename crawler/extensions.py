@@ -23,6 +23,11 @@ NETWORK_ERRORS = (
 )
 
 
+def _under(stats: dict, prefix: str) -> dict:
+    """The stats named ``prefix…``, by the rest of their name."""
+    return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
 class CrawlSummary:
     def __init__(self, stats, print_summary: bool):
         self.stats = stats
@@ -36,8 +41,7 @@ class CrawlSummary:
 
     def summary(self, spider_name: str, reason: str) -> str:
         s = self.stats.get_stats()
-        pick = lambda prefix: {k.removeprefix(prefix): v for k, v in sorted(s.items()) if k.startswith(prefix)}  # noqa: E731
-        articles, dropped, failed = pick("articles/"), pick("dropped/"), pick("fetch/failed/")
+        articles, dropped, failed = (_under(s, prefix) for prefix in ("articles/", "dropped/", "fetch/failed/"))
         lines = [
             f"{spider_name}: {reason} — {s.get('discovery/articles', 0)} article URL(s) discovered, "
             f"{s.get('downloader/response_count', 0)} response(s)",

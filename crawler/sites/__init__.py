@@ -27,12 +27,8 @@ def rules_for_url(url: str) -> SiteRules | None:
     return next((r for r in all_rules() if r.owns(host)), None)
 
 
-def rules_by_spider(spider: str) -> SiteRules | None:
-    return next((r for r in all_rules() if r.spider == spider), None)
-
-
 def rules_by_name(name: str) -> SiteRules | None:
     return next((r for r in all_rules() if r.name == name), None)
 
 
-__all__ = ["SiteRules", "all_rules", "rules_by_name", "rules_by_spider", "rules_for_url"]
+__all__ = ["SiteRules", "all_rules", "rules_by_name", "rules_for_url"]

@@ -76,7 +76,6 @@ class ArchiveSpider(scrapy.Spider):
     def scheduled_rechecks(self) -> list[scrapy.Request]:
         """In scheduled mode (``SCHEDULED``): the archive's known articles (skipped in discovery
         unless their date moved) and the due re-checks, asked conditionally (ETag, Last-Modified)."""
-        self.known: dict[str, datetime] = {}
         if not self.crawler.settings.getbool("SCHEDULED"):
             return []
         try:
