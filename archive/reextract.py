@@ -8,16 +8,21 @@ the current extractor version.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import Counter
-from dataclasses import asdict
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from archive.models import Article, Site, Snapshot
+from archive.models import Article, ArticleVersion, Site, Snapshot
 from archive.store import Archive
+from archive.versions import content_digest
 from archive.warc import RecordRef, read_response
 from pipelines.extraction.article import extract_article
+from pipelines.extraction.classify import ARCHIVED_TYPES
 
 
 def latest_snapshots(archive: Archive, site: str | None = None, since: datetime | None = None) -> list[Snapshot]:
@@ -35,31 +40,90 @@ def latest_snapshots(archive: Archive, site: str | None = None, since: datetime 
         return list(session.scalars(query))
 
 
-def reextract(archive: Archive, site: str | None = None, since: datetime | None = None) -> Counter:
-    """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article."""
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to re-extract one snapshot (no database access)."""
+
+    warc_file: str
+    warc_offset: int
+    url: str
+
+
+def extract_record(job: Job) -> dict | str:
+    """The cleaned article of an archived record with its content digest, or why it failed
+    (run in a worker process: reading, parsing and cleaning are the CPU-heavy part)."""
+    try:
+        stored = read_response(job.warc_file, job.warc_offset)
+        article = extract_article(stored.body, job.url, dict(stored.headers))
+    except (OSError, ValueError) as exc:
+        return f"failed: {exc.__class__.__name__}"
+    if article["page_type"] not in ARCHIVED_TYPES:
+        return f"not archived: {article['page_type']}"
+    article["content_digest"] = content_digest(article)
+    return article
+
+
+def reextract(
+    archive: Archive, site: str | None = None, since: datetime | None = None, workers: int | None = None
+) -> Counter:
+    """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article.
+    Extraction runs on ``workers`` processes (default: one per core); an article whose
+    re-extracted content equals its latest version costs no database write."""
     outcomes: Counter = Counter()
-    for snapshot in latest_snapshots(archive, site, since):
+    snapshots = latest_snapshots(archive, site, since)
+    digests = latest_digests(archive)
+    jobs = []
+    for snapshot in snapshots:
         source = snapshot
         if snapshot.record_type == "revisit":
             source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
-        try:
-            stored = read_response(source.warc_file, source.warc_offset)
-            article = extract_article(stored.body, snapshot.final_url, dict(stored.headers))
-        except (OSError, ValueError) as exc:
-            outcomes[f"failed: {exc.__class__.__name__}"] += 1
-            continue
-        if article["page_type"] not in ("article", "paywalled"):
-            outcomes[f"not archived: {article['page_type']}"] += 1
-            continue
-        item = article | {
-            "url": snapshot.url,
-            "final_url": snapshot.final_url,
-            "status": snapshot.status,
-            "fetched_at": snapshot.fetched_at,
-            "snapshot": asdict(snapshot_ref(snapshot)),
-        }
-        outcomes[archive.save(item).outcome] += 1
+        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url))
+    with _executor(workers) as executor:
+        for snapshot, article in zip(snapshots, _bounded_map(executor, extract_record, jobs), strict=True):
+            if isinstance(article, str):
+                outcomes[article] += 1
+            elif digests.get(snapshot.article_id) == article["content_digest"]:
+                outcomes["unchanged"] += 1
+            else:
+                item = article | {
+                    "url": snapshot.url,
+                    "final_url": snapshot.final_url,
+                    "status": snapshot.status,
+                    "fetched_at": snapshot.fetched_at,
+                    "snapshot": asdict(snapshot_ref(snapshot)) | {"reused": True},
+                }
+                outcomes[archive.save(item).outcome] += 1
     return outcomes
+
+
+def latest_digests(archive: Archive) -> dict[int, str]:
+    """Article id -> content digest of its latest version."""
+    with archive.Session() as session:
+        latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
+        rows = session.execute(
+            select(ArticleVersion.article_id, ArticleVersion.content_digest).where(ArticleVersion.id.in_(latest))
+        )
+        return {article_id: digest for article_id, digest in rows if digest}
+
+
+def _bounded_map(executor: Executor, fn, jobs: list, window: int = 512):
+    """``executor.map`` a window at a time: results of a large archive are not all held at once."""
+    for start in range(0, len(jobs), window):
+        yield from executor.map(fn, jobs[start : start + window], chunksize=16)
+
+
+def _executor(workers: int | None) -> Executor:
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1:
+        return _Inline()
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+class _Inline(Executor):
+    """``map`` in this process (one core, or a debugger)."""
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        return map(fn, *iterables)
 
 
 def snapshot_ref(snapshot: Snapshot) -> RecordRef:

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import os
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,13 +78,41 @@ def stored_headers(headers: Iterable[tuple[str, str]], body_length: int) -> list
     return out
 
 
+class GzipMembers:
+    """A file that gzips every WARC record as a member of its own (warcio calls ``flush``
+    after each record), at a chosen level: warcio's fixed level 9 costs half again the
+    CPU of level 6 for files 0.5 % smaller."""
+
+    def __init__(self, raw, level: int):
+        self.raw, self.level = raw, level
+        self._compressor = None
+
+    def write(self, data: bytes) -> None:
+        if self._compressor is None:
+            self._compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.raw.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        if self._compressor is not None:
+            self.raw.write(self._compressor.flush())
+            self._compressor = None
+        self.raw.flush()
+
+
 class WarcStore:
     """Appends exchanges to rotating ``.warc.gz`` files in a folder. Thread-safe."""
 
-    def __init__(self, directory: str | os.PathLike, prefix: str = "archive", max_size: int = 1_000_000_000):
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        prefix: str = "archive",
+        max_size: int = 1_000_000_000,
+        compression_level: int = 6,
+    ):
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_size = max_size
+        self.compression_level = compression_level
         self._file = None
         self._path: Path | None = None
         self._serial = 0
@@ -170,12 +199,12 @@ class WarcStore:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
             self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across writes, closed in close()
-            writer = WARCWriter(self._file, gzip=True)
+            writer = WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False)
             writer.write_record(
                 writer.create_warcinfo_record(self._path.name, {"software": SOFTWARE, "format": "WARC File Format 1.1"})
             )
             return writer
-        return WARCWriter(self._file, gzip=True)
+        return WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False)
 
 
 @dataclass(frozen=True)

@@ -40,4 +40,5 @@ class ArticleItem(scrapy.Item):
     provenance = scrapy.Field()  # field -> where its value came from
     extractor_version = scrapy.Field()
     fingerprint = scrapy.Field()
+    minhash = scrapy.Field()  # MinHash signature bytes of title + body (near-duplicates)
     decision = scrapy.Field()  # {outcome: new / alias / unchanged / updated, article_id, known_url}

@@ -1,15 +1,26 @@
-"""Step 3: text-level cleaning (NFC, spaces, repeated lines) and the text fingerprint."""
+"""Step 3: text-level cleaning (NFC, spaces, repeated lines) and the text fingerprints:
+the exact one (``fingerprint``) and the MinHash signature near-duplicates are found by."""
 
 from itemadapter import ItemAdapter
 
+from archive.near_duplicates import signature, to_bytes
+from pipelines.base import CrawlerPipeline
 from pipelines.extraction.cleaning import ARTICLE_FIELDS, clean_article
+from pipelines.workers import pool_of
 
 
-class CleanPipeline:
-    def process_item(self, item):
+def clean_and_sign(fields: dict) -> dict:
+    """The cleaned fields and their MinHash signature (run in a worker process)."""
+    cleaned = clean_article(fields)
+    cleaned["minhash"] = to_bytes(signature(cleaned["title"], cleaned["body"] or []))
+    return cleaned
+
+
+class CleanPipeline(CrawlerPipeline):
+    async def process_item(self, item):
         adapter = ItemAdapter(item)
-        cleaned = clean_article({key: adapter.get(key) for key in ARTICLE_FIELDS})
-        for key in ARTICLE_FIELDS:
+        cleaned = await pool_of(self.crawler).run(clean_and_sign, {key: adapter.get(key) for key in ARTICLE_FIELDS})
+        for key in (*ARTICLE_FIELDS, "minhash"):
             if key != "url":
                 adapter[key] = cleaned[key]
         return item

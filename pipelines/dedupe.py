@@ -19,7 +19,7 @@ class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            decision = archive_of(self.crawler).classify(adapter.asdict())
+            decision = archive_of(self.crawler).classify(dict(adapter))
         except SQLAlchemyError as exc:  # the store step spools the item
             logger.error("dedupe: archive unavailable (%s)", exc.__class__.__name__)
             adapter["decision"] = None

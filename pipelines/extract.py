@@ -11,15 +11,18 @@ from crawler.sites import rules_for_url
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import drop
 from pipelines.extraction.article import extract_fields
+from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.dom import MalformedPageError
+from pipelines.workers import pool_of
 
 logger = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-ARCHIVED_TYPES = ("article", "paywalled")
 
 
 class ExtractPipeline(CrawlerPipeline):
-    def process_item(self, item):
+    """Extraction runs in the crawler's worker pool (``PIPELINE_WORKERS``)."""
+
+    async def process_item(self, item):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
         url, status = adapter["final_url"], adapter["status"]
@@ -34,7 +37,8 @@ class ExtractPipeline(CrawlerPipeline):
             raise drop(self.stats, "not_html", content_type)
         spider_rules = getattr(self.crawler.spider, "site_rules", None)
         try:
-            fields = extract_fields(
+            fields = await pool_of(self.crawler).run(
+                extract_fields,
                 page,
                 url,
                 dict(adapter["response_headers"]),

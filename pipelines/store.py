@@ -55,7 +55,7 @@ class StorePipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         try:
             known = Decision(**adapter["decision"]) if adapter.get("decision") else None
-            decision = archive_of(self.crawler).save(adapter.asdict(), self.run_id, known)
+            decision = archive_of(self.crawler).save(dict(adapter), self.run_id, known)
         except SQLAlchemyError as exc:
             self._spool(adapter, exc)
             return item
@@ -74,7 +74,7 @@ class StorePipeline(CrawlerPipeline):
         self.stats.inc_value("store/failed")
         logger.error("archive database error, item spooled to %s: %s (%s)", self.spool, adapter.get("url"), exc)
         self.spool.parent.mkdir(parents=True, exist_ok=True)
-        record = {k: v for k, v in adapter.asdict().items() if k != "page"}
+        record = {k: v for k, v in dict(adapter).items() if k != "page"}
         record["error"] = str(exc)
         with self.spool.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pipelines.extraction.fields import Page
 
+ARCHIVED_TYPES = ("article", "paywalled")
 MIN_ARTICLE_CHARS = 300
 """Body text below which a page that does not declare itself an article is not one."""
 MIN_DECLARED_ARTICLE_CHARS = 80

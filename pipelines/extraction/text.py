@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalize_text(value: str | None) -> str:
     """NFC, invisible characters removed, every run of white space one space."""
     if not value:
         return ""
-    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
-    return _SPACES.sub(" ", value).strip()
+    value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    return " ".join(value.split())  # str.split() splits on every Unicode space (NBSP, U+3000, …)
 
 
 def text_key(value: str) -> str:

@@ -1,0 +1,103 @@
+"""Where the CPU-heavy steps run, so the reactor thread only moves bytes.
+
+Parsing, extracting and cleaning a page costs milliseconds of pure Python; run on the
+reactor thread they cap the crawl at one core. ``pool_of(crawler)`` is the crawler's pool
+of worker processes (``PIPELINE_WORKERS``, default one per core; 0 runs the steps inline,
+as in a debugger). ``in_executor`` awaits any ``concurrent.futures`` executor from a
+pipeline coroutine, whatever reactor Scrapy runs (the snapshot step's writer thread uses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from crawler.garbage_collection import tune
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _settle(deferred: Deferred, future: Future) -> None:
+    if (error := future.exception()) is not None:
+        deferred.errback(Failure(error))
+    else:
+        deferred.callback(future.result())
+
+
+async def in_executor(executor: Executor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` on ``executor``, awaited without blocking the reactor."""
+    from twisted.internet import reactor  # the one Scrapy installed, never a default one
+
+    deferred: Deferred = Deferred()
+    future = executor.submit(fn, *args, **kwargs)
+    future.add_done_callback(lambda done: reactor.callFromThread(_settle, deferred, done))
+    return await maybe_deferred_to_future(deferred)
+
+
+def _warm_up(gc_thresholds: tuple[int, ...]) -> None:
+    """Import the extraction stack once per worker, not on its first page; tune its collector."""
+    import pipelines.clean
+    import pipelines.extraction.article  # noqa: F401
+
+    if gc_thresholds:
+        tune(gc_thresholds)
+
+
+class WorkerPool:
+    """Worker processes started on first use (forkserver: no reactor threads are forked)."""
+
+    def __init__(self, workers: int, gc_thresholds: tuple[int, ...] = ()):
+        self.workers = workers
+        self.gc_thresholds = gc_thresholds
+        self._executor: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_settings(cls, settings) -> WorkerPool:
+        workers = settings.get("PIPELINE_WORKERS")
+        return cls(
+            (os.cpu_count() or 1) if workers in (None, "") else int(workers),
+            tuple(int(n) for n in settings.getlist("GC_THRESHOLDS")),
+        )
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if not self.workers:
+            return fn(*args, **kwargs)
+        try:
+            return await in_executor(self._pool(), fn, *args, **kwargs)
+        except BrokenProcessPool:  # a worker died (out of memory, a crash in C code): start afresh
+            logger.error("a pipeline worker process died; restarting the pool")
+            self.close()
+            raise
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds,)
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def pool_of(crawler) -> WorkerPool:
+    """The crawler's worker pool, shut down when the engine stops."""
+    pool = getattr(crawler, "_news_workers", None)
+    if pool is None:
+        pool = crawler._news_workers = WorkerPool.from_settings(crawler.settings)
+        crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+    return pool
