@@ -16,13 +16,16 @@ SCHEME = "affine32"  # datasketch 2's default, named so stored signatures stay c
 SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.8
 _WORD = re.compile(r"\w+")
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+"""Drawn once: datasketch draws them again for every MinHash it builds, which costs more
+than restoring a stored signature."""
 
 
 def signature(title: str | None, body: list[str]) -> MinHash:
     """MinHash of the NFC, case-folded word 3-shingles of the title and body."""
     words = _WORD.findall(normalize_text(" ".join([title or "", *body])).casefold())
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
     minhash.update_batch([s.encode("utf-8") for s in shingles if s])
     return minhash
 
@@ -32,7 +35,9 @@ def to_bytes(minhash: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME)
+    return MinHash(
+        num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME, permutations=_PERMUTATIONS
+    )
 
 
 class NearDuplicateIndex:

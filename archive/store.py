@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from datasketch import MinHash
-from sqlalchemy import Connection, Engine, Row, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,29 @@ from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, co
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
 LIST_FIELDS = ("body", "images", "authors", "tags")
 VERSIONED = ("new", "updated")
+
+
+# the crawl's per-page lookups, built once (building a statement costs more than running it)
+_BY_KEY = (
+    select(Article.id)
+    .where(or_(Article.key == bindparam("key"), Article.canonical_url == bindparam("canonical")))
+    .limit(1)
+)
+_BY_ALIAS = select(ArticleAlias.article_id).where(ArticleAlias.url.in_(bindparam("urls", expanding=True))).limit(1)
+_BY_TEXT = (
+    select(Article.id)
+    .join(Site)
+    .join(ArticleVersion)
+    .where(Site.name == bindparam("site"), ArticleVersion.fingerprint == bindparam("fingerprint"))
+    .limit(1)
+)
+_CAPTURE = (
+    select(Snapshot.url, Snapshot.fetched_at, Snapshot.warc_file, Snapshot.warc_offset)
+    .where(Snapshot.url == bindparam("url"), Snapshot.payload_digest == bindparam("digest"))
+    .where(Snapshot.record_type == "response")
+    .order_by(Snapshot.id.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -204,12 +227,7 @@ class Archive:
     def previous_capture(self, url: str, digest: str) -> Capture | None:
         """The latest response record of ``url`` whose payload had ``digest``."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(Snapshot.url, Snapshot.fetched_at, Snapshot.warc_file, Snapshot.warc_offset)
-                .where(Snapshot.url == url, Snapshot.payload_digest == digest, Snapshot.record_type == "response")
-                .order_by(Snapshot.id.desc())
-                .limit(1)
-            ).first()
+            row = conn.execute(_CAPTURE, {"url": url, "digest": digest}).first()
             return None if row is None else Capture(*row)
 
     # -- articles -------------------------------------------------------------------
@@ -221,17 +239,10 @@ class Archive:
     def _find(conn: Connection, item: Mapping, urls: set[str]) -> int | None:
         """The archived article this item is: by identity key or canonical URL, by any URL
         it was seen under, else by the same text on the same site."""
-        by_key = or_(Article.key == _item_key(item), Article.canonical_url == item["canonical_url"])
         return (
-            conn.scalar(select(Article.id).where(by_key).limit(1))
-            or conn.scalar(select(ArticleAlias.article_id).where(ArticleAlias.url.in_(urls)).limit(1))
-            or conn.scalar(
-                select(Article.id)
-                .join(Site)
-                .join(ArticleVersion)
-                .where(Site.name == item["site"], ArticleVersion.fingerprint == item["fingerprint"])
-                .limit(1)
-            )
+            conn.scalar(_BY_KEY, {"key": _item_key(item), "canonical": item["canonical_url"]})
+            or conn.scalar(_BY_ALIAS, {"urls": list(urls)})
+            or conn.scalar(_BY_TEXT, {"site": item["site"], "fingerprint": item["fingerprint"]})
         )
 
     def _classify(self, conn: Connection, item: Mapping) -> Decision:
