@@ -203,14 +203,19 @@ def cmd_export(args) -> int:
 
 
 def cmd_reextract(args) -> int:
+    import time
     from datetime import datetime
 
     from archive.reextract import reextract
     from archive.store import Archive
 
     since = datetime.fromisoformat(args.since) if args.since else None
-    outcomes = reextract(Archive(args.database), site=args.site, since=since)
-    print("re-extracted: " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"))
+    start = time.monotonic()
+    outcomes = reextract(Archive(args.database), site=args.site, since=since, workers=args.workers)
+    seconds = time.monotonic() - start
+    done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
+    pages = sum(outcomes.values())
+    print(f"re-extracted: {done} in {seconds:.2f} s ({pages / seconds:.0f} pages/s)")
     return 0
 
 
@@ -329,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reextract", help="re-run extraction on archived snapshots (no network)")
     p.add_argument("--site")
     p.add_argument("--since", help="snapshots fetched on or after this date (YYYY-MM-DD)")
+    p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 1: this process)")
     p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("schedule", help="archive the sites on a schedule, until SIGTERM/SIGINT")

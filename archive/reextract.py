@@ -18,26 +18,38 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from archive.models import Article, ArticleVersion, Site, Snapshot
+from archive.recheck import aware
 from archive.store import Archive
 from archive.versions import content_digest
 from archive.warc import RecordRef, read_response
-from pipelines.extraction.article import extract_article
+from crawler.sites import rules_by_name
+from pipelines.extraction.article import extract_fields
 from pipelines.extraction.classify import ARCHIVED_TYPES
+from pipelines.extraction.cleaning import clean_article
 
 
-def latest_snapshots(archive: Archive, site: str | None = None, since: datetime | None = None) -> list[Snapshot]:
+def latest_snapshots(
+    archive: Archive, site: str | None = None, since: datetime | None = None
+) -> list[tuple[Snapshot, str]]:
+    """Every article's latest kept snapshot, with the name of the article's site."""
     with archive.Session() as session:
         latest = (
             select(func.max(Snapshot.id))
             .where(Snapshot.article_id.is_not(None), Snapshot.outcome.not_like("dropped:%"))
             .group_by(Snapshot.article_id)
         )
-        query = select(Snapshot).where(Snapshot.id.in_(latest)).order_by(Snapshot.id)
+        query = (
+            select(Snapshot, Site.name)
+            .join(Article, Article.id == Snapshot.article_id)
+            .join(Site)
+            .where(Snapshot.id.in_(latest))
+            .order_by(Snapshot.id)
+        )
         if site:
-            query = query.join(Article, Article.id == Snapshot.article_id).join(Site).where(Site.name == site)
+            query = query.where(Site.name == site)
         if since:
             query = query.where(Snapshot.fetched_at >= since)
-        return list(session.scalars(query))
+        return [tuple(row) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -47,14 +59,20 @@ class Job:
     warc_file: str
     warc_offset: int
     url: str
+    site: str
+    fetched_at: datetime
 
 
 def extract_record(job: Job) -> dict | str:
     """The cleaned article of an archived record with its content digest, or why it failed
-    (run in a worker process: reading, parsing and cleaning are the CPU-heavy part)."""
+    (run in a worker process: reading, parsing and cleaning are the CPU-heavy part). The
+    rules are those of the article's site, wherever its pages were fetched from."""
     try:
         stored = read_response(job.warc_file, job.warc_offset)
-        article = extract_article(stored.body, job.url, dict(stored.headers))
+        fields = extract_fields(
+            stored.body, job.url, dict(stored.headers), rules=rules_by_name(job.site), fetched_at=aware(job.fetched_at)
+        )
+        article = clean_article(fields)
     except (OSError, ValueError) as exc:
         return f"failed: {exc.__class__.__name__}"
     if article["page_type"] not in ARCHIVED_TYPES:
@@ -73,13 +91,14 @@ def reextract(
     snapshots = latest_snapshots(archive, site, since)
     digests = latest_digests(archive)
     jobs = []
-    for snapshot in snapshots:
+    for snapshot, site_name in snapshots:
         source = snapshot
         if snapshot.record_type == "revisit":
             source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
-        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url))
+        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url, site_name, snapshot.fetched_at))
     with _executor(workers) as executor:
-        for snapshot, article in zip(snapshots, _bounded_map(executor, extract_record, jobs), strict=True):
+        results = _bounded_map(executor, extract_record, jobs)
+        for (snapshot, _), article in zip(snapshots, results, strict=True):
             if isinstance(article, str):
                 outcomes[article] += 1
             elif digests.get(snapshot.article_id) == article["content_digest"]:

@@ -1,6 +1,7 @@
 """A generated news site for benchmarks: thousands of article pages in the Thanh Niên
-recording's layout (about 80 KB each, like real pages), section listings, news sitemaps
-under a sitemap index, and a feed."""
+recording's layout, about 80 KB each like real pages (their weight is what real pages carry
+besides the story: inline scripts and styles, a most-read box of teasers, footer menus), and
+sitemaps under a sitemap index."""
 
 from __future__ import annotations
 
@@ -31,7 +32,33 @@ def article_html(template: str, index: int, rng: random.Random) -> str:
     end = html.index('<div class="VCSortableInPreviewMode alignRight"')
     html = html[:start] + body + html[end:]
     furniture = "".join(f'<li><a href="/muc-{i}.htm">{_paragraph(rng, 6)}</a></li>' for i in range(320))
-    return html.replace("</footer>", f"<ul class='footer-menu'>{furniture}</ul></footer>")
+    html = html.replace("</footer>", f"<ul class='footer-menu'>{furniture}</ul></footer>")
+    return html.replace("</head>", _head_weight(rng) + "</head>").replace("</footer>", _most_read(rng) + "</footer>")
+
+
+def _head_weight(rng: random.Random) -> str:
+    """Inline configuration script and critical CSS, as news CMSs print them (~20 KB)."""
+    config = ",".join(f'"k{i}":{{"zone":{rng.randint(1, 99999)},"slot":"{_word(rng)}-{i}"}}' for i in range(300))
+    css = "".join(
+        f".c{i}{{margin:{i % 13}px;padding:{i % 7}px;color:#{rng.randint(0, 0xFFFFFF):06x}}}" for i in range(220)
+    )
+    return f"<script>window.__CONFIG__={{{config}}};</script><style>{css}</style>"
+
+
+def _most_read(rng: random.Random) -> str:
+    """A "Đọc nhiều" box: teasers with image, title and lead (~15 KB)."""
+    items = "".join(
+        f'<div class="box-category-item"><a href="/doc-nhieu-{i}-{1800000000 + i}.htm">'
+        f'<img src="https://images.example/zoom/260_163/{i}.jpg" alt="{_paragraph(rng, 8)}"/></a>'
+        f'<h3><a href="/doc-nhieu-{i}-{1800000000 + i}.htm">{_paragraph(rng, 10)}</a></h3>'
+        f"<p class='sapo'>{_paragraph(rng, 18)}</p></div>"
+        for i in range(24)
+    )
+    return f'<div class="box-most-read"><div class="box-heading"><h3>Đọc nhiều</h3></div>{items}</div>'
+
+
+def _word(rng: random.Random) -> str:
+    return rng.choice(WORDS).lower()
 
 
 def generate(out: Path, pages: int, template: str, base: str, subset: int = 0, seed: int = 7) -> list[str]:

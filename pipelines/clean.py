@@ -17,9 +17,13 @@ def clean_and_sign(fields: dict) -> dict:
 
 
 class CleanPipeline(CrawlerPipeline):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.pool = pool_of(crawler)  # now, so its workers start with the spider
+
     async def process_item(self, item):
         adapter = ItemAdapter(item)
-        cleaned = await pool_of(self.crawler).run(clean_and_sign, {key: adapter.get(key) for key in ARTICLE_FIELDS})
+        cleaned = await self.pool.run(clean_and_sign, {key: adapter.get(key) for key in ARTICLE_FIELDS})
         for key in (*ARTICLE_FIELDS, "minhash"):
             if key != "url":
                 adapter[key] = cleaned[key]

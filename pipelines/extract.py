@@ -22,6 +22,10 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 class ExtractPipeline(CrawlerPipeline):
     """Extraction runs in the crawler's worker pool (``PIPELINE_WORKERS``)."""
 
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.pool = pool_of(crawler)  # now, so its workers start with the spider
+
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
@@ -37,7 +41,7 @@ class ExtractPipeline(CrawlerPipeline):
             raise drop(self.stats, "not_html", content_type)
         spider_rules = getattr(self.crawler.spider, "site_rules", None)
         try:
-            fields = await pool_of(self.crawler).run(
+            fields = await self.pool.run(
                 extract_fields,
                 page,
                 url,

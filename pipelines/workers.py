@@ -55,7 +55,8 @@ def _warm_up(gc_thresholds: tuple[int, ...]) -> None:
 
 
 class WorkerPool:
-    """Worker processes started on first use (forkserver: no reactor threads are forked)."""
+    """Worker processes (forkserver: no reactor threads are forked), started with the spider so
+    they are ready when the first page arrives."""
 
     def __init__(self, workers: int, gc_thresholds: tuple[int, ...] = ()):
         self.workers = workers
@@ -80,6 +81,11 @@ class WorkerPool:
             self.close()
             raise
 
+    def start(self) -> None:
+        if self.workers:
+            for _ in range(self.workers):  # the executor spawns lazily; a no-op task per worker starts them
+                self._pool().submit(int)
+
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
@@ -99,5 +105,6 @@ def pool_of(crawler) -> WorkerPool:
     pool = getattr(crawler, "_news_workers", None)
     if pool is None:
         pool = crawler._news_workers = WorkerPool.from_settings(crawler.settings)
+        crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.engine_stopped)
     return pool

@@ -40,6 +40,20 @@ def test_replayed_crawl_archives_the_sites_article(site, crawl, recordings_warc,
         assert {f: getattr(version, f) for f in VERSION_FIELDS} == {f: want[f] for f in VERSION_FIELDS}
 
 
+def test_extraction_in_the_crawl_process_gives_the_same_article_as_in_workers(crawl, recordings_warc, tmp_path):
+    versions = []
+    for workers in (0, 2):
+        url = f"sqlite:///{tmp_path / f'workers-{workers}.db'}"
+        done = crawl(
+            "thanhnien", database_url=url, settings={"REPLAY_FROM": recordings_warc, "PIPELINE_WORKERS": workers}
+        )
+        assert done.returncode == 0, done.stderr
+        with db(url) as s:
+            version = s.scalar(select(ArticleVersion))
+            versions.append({f: getattr(version, f) for f in VERSION_FIELDS})
+    assert versions[0] == versions[1]
+
+
 def test_version_snapshot_points_at_a_warc_record_whose_digest_checks(crawl, recordings_warc, sqlite_url):
     crawl("thanhnien", database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc})
     with db(sqlite_url) as s:

@@ -204,3 +204,16 @@ def test_export_writes_one_json_line_per_article(crawl, recordings_warc, sqlite_
     csv_out = archive_cli("export", "--format", "csv", "--since", "2021-05-01", database_url=sqlite_url)
     (row,) = list(csv.DictReader(io.StringIO(csv_out)))
     assert (row["site"], row["body"].split("\n\n")) == ("kinhtedothi.vn", expected("kinhtedothi.vn")["body"])
+
+
+def test_reextract_in_one_process_decides_as_with_worker_processes(crawl, recordings_warc, tmp_path):
+    outcomes = []
+    for workers in ("1", "2"):
+        url = f"sqlite:///{tmp_path / f'reextract-{workers}.db'}"
+        crawl("thanhnien", database_url=url, settings={"REPLAY_FROM": recordings_warc})
+        with db(url) as s:  # an older extractor's version
+            version = s.scalar(select(ArticleVersion))
+            version.body, version.content_digest = [*version.body, "Tin liên quan"], None
+            s.commit()
+        outcomes.append(archive_cli("reextract", "--workers", workers, database_url=url).split(" in ")[0])
+    assert outcomes[0] == outcomes[1] == "re-extracted: 1 updated"

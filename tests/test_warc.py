@@ -55,6 +55,17 @@ def test_every_record_is_its_own_gzip_member(tmp_path):
         assert gzip.decompress(fh.read(ref.length)).startswith(b"WARC/1.")
 
 
+def test_compression_level_trades_size_for_speed_and_both_read_back(tmp_path):
+    body = " ".join(f"<p>Đoạn văn số {i} của bài báo thử nghiệm.</p>" for i in range(2000)).encode()
+    refs = {}
+    for level in (1, 9):
+        store = WarcStore(tmp_path / str(level), compression_level=level)
+        refs[level] = store.write(exchange(body=body))
+        store.close()
+        assert read_response(refs[level].file, refs[level].offset).body == body
+    assert refs[9].length < refs[1].length
+
+
 def test_files_rotate_at_the_size_limit(tmp_path):
     store = WarcStore(tmp_path, max_size=1)
     refs = [store.write(exchange(f"https://example.org/a-{i}-123456.html")) for i in range(3)]

@@ -47,7 +47,8 @@ class SiteRules:
     source: Selectors = ()
     """Credit line naming the original publisher of a re-post."""
     strip: Selectors = ()
-    """Blocks removed before body and images are read (on top of the generic ones)."""
+    """Blocks removed from the body container before body and images are read (on top of the
+    generic ones); without a matching ``body`` selector, from the whole page."""
 
     @cached_property
     def article_re(self) -> re.Pattern[str]:

@@ -59,10 +59,12 @@ def extract_fields(
         "language": fields.language(page),
         "source": fields.source(page),
     }
-    remove_matches(page.sel, rules.strip)
     container = select_element(page.sel, rules.body)
     page.provenance["body"] = "rules"
-    if container is None:
+    if container is not None:
+        remove_matches(selector(container), rules.strip)  # inside the body only: a whole-page scan each
+    else:
+        remove_matches(page.sel, rules.strip)
         container = find_container(page.sel)
         page.provenance["body"] = "generic"
     if container is not None:
