@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 setup: $(VENV)/.installed
+	@scripts/chromium.sh > /dev/null
 
 run: setup
 	@for site in $(SITES); do $(SCRAPY) crawl $$site -s LOG_LEVEL=WARNING || exit 1; done

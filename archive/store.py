@@ -38,6 +38,7 @@ from archive.models import (
 from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_bytes, signature, to_bytes
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
+from archive.warc import RENDERED_TYPE
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
 LIST_FIELDS = ("body", "images", "authors", "tags")
@@ -112,6 +113,11 @@ def _signature(item: Mapping) -> MinHash:
     if item.get("minhash"):
         return from_bytes(item["minhash"])
     return signature(item.get("title"), item.get("body") or [])
+
+
+def _rendered(item: Mapping) -> dict:
+    """The item as its rendered page's snapshot row describes it."""
+    return {**item, "snapshot": item["rendered"], "status": 200, "content_type": RENDERED_TYPE}
 
 
 def _item_key(item: Mapping) -> str:
@@ -320,6 +326,8 @@ class Archive:
             if aliases := [{"article_id": article_id, "url": u, "first_seen_at": seen} for u in urls if u not in known]:
                 conn.execute(insert(ArticleAlias), aliases)
             snapshot_id = self._snapshot_id(conn, item, decision.outcome, run_id, article_id)
+            if item.get("rendered"):  # the version is read from the rendered page
+                snapshot_id = self._snapshot_id(conn, _rendered(item), decision.outcome, run_id, article_id)
             if versioned:
                 self._add_version(session, article_id, item, snapshot_id, decision.outcome == "new")
                 self._link_near_duplicates(session, article_id, minhash)
@@ -389,7 +397,8 @@ class Archive:
                     .outerjoin(ArticleAlias)
                     .where(or_(Article.canonical_url == item["url"], ArticleAlias.url == item["url"]))
                 )
-            self._snapshot_id(session.connection(), item, outcome, run_id, article.id if article else None)
+            for fetched in (item, _rendered(item)) if item.get("rendered") else (item,):
+                self._snapshot_id(session.connection(), fetched, outcome, run_id, article.id if article else None)
             if article is not None:
                 article.last_seen_at = _when(item.get("fetched_at"))
                 latest = self._latest(session.connection(), article.id)

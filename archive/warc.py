@@ -27,6 +27,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 SOFTWARE = "newsarchive (Scrapy, warcio)"
+RENDERED_TYPE = "text/html; charset=utf-8"
+"""Content type of a rendered page's DOM (a ``conversion`` record has no HTTP headers)."""
 _HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
 
@@ -147,6 +149,31 @@ class WarcStore:
             )
             return self._write_pair(writer, exchange, revisit)
 
+    def write_conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
+        """A page as a browser rendered it: a ``conversion`` record of the DOM (UTF-8 HTML)
+        referring to the response record it was rendered from."""
+        with self._lock:
+            writer = self._writer()
+            record = writer.create_warc_record(
+                url,
+                "conversion",
+                payload=BytesIO(html),
+                length=len(html),
+                warc_content_type=RENDERED_TYPE,
+                warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Refers-To": refers_to},
+            )
+            offset = self._file.tell()
+            writer.write_record(record)
+            self._file.flush()
+            return RecordRef(
+                file=str(self._path),
+                offset=offset,
+                length=self._file.tell() - offset,
+                digest=payload_digest(html),
+                record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                record_type="conversion",
+            )
+
     @staticmethod
     def _status_and_headers(exchange: Exchange) -> StatusAndHeaders:
         return StatusAndHeaders(
@@ -225,12 +252,13 @@ def read_response(file: str | os.PathLike, offset: int) -> StoredResponse:
 
 
 def _stored(record, file: str, offset: int) -> StoredResponse:
+    """A response record as an HTTP response; a rendered page (``conversion``) as a 200 of HTML."""
     body = record.content_stream().read()
     http = record.http_headers
     return StoredResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),
-        status=int(http.get_statuscode() or 200),
-        headers=list(http.headers),
+        status=int(http.get_statuscode() or 200) if http else 200,
+        headers=list(http.headers) if http else [("Content-Type", record.rec_headers.get_header("Content-Type"))],
         body=body,
         ref=RecordRef(
             file=file,
@@ -238,6 +266,7 @@ def _stored(record, file: str, offset: int) -> StoredResponse:
             length=0,
             digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            record_type=record.rec_type,
         ),
     )
 
@@ -254,10 +283,12 @@ def warc_files(path: str | os.PathLike) -> list[Path]:
 
 class WarcIndex:
     """URL → latest capture, over a WARC file or folder (read lazily per lookup). A revisit
-    record resolves to the response record holding the same payload."""
+    record resolves to the response record holding the same payload; a rendered page's
+    ``conversion`` record is kept apart (``get_rendered``)."""
 
     def __init__(self, path: str | os.PathLike):
         self.entries: dict[str, tuple[str, int]] = {}
+        self.rendered: dict[str, tuple[str, int]] = {}
         by_digest: dict[str, tuple[str, int]] = {}
         for file in warc_files(path):
             with open(file, "rb") as fh:
@@ -269,10 +300,16 @@ class WarcIndex:
                         self.entries[uri] = by_digest[digest] = (str(file), it.get_record_offset())
                     elif record.rec_type == "revisit" and digest in by_digest:
                         self.entries[uri] = by_digest[digest]
+                    elif record.rec_type == "conversion":
+                        self.rendered[uri] = (str(file), it.get_record_offset())
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def get(self, url: str) -> StoredResponse | None:
         entry = self.entries.get(url)
+        return read_response(*entry) if entry else None
+
+    def get_rendered(self, url: str) -> StoredResponse | None:
+        entry = self.rendered.get(url)
         return read_response(*entry) if entry else None

@@ -22,6 +22,7 @@ class ArticleItem(scrapy.Item):
     discovered_from = scrapy.Field()
     # the archive record
     snapshot = scrapy.Field()  # {file, offset, length, digest}
+    rendered = scrapy.Field()  # the rendered DOM's WARC record, when the page went through the browser
     # the article
     canonical_url = scrapy.Field()
     title = scrapy.Field()

@@ -28,6 +28,40 @@ SCRAPYD_URL = os.environ.get("SCRAPYD_URL") or None  # submit scheduled crawls t
 ARCHIVE_NOW = os.environ.get("ARCHIVE_NOW") or None  # ISO 8601: the time the archive sees (tests, replays)
 CRAWL_RUN_ID = None  # set by the scheduler: the CrawlRun row this crawl reports into
 
+# -- rendering JavaScript pages (scrapy-playwright, Chromium): see crawler/rendering, pipelines/render.py
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.rendering.handler.RenderingDownloadHandler",
+    "https": "crawler.rendering.handler.RenderingDownloadHandler",
+}
+RENDER_ENABLED = True  # False: never start a browser (pages needing one are dropped as they are)
+RENDER_FALLBACK = True  # render pages whose static HTML is empty, a wall, or a script application's shell
+# auto (the system's Chromium, else Playwright's own download), playwright, or an executable's path
+RENDER_BROWSER = os.environ.get("RENDER_BROWSER", "auto")
+RENDER_TIMEOUT = 20  # seconds a page may take to load in the browser
+RENDER_SETTLE_MS = 250  # milliseconds to let scripts finish after the load event
+RENDER_CONCURRENCY = 4  # pages rendered at once
+RENDER_PAGES_PER_CONTEXT = 100  # a fresh browser context after this many pages (memory stays bounded)
+RENDER_BLOCK_RESOURCE_TYPES = ["image", "media", "font"]  # never needed for the text; the HTML keeps their URLs
+RENDER_BLOCK_HOSTS = [  # ads and trackers (and their subdomains)
+    "doubleclick.net",
+    "googlesyndication.com",
+    "googleadservices.com",
+    "google-analytics.com",
+    "googletagmanager.com",
+    "googletagservices.com",
+    "adnxs.com",
+    "criteo.com",
+    "facebook.net",
+    "scorecardresearch.com",
+    "amazon-adsystem.com",
+    "taboola.com",
+    "outbrain.com",
+    "admicro.vn",
+    "eclick.vn",
+    "adtimaserver.vn",
+]
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+
 ITEM_PIPELINES = {
     "pipelines.snapshot.SnapshotPipeline": 100,
     "pipelines.extract.ExtractPipeline": 200,

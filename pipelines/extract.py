@@ -7,12 +7,14 @@ from datetime import datetime
 
 from itemadapter import ItemAdapter
 
+from archive.warc import RENDERED_TYPE
 from crawler.sites import rules_for_url
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import drop
 from pipelines.extraction.article import extract_fields
 from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.dom import MalformedPageError
+from pipelines.render import Renderer
 from pipelines.workers import pool_of
 
 logger = logging.getLogger(__name__)
@@ -20,16 +22,18 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class ExtractPipeline(CrawlerPipeline):
-    """Extraction runs in the crawler's worker pool (``PIPELINE_WORKERS``)."""
+    """Extraction runs in the crawler's worker pool (``PIPELINE_WORKERS``); pages whose
+    static HTML is not the article go through the browser first (``pipelines.render``)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self.pool = pool_of(crawler)  # now, so its workers start with the spider
+        self.renderer = Renderer(crawler)
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
-        url, status = adapter["final_url"], adapter["status"]
+        status = adapter["status"]
         if status == 304:
             raise drop(self.stats, "not_modified")
         if status in (404, 410):
@@ -39,21 +43,18 @@ class ExtractPipeline(CrawlerPipeline):
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise drop(self.stats, "not_html", content_type)
-        spider_rules = getattr(self.crawler.spider, "site_rules", None)
-        try:
-            fields = await self.pool.run(
-                extract_fields,
-                page,
-                url,
-                dict(adapter["response_headers"]),
-                rules=rules_for_url(url) or spider_rules,
-                fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
-            )
-        except MalformedPageError as exc:
-            raise drop(self.stats, "malformed", str(exc), "WARNING") from exc
-        except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
-            logger.exception("extraction failed for %s", url)
-            raise drop(self.stats, "extraction_error", repr(exc), "ERROR") from exc
+        rules = rules_for_url(adapter["final_url"]) or getattr(self.crawler.spider, "site_rules", None)
+        headers = dict(adapter["response_headers"])
+        rendered = self.renderer.always(rules)
+        if rendered:
+            self.stats.inc_value("render/needed")
+            page, headers = await self.renderer.render(adapter), {"Content-Type": RENDERED_TYPE}
+        fields = await self._extract(adapter, page, headers, rules)
+        if fields.pop("needs_browser") and not rendered and self.renderer.on_fallback():
+            self.stats.inc_value("render/fallback")
+            page, headers = await self.renderer.render(adapter), {"Content-Type": RENDERED_TYPE}
+            fields = await self._extract(adapter, page, headers, rules)
+            fields.pop("needs_browser")
         if fields["page_type"] not in ARCHIVED_TYPES:
             raise drop(self.stats, fields["page_type"])
         self.stats.inc_value(f"pages/{fields['page_type']}")
@@ -61,3 +62,20 @@ class ExtractPipeline(CrawlerPipeline):
             if key != "url":
                 adapter[key] = value
         return item
+
+    async def _extract(self, adapter: ItemAdapter, page: bytes, headers: dict, rules) -> dict:
+        url = adapter["final_url"]
+        try:
+            return await self.pool.run(
+                extract_fields,
+                page,
+                url,
+                headers,
+                rules=rules,
+                fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
+            )
+        except MalformedPageError as exc:
+            raise drop(self.stats, "malformed", str(exc), "WARNING") from exc
+        except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
+            logger.exception("extraction failed for %s", url)
+            raise drop(self.stats, "extraction_error", repr(exc), "ERROR") from exc

@@ -1,12 +1,9 @@
 """Step 1: the raw fetch into a WARC file, before anything can go wrong with it. A payload
-already archived for the same URL is written as a ``revisit`` record pointing at it.
-Records are compressed and written on a writer thread (zlib and hashing release the GIL),
-so the reactor keeps fetching meanwhile."""
+already archived for the same URL is written as a ``revisit`` record pointing at it."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 
@@ -14,29 +11,21 @@ from itemadapter import ItemAdapter
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.store import Capture
-from archive.warc import Exchange, WarcStore, payload_digest
+from archive.warc import Exchange, payload_digest
 from pipelines.archive_access import archive_of
 from pipelines.base import CrawlerPipeline
-from pipelines.workers import in_executor
+from pipelines.warc_writer import warc_writer_of
 
 logger = logging.getLogger(__name__)
 
 
 class SnapshotPipeline(CrawlerPipeline):
-    """Writes request + response records (``WARC_DIR``, rotating at ``WARC_MAX_SIZE``)."""
+    """Writes request + response records (``pipelines.warc_writer``)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        settings = crawler.settings
-        prefix = crawler.spider.name if crawler.spider else "archive"
-        self.store = WarcStore(
-            settings.get("WARC_DIR"),
-            prefix=prefix,
-            max_size=settings.getint("WARC_MAX_SIZE"),
-            compression_level=settings.getint("WARC_COMPRESSION_LEVEL"),
-        )
-        self.replaying = bool(settings.get("REPLAY_FROM"))
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="warc-writer")
+        self.writer = warc_writer_of(crawler)
+        self.replaying = bool(crawler.settings.get("REPLAY_FROM"))
 
     def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
@@ -45,10 +34,6 @@ class SnapshotPipeline(CrawlerPipeline):
         except SQLAlchemyError as exc:
             logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
             return None
-
-    def close_spider(self) -> None:
-        self.writer.shutdown(wait=True)
-        self.store.close()
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -68,9 +53,9 @@ class SnapshotPipeline(CrawlerPipeline):
         )
         capture = self._previous_capture(exchange)
         if capture is None:
-            ref = await in_executor(self.writer, self.store.write, exchange)
+            ref = await self.writer.response(exchange)
         else:
-            ref = await in_executor(self.writer, self.store.write_revisit, exchange, capture.url, capture.fetched_at)
+            ref = await self.writer.revisit(exchange, capture.url, capture.fetched_at)
             self.stats.inc_value("warc/revisits")
         adapter["snapshot"] = asdict(ref)
         self.stats.inc_value("warc/records")

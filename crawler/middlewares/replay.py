@@ -4,7 +4,9 @@ Enabled by the ``REPLAY_FROM`` setting (a WARC file or a folder of them): a
 recorded URL gets its recorded response, any other URL a 404, and nothing
 leaves the machine. Responses carry their WARC location in
 ``request.meta["replayed_record"]`` so the snapshot step points at the
-existing record instead of writing the same bytes again.
+existing record instead of writing the same bytes again. A request for the
+browser (``meta["playwright"]``) gets the page as it was rendered (its
+``conversion`` record): a replay never starts a browser.
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ class ReplayMiddleware:
 
     def process_request(self, request: Request) -> Response:
         url = request.url if request.url in self.index.entries else self.by_canonical.get(canonical_url(request.url))
-        stored = self.index.get(url) if url else None
+        if url is None:
+            stored = None
+        elif request.meta.get("playwright"):
+            stored = self.index.get_rendered(url)
+        else:
+            stored = self.index.get(url)
         if stored is None:
             self.stats.inc_value("replay/missing")
             return Response(request.url, status=404, request=request, flags=["replay"])

@@ -30,6 +30,7 @@ from crawler.discovery import (
     source_kind,
 )
 from crawler.items import ArticleItem
+from crawler.rendering import RENDER_MODES
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.archive_access import archive_of
 from pipelines.extraction.dates import parse_offset
@@ -43,8 +44,19 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
 class ArchiveSpider(scrapy.Spider):
     site_rules: SiteRules | None = None
 
-    def __init__(self, *args, start: str | None = None, limit: str | None = None, since: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        start: str | None = None,
+        limit: str | None = None,
+        since: str | None = None,
+        render: str = "auto",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if render not in RENDER_MODES:
+            raise ValueError(f"-a render={render!r}: use one of {', '.join(RENDER_MODES)}")
+        self.render = render
         default_sources = self.site_rules.sources if self.site_rules else ()
         self.sources = [u.strip() for u in start.split(",") if u.strip()] if start else list(default_sources)
         if not self.sources:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
-from pipelines.extraction.classify import page_type
+from pipelines.extraction.classify import needs_browser, page_type
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
@@ -80,6 +80,7 @@ def extract_fields(
         page.provenance["images"] = "meta:og:image"
     article["article_key"] = article_key(url, article["canonical_url"], rules if rules.name else None)
     article["page_type"] = page_type(page, article["body"], text)
+    article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)
     article["provenance"] = page.provenance
     article["extractor_version"] = EXTRACTOR_VERSION
     return article

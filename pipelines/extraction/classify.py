@@ -32,6 +32,12 @@ _CHALLENGE = re.compile(
     r"checking your browser|access denied|are you a robot|ddos protection)",
     re.I,
 )
+_SCRIPT_BUILT = re.compile(
+    r"""<div[^>]+id=["']?(root|app|__next|__nuxt|main-app)["']?[^>]*>\s*</div>|__NEXT_DATA__|window\.__NUXT__|"""
+    r"__INITIAL_STATE__|__PRELOADED_STATE__|data-reactroot|ng-version=|<app-root|"
+    r"<noscript>[^<]{0,200}(enable|turn on|bật)\s+javascript",
+    re.I,
+)
 _PAYWALL_CLASS = re.compile(r"(paywall|premium-content|subscriber-only|subscribers-only|meter-wall|regwall)", re.I)
 
 
@@ -56,6 +62,16 @@ def page_type(page: Page, body: list[str], html: str) -> str:
     if og_type == "website":
         return "listing"
     return "article" if chars >= MIN_ARTICLE_CHARS else "listing"
+
+
+def needs_browser(kind: str, body: list[str], html: str) -> bool:
+    """Whether a browser may show what the static page does not: an empty page, a script or
+    bot wall, or a page short of article text whose markup is a script application's shell
+    (an empty ``#root``/``#app``, ``__NEXT_DATA__``, "enable JavaScript", …)."""
+    if kind in ("empty", "challenge"):
+        return True
+    short = sum(len(p) for p in body) < MIN_ARTICLE_CHARS
+    return kind in ("listing", "article") and short and bool(_SCRIPT_BUILT.search(html))
 
 
 def _paywalled(page: Page) -> bool:

@@ -1,0 +1,85 @@
+"""The download handler for http(s): Scrapy's own for ordinary requests, scrapy-playwright's
+Chromium for requests with ``meta["playwright"]``.
+
+On top of scrapy-playwright it: starts Playwright on the first page that needs a browser
+(most crawls render nothing and pay nothing); configures it from the ``RENDER_*``
+settings; and recycles browser contexts every ``RENDER_PAGES_PER_CONTEXT`` pages,
+closing a retired context once its last page is done, so a long crawl's memory stays
+bounded (pages are closed by scrapy-playwright after each response).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scrapy.http import Request, Response
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.rendering.blocking import request_blocker
+from crawler.rendering.browser import NO_BROWSER, BrowserNotFoundError, launch_options
+
+logger = logging.getLogger(__name__)
+
+
+class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.browser_choice = settings.get("RENDER_BROWSER") or "auto"
+        self.config.navigation_timeout_ms = settings.getfloat("RENDER_TIMEOUT") * 1000
+        self.config.max_pages_per_context = settings.getint("RENDER_CONCURRENCY")
+        self.abort_request = request_blocker(
+            settings.getlist("RENDER_BLOCK_RESOURCE_TYPES"), settings.getlist("RENDER_BLOCK_HOSTS")
+        )
+        self.pages_per_context = settings.getint("RENDER_PAGES_PER_CONTEXT")
+        self._generation, self._pages_in_generation = 0, 0
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """Connected to ``engine_started`` by scrapy-playwright: nothing to start yet."""
+
+    async def download_request(self, request: Request) -> Response:
+        if not request.meta.get("playwright"):
+            return await super().download_request(request)
+        await self._start()
+        request.meta["playwright_context"] = context = await self._next_context()
+        try:
+            return await super().download_request(request)
+        finally:
+            await self._close_if_retired(context)
+
+    async def _start(self) -> None:
+        async with self._start_lock:
+            if self._started:
+                return
+            try:
+                self.config.launch_options = launch_options(self.browser_choice)
+            except BrowserNotFoundError as exc:
+                raise RuntimeError(str(exc)) from exc
+            await self._launch()
+            self._started = True
+
+    async def _next_context(self) -> str:
+        if self._pages_in_generation >= self.pages_per_context:
+            retired = f"render-{self._generation}"
+            self._generation, self._pages_in_generation = self._generation + 1, 0
+            await self._close_if_retired(retired)  # else its last page closes it
+        self._pages_in_generation += 1
+        return f"render-{self._generation}"
+
+    async def _close_if_retired(self, name: str) -> None:
+        wrapper = self.context_wrappers.get(name)
+        if wrapper is None or name == f"render-{self._generation}" or wrapper.context.pages:
+            return
+        self.stats.inc_value("render/contexts_recycled")
+        await wrapper.context.close()  # scrapy-playwright's close callback forgets it
+
+    async def _maybe_launch_browser(self) -> None:
+        try:
+            await super()._maybe_launch_browser()
+        except Exception as exc:
+            if "Executable doesn't exist" in str(exc) or isinstance(exc, FileNotFoundError):
+                raise RuntimeError(NO_BROWSER) from exc
+            raise

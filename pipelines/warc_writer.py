@@ -1,0 +1,49 @@
+"""The crawl's WARC files, shared by the steps that write to them (the snapshot step and
+the renderer): one ``WarcStore`` (``WARC_DIR``, rotating at ``WARC_MAX_SIZE``, gzip level
+``WARC_COMPRESSION_LEVEL``) and one writer thread, so records are compressed while the
+reactor keeps fetching (zlib and hashing release the GIL)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from scrapy import signals
+
+from archive.warc import Exchange, RecordRef, WarcStore
+from pipelines.workers import in_executor
+
+
+class WarcWriter:
+    def __init__(self, store: WarcStore):
+        self.store = store
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc-writer")
+
+    async def response(self, exchange: Exchange) -> RecordRef:
+        return await in_executor(self.thread, self.store.write, exchange)
+
+    async def revisit(self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime) -> RecordRef:
+        return await in_executor(self.thread, self.store.write_revisit, exchange, refers_to_uri, refers_to_date)
+
+    async def conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
+        return await in_executor(self.thread, self.store.write_conversion, url, html, refers_to, when)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        self.store.close()
+
+
+def warc_writer_of(crawler) -> WarcWriter:
+    """The crawler's writer, closed when the spider closes (every item is done by then)."""
+    writer = getattr(crawler, "_news_warc_writer", None)
+    if writer is None:
+        settings = crawler.settings
+        store = WarcStore(
+            settings.get("WARC_DIR"),
+            prefix=crawler.spider.name if crawler.spider else "archive",
+            max_size=settings.getint("WARC_MAX_SIZE"),
+            compression_level=settings.getint("WARC_COMPRESSION_LEVEL"),
+        )
+        writer = crawler._news_warc_writer = WarcWriter(store)
+        crawler.signals.connect(writer.close, signal=signals.spider_closed)
+    return writer
