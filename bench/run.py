@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.site import generate
+from bench.site import generate, generate_rendered
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "tests" / "recordings" / "thanhnien.vn" / "article.html"
@@ -181,12 +181,21 @@ def measured(command: list[str], env: dict) -> tuple[str, float, float, float]:
     )
 
 
-def crawl(variant: str, spider: str, start: str, env: dict, **settings) -> Result:
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
+def crawl(
+    variant: str,
+    spider: str,
+    start: str,
+    env: dict,
+    render: str = "auto",
+    counted: str = "response_received_count",
+    **settings,
+) -> Result:
+    """A real ``scrapy crawl``; its pages are the ``counted`` stat."""
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={start}", "-a", f"render={render}"]
     for name, value in {**FAST, **settings}.items():
         command += ["-s", f"{name}={value}"]
     output, _, cpu, rss = measured(command, env)
-    pages = int(re.search(r"'response_received_count': (\d+)", output).group(1))
+    pages = int(re.search(rf"'{counted}': (\d+)", output).group(1))
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", output).group(1))
     return Result(variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1))
 
@@ -202,10 +211,32 @@ def reextract_speed(database_url: str, env: dict) -> Result:
     return Result("reextract (SQLite)", pages, seconds, round(pages / seconds, 1), round(cpu, 2), round(memory, 1))
 
 
+def rendering(base: str, env: dict, tmp: Path, args) -> list[Result]:
+    """Every page through Chromium (``-a render=always``): its cost per page, and whether
+    memory stays bounded over five times as many pages (context recycling, closed pages)."""
+    runs = []
+    for label, sitemap, count in (
+        ("rendered in Chromium", "sitemap-rendered-subset.xml", args.rendered // 5),
+        ("rendered in Chromium", "sitemap-rendered.xml", args.rendered),
+    ):
+        database = f"sqlite:///{tmp / f'rendered-{count}.db'}"
+        result = crawl(
+            f"{label}, {count} pages",
+            "news",
+            f"{base}/{sitemap}",
+            dict(env, DATABASE_URL=database, WARC_DIR=str(tmp / f"warc-rendered-{count}")),
+            render="always",
+            counted="render/rendered",
+        )
+        runs.append(result)
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--large", type=int, default=20000, help="pages of the memory-growth crawl (0: skip)")
+    parser.add_argument("--rendered", type=int, default=1000, help="script-built pages rendered in Chromium (0: skip)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
     args = parser.parse_args()
     results: list[Result] = []
@@ -216,6 +247,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         template = TEMPLATE.read_text(encoding="utf-8")
         generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
+        generate_rendered(tmp / "site", args.rendered, base, subset=args.rendered // 5)
         env = dict(os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"))
         sqlite = f"sqlite:///{tmp / 'archive.db'}"
         with served(tmp / "site", port):
@@ -229,6 +261,8 @@ def main() -> int:
                 with fresh_postgres(args.postgres) as url:
                     results.append(crawl("full pipeline, PostgreSQL", SPIDER, small, dict(env, DATABASE_URL=url)))
             results.append(reextract_speed(sqlite, env))
+            if args.rendered:
+                results += rendering(base, env, tmp, args)
             if args.large:
                 large_db = f"sqlite:///{tmp / 'large.db'}"
                 results.append(
@@ -260,6 +294,10 @@ def report(results: list[Result], args) -> None:
         ratios[f"peak memory {args.large} / {args.pages} pages (target <= 1.5)"] = (
             by[f"full pipeline, {args.large} pages"].peak_mb / full.peak_mb
         )
+    if args.rendered:
+        small, large = (by[f"rendered in Chromium, {n} pages"] for n in (args.rendered // 5, args.rendered))
+        ratios[f"rendered: peak memory {large.pages} / {small.pages} pages (bounded)"] = large.peak_mb / small.peak_mb
+        ratios["rendered: ms of wall time per page"] = 1000 / large.pages_per_second
     if "full pipeline, PostgreSQL" in by:
         ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = (
             full.pages_per_second / by["full pipeline, PostgreSQL"].pages_per_second

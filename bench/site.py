@@ -87,3 +87,34 @@ def generate(out: Path, pages: int, template: str, base: str, subset: int = 0, s
             encoding="utf-8",
         )
     return urls
+
+
+def script_built_html(index: int, rng: random.Random) -> str:
+    """An article page whose title and text a script inserts once the page has loaded."""
+    body = "".join(f"<p>{_paragraph(rng, rng.randint(40, 90))}</p>" for _ in range(rng.randint(6, 14)))
+    article = f"<article><h1>Bài dựng bằng JavaScript số {index}</h1><div class='content'>{body}</div></article>"
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài số '
+        f'{index}</title><meta property="og:type" content="article"></head><body><div id="root"></div>'
+        f"<script>window.addEventListener('load', function () {{"
+        f"document.getElementById('root').innerHTML = {article!r}; }});</script></body></html>"
+    )
+
+
+def generate_rendered(out: Path, pages: int, base: str, subset: int, seed: int = 11) -> None:
+    """Script-built article pages under ``/js/``, listed by ``sitemap-rendered.xml`` (all) and
+    ``sitemap-rendered-subset.xml`` (the first ``subset``)."""
+    rng = random.Random(seed)
+    (out / "js").mkdir(parents=True, exist_ok=True)
+    urls = []
+    for index in range(pages):
+        name = f"bai-dung-bang-javascript-so-{index}-{1800000000 + index}.html"
+        (out / "js" / name).write_text(script_built_html(index, rng), encoding="utf-8")
+        urls.append(f"{base}/js/{name}")
+    for name, listed in (("sitemap-rendered.xml", urls), ("sitemap-rendered-subset.xml", urls[:subset])):
+        entries = "".join(f"<url><loc>{u}</loc></url>" for u in listed)
+        (out / name).write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</urlset>",
+            encoding="utf-8",
+        )

@@ -26,7 +26,7 @@ BAD = {
 }
 MISSING = "/the-gioi/trang-khong-ton-tai-500004.html"
 SLOW = "/the-gioi/trang-tai-rat-cham-500005.html"
-SETTINGS = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
+SETTINGS = {"DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
 
 def feed(base: str, paths) -> bytes:
@@ -44,7 +44,7 @@ def site_pages(base: str) -> dict:
 @pytest.fixture
 def site():
     pages: dict = {}
-    with serve(pages, delays={SLOW: 3.0}) as base:
+    with serve(pages, delays={SLOW: 4.5}) as base:
         pages.update(site_pages(base))
         yield base
 

@@ -20,7 +20,7 @@ from tests.loopback import serve
 
 KTDT = expected("kinhtedothi.vn")["url"]
 ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
-SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
+SETTINGS = {"DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
 
 def db(url: str) -> Session:
