@@ -126,10 +126,11 @@ def test_replaying_a_rendered_page_gives_the_same_article_without_a_browser(chro
 
 def test_contexts_are_recycled_after_their_page_budget(chromium, site, crawl, sqlite_url):
     start = "start=" + ",".join(f"{site}/bai-{n}.html" for n in (1, 3, 4, 5, 6))
-    settings = {**FAST, "RENDER_PAGES_PER_CONTEXT": 2, "RENDER_CONCURRENCY": 1, "CONCURRENT_REQUESTS": 1}
+    settings = {**FAST, "RENDER_PAGES_PER_CONTEXT": 2, "RENDER_CONCURRENCY": 1}  # pages queue for a slot
     done = crawl("news", "-a", start, "-a", "render=always", database_url=sqlite_url, settings=settings)
     assert done.returncode == 0
     assert re.search(r"'playwright/context_count': 3,", done.stderr)
+    assert stats(done)["render/rendered"] == 5
     assert stats(done)["render/contexts_recycled"] == 2
 
 

@@ -34,6 +34,7 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         )
         self.pages_per_context = settings.getint("RENDER_PAGES_PER_CONTEXT")
         self._generation, self._pages_in_generation = 0, 0
+        self._in_flight: dict[str, int] = {}  # requests given to each context and not yet done
         self._start_lock = asyncio.Lock()
         self._started = False
 
@@ -45,9 +46,11 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
             return await super().download_request(request)
         await self._start()
         request.meta["playwright_context"] = context = await self._next_context()
+        self._in_flight[context] = self._in_flight.get(context, 0) + 1
         try:
             return await super().download_request(request)
         finally:
+            self._in_flight[context] -= 1
             await self._close_if_retired(context)
 
     async def _start(self) -> None:
@@ -70,11 +73,14 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return f"render-{self._generation}"
 
     async def _close_if_retired(self, name: str) -> None:
-        wrapper = self.context_wrappers.get(name)
-        if wrapper is None or name == f"render-{self._generation}" or wrapper.context.pages:
+        """Close a retired context once no request given to it is left (some may still be
+        waiting for a page slot: counting open pages would close it under them)."""
+        if name == f"render-{self._generation}" or self._in_flight.get(name):
             return
-        self.stats.inc_value("render/contexts_recycled")
-        await wrapper.context.close()  # scrapy-playwright's close callback forgets it
+        self._in_flight.pop(name, None)
+        if (wrapper := self.context_wrappers.get(name)) is not None:
+            self.stats.inc_value("render/contexts_recycled")
+            await wrapper.context.close()  # scrapy-playwright's close callback forgets it
 
     async def _maybe_launch_browser(self) -> None:
         try:
