@@ -17,7 +17,7 @@ from scrapy.http import Request, Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.rendering.blocking import request_blocker
-from crawler.rendering.browser import NO_BROWSER, BrowserNotFoundError, launch_options
+from crawler.rendering.browser import NO_BROWSER, launch_options
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,7 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self._started:
                 return
-            try:
-                self.config.launch_options = launch_options(self.browser_choice)
-            except BrowserNotFoundError as exc:
-                raise RuntimeError(str(exc)) from exc
+            self.config.launch_options = launch_options(self.browser_choice)  # BrowserNotFoundError says what to do
             await self._launch()
             self._started = True
 
