@@ -115,9 +115,10 @@ def _signature(item: Mapping) -> MinHash:
     return signature(item.get("title"), item.get("body") or [])
 
 
-def _rendered(item: Mapping) -> dict:
-    """The item as its rendered page's snapshot row describes it."""
-    return {**item, "snapshot": item["rendered"], "status": 200, "content_type": RENDERED_TYPE}
+def _records(item: Mapping) -> list[Mapping]:
+    """The fetch's WARC records: the response, then the rendered page when it went through the
+    browser (the record its article fields were read from comes last)."""
+    return [item["snapshot"], *([item["rendered"]] if item.get("rendered") else [])]
 
 
 def _item_key(item: Mapping) -> str:
@@ -325,9 +326,7 @@ class Archive:
             urls = dict.fromkeys((item["url"], item.get("final_url") or item["url"], item["canonical_url"]))
             if aliases := [{"article_id": article_id, "url": u, "first_seen_at": seen} for u in urls if u not in known]:
                 conn.execute(insert(ArticleAlias), aliases)
-            snapshot_id = self._snapshot_id(conn, item, decision.outcome, run_id, article_id)
-            if item.get("rendered"):  # the version is read from the rendered page
-                snapshot_id = self._snapshot_id(conn, _rendered(item), decision.outcome, run_id, article_id)
+            snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
                 self._add_version(session, article_id, item, snapshot_id, decision.outcome == "new")
                 self._link_near_duplicates(session, article_id, minhash)
@@ -397,8 +396,7 @@ class Archive:
                     .outerjoin(ArticleAlias)
                     .where(or_(Article.canonical_url == item["url"], ArticleAlias.url == item["url"]))
                 )
-            for fetched in (item, _rendered(item)) if item.get("rendered") else (item,):
-                self._snapshot_id(session.connection(), fetched, outcome, run_id, article.id if article else None)
+            self._snapshot_ids(session.connection(), item, outcome, run_id, article.id if article else None)
             if article is not None:
                 article.last_seen_at = _when(item.get("fetched_at"))
                 latest = self._latest(session.connection(), article.id)
@@ -421,22 +419,24 @@ class Archive:
         return site_id
 
     @staticmethod
-    def _snapshot_id(conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> int:
-        ref = item["snapshot"]
-        if ref.get("reused") and (  # a replayed record may have its row from an earlier run
-            existing := conn.scalar(
-                select(Snapshot.id).where(Snapshot.warc_file == ref["file"], Snapshot.warc_offset == ref["offset"])
-            )
-        ):
-            return existing
-        return conn.execute(
-            insert(Snapshot).returning(Snapshot.id),
-            {
+    def _snapshot_ids(conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
+        """A snapshot row per WARC record of the fetch (``_records``), in order."""
+        ids = []
+        for ref in _records(item):
+            rendered = ref.get("record_type") == "conversion"
+            if ref.get("reused") and (  # a replayed record may have its row from an earlier run
+                existing := conn.scalar(
+                    select(Snapshot.id).where(Snapshot.warc_file == ref["file"], Snapshot.warc_offset == ref["offset"])
+                )
+            ):
+                ids.append(existing)
+                continue
+            values = {
                 "url": item["url"],
                 "final_url": item.get("final_url") or item["url"],
-                "status": item.get("status") or 0,
+                "status": 200 if rendered else item.get("status") or 0,
                 "fetched_at": _when(item.get("fetched_at")),
-                "content_type": item.get("content_type"),
+                "content_type": RENDERED_TYPE if rendered else item.get("content_type"),
                 "warc_file": ref["file"],
                 "warc_offset": ref["offset"],
                 "warc_length": ref.get("length") or 0,
@@ -445,5 +445,6 @@ class Archive:
                 "outcome": outcome,
                 "article_id": article_id,
                 "crawl_run_id": run_id,
-            },
-        ).scalar_one()
+            }
+            ids.append(conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one())
+        return ids

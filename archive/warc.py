@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,6 +57,11 @@ class Exchange:
     method: str = "GET"
     request_headers: tuple[tuple[str, str], ...] = ()
     reason: str = ""
+
+    @cached_property
+    def digest(self) -> str:
+        """The body's WARC-Payload-Digest, computed once for the revisit check and the record."""
+        return payload_digest(self.body)
 
 
 def payload_digest(body: bytes) -> str:
@@ -130,7 +136,7 @@ class WarcStore:
                 payload=BytesIO(exchange.body),
                 length=len(exchange.body),
                 http_headers=self._status_and_headers(exchange),
-                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at)},
+                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Payload-Digest": exchange.digest},
             )
             return self._write_pair(writer, exchange, response)
 
@@ -141,7 +147,7 @@ class WarcStore:
             writer = self._writer()
             revisit = writer.create_revisit_record(
                 exchange.url,
-                payload_digest(exchange.body),
+                exchange.digest,
                 refers_to_uri,
                 warc_date(refers_to_date),
                 http_headers=self._status_and_headers(exchange),
@@ -152,6 +158,7 @@ class WarcStore:
     def write_conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
         """A page as a browser rendered it: a ``conversion`` record of the DOM (UTF-8 HTML)
         referring to the response record it was rendered from."""
+        digest = payload_digest(html)
         with self._lock:
             writer = self._writer()
             record = writer.create_warc_record(
@@ -160,7 +167,11 @@ class WarcStore:
                 payload=BytesIO(html),
                 length=len(html),
                 warc_content_type=RENDERED_TYPE,
-                warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Refers-To": refers_to},
+                warc_headers_dict={
+                    "WARC-Date": warc_date(when),
+                    "WARC-Refers-To": refers_to,
+                    "WARC-Payload-Digest": digest,
+                },
             )
             offset = self._file.tell()
             writer.write_record(record)
@@ -169,7 +180,7 @@ class WarcStore:
                 file=str(self._path),
                 offset=offset,
                 length=self._file.tell() - offset,
-                digest=payload_digest(html),
+                digest=digest,
                 record_id=record.rec_headers.get_header("WARC-Record-ID"),
                 record_type="conversion",
             )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from archive.store import Archive
+from pipelines.base import crawler_shared
 
 
 def clock_of(settings) -> Callable[[], datetime]:
@@ -20,15 +21,15 @@ def clock_of(settings) -> Callable[[], datetime]:
 
 def archive_of(crawler) -> Archive:
     """The crawler's ``Archive`` for ``DATABASE_URL`` (raises if the database is unreachable)."""
-    archive = getattr(crawler, "_news_archive", None)
-    if archive is None:
-        settings = crawler.settings
-        archive = Archive(
+    settings = crawler.settings
+    return crawler_shared(
+        crawler,
+        "archive",
+        lambda: Archive(
             settings.get("DATABASE_URL"),
             near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
             minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
             recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
             clock=clock_of(settings),
-        )
-        crawler._news_archive = archive
-    return archive
+        ),
+    )

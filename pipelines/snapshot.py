@@ -11,7 +11,7 @@ from itemadapter import ItemAdapter
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.store import Capture
-from archive.warc import Exchange, payload_digest
+from archive.warc import Exchange
 from pipelines.archive_access import archive_of
 from pipelines.base import CrawlerPipeline
 from pipelines.warc_writer import warc_writer_of
@@ -30,7 +30,7 @@ class SnapshotPipeline(CrawlerPipeline):
     def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
         try:
-            return archive_of(self.crawler).previous_capture(exchange.url, payload_digest(exchange.body))
+            return archive_of(self.crawler).previous_capture(exchange.url, exchange.digest)
         except SQLAlchemyError as exc:
             logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
             return None

@@ -11,6 +11,7 @@ from datetime import datetime
 from scrapy import signals
 
 from archive.warc import Exchange, RecordRef, WarcStore
+from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
 
 
@@ -35,8 +36,8 @@ class WarcWriter:
 
 def warc_writer_of(crawler) -> WarcWriter:
     """The crawler's writer, closed when the spider closes (every item is done by then)."""
-    writer = getattr(crawler, "_news_warc_writer", None)
-    if writer is None:
+
+    def build() -> WarcWriter:
         settings = crawler.settings
         store = WarcStore(
             settings.get("WARC_DIR"),
@@ -44,6 +45,8 @@ def warc_writer_of(crawler) -> WarcWriter:
             max_size=settings.getint("WARC_MAX_SIZE"),
             compression_level=settings.getint("WARC_COMPRESSION_LEVEL"),
         )
-        writer = crawler._news_warc_writer = WarcWriter(store)
+        writer = WarcWriter(store)
         crawler.signals.connect(writer.close, signal=signals.spider_closed)
-    return writer
+        return writer
+
+    return crawler_shared(crawler, "warc_writer", build)

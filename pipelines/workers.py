@@ -23,6 +23,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.garbage_collection import tune
+from pipelines.base import crawler_shared
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,9 +103,11 @@ class WorkerPool:
 
 def pool_of(crawler) -> WorkerPool:
     """The crawler's worker pool, shut down when the engine stops."""
-    pool = getattr(crawler, "_news_workers", None)
-    if pool is None:
-        pool = crawler._news_workers = WorkerPool.from_settings(crawler.settings)
+
+    def build() -> WorkerPool:
+        pool = WorkerPool.from_settings(crawler.settings)
         crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.engine_stopped)
-    return pool
+        return pool
+
+    return crawler_shared(crawler, "workers", build)

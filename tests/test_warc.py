@@ -79,3 +79,19 @@ def test_index_finds_the_latest_record_of_a_url(tmp_path):
     store.write(exchange(body=b"<p>second</p>"))
     store.close()
     assert WarcIndex(tmp_path).get("https://thanhnien.vn/a-1851335421.htm").body == b"<p>second</p>"
+
+
+def test_rendered_page_is_a_conversion_record_referring_to_its_response(tmp_path):
+    store = WarcStore(tmp_path)
+    response = store.write(exchange())
+    rendered = store.write_conversion(
+        exchange().url, b"<html><p>rendered</p></html>", response.record_id, datetime.now(UTC)
+    )
+    store.close()
+    with open(rendered.file, "rb") as fh:
+        fh.seek(rendered.offset)
+        record = next(iter(ArchiveIterator(fh, check_digests="raise")))
+        assert (record.rec_type, record.rec_headers.get_header("WARC-Refers-To")) == ("conversion", response.record_id)
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == rendered.digest
+    stored = read_response(rendered.file, rendered.offset)
+    assert (stored.status, stored.body) == (200, b"<html><p>rendered</p></html>")
