@@ -47,11 +47,21 @@ def create_db_engine(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply the Alembic migrations to ``engine``'s database (idempotent)."""
+    """Apply the Alembic migrations to ``engine``'s database (idempotent). On SQLite, foreign
+    keys are off meanwhile: changing a column there means copying its table, which a
+    referenced table cannot survive with them on (the pragma is ignored inside a transaction)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 @lru_cache(maxsize=8)

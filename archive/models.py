@@ -112,17 +112,21 @@ class Snapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(index=True)
     final_url: Mapped[str]
-    status: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int | None] = mapped_column(Integer, doc="None: no response (refused, failed)")
     fetched_at: Mapped[datetime]
     content_type: Mapped[str | None]
-    warc_file: Mapped[str]
-    warc_offset: Mapped[int] = mapped_column(BigInteger)
-    warc_length: Mapped[int] = mapped_column(BigInteger)
-    payload_digest: Mapped[str]
+    warc_file: Mapped[str | None] = mapped_column(doc="None: nothing was received to keep")
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    payload_digest: Mapped[str | None]
     record_type: Mapped[str] = mapped_column(
         default="response", server_default="response", doc="response, or revisit for an unchanged payload"
     )
-    outcome: Mapped[str] = mapped_column(doc="new, updated, unchanged, alias, or why the page was dropped")
+    outcome: Mapped[str] = mapped_column(
+        doc="new, updated, unchanged, alias, redirected, discovered:<kind>, robots, retried:<why>, "
+        "dropped:<reason>, refused:<reason> or failed:<error>"
+    )
+    detail: Mapped[str | None] = mapped_column(doc="the error message, refusal reason or redirect target")
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), index=True)
 
@@ -169,3 +173,6 @@ class CrawlRun(Base):
     stats: Mapped[dict | None]
     outcome: Mapped[str | None] = mapped_column(doc="finish reason: finished, shutdown, failed, …")
     error: Mapped[str | None]
+    node: Mapped[str | None] = mapped_column(doc="host name of the machine running the crawl")
+    pid: Mapped[int | None] = mapped_column(Integer, doc="process id of the crawl on that node")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(doc="last sign of life of a running crawl")

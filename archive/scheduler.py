@@ -16,6 +16,7 @@ last one stopped:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,6 +44,12 @@ _PROGRESS_EVERY = 1.0
 
 
 @dataclass
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Signal the crawl's whole process group (it runs in a session of its own)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
 class ScheduleConfig:
     spiders: dict[str, str]
     """Spider name → site name of every scheduled site."""
@@ -197,11 +204,11 @@ class Scheduler:
         deadline = time.monotonic() + self.config.run_timeout.total_seconds()
         while process.poll() is None:
             if time.monotonic() > deadline:
-                process.terminate()
+                _signal_group(process, signal.SIGTERM)  # the crawl and its workers, browser, …
                 try:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _signal_group(process, signal.SIGKILL)
                 break
             if self.tty:
                 self.out.write(f"\r\x1b[K{spider}: {self._progress(run_id)}")

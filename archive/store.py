@@ -59,6 +59,9 @@ _BY_TEXT = (
     .where(Site.name == bindparam("site"), ArticleVersion.fingerprint == bindparam("fingerprint"))
     .limit(1)
 )
+_BY_RECORD = select(Snapshot.id).where(
+    Snapshot.warc_file == bindparam("file"), Snapshot.warc_offset == bindparam("offset")
+)
 _CAPTURE = (
     select(Snapshot.url, Snapshot.fetched_at, Snapshot.warc_file, Snapshot.warc_offset)
     .where(Snapshot.url == bindparam("url"), Snapshot.payload_digest == bindparam("digest"))
@@ -118,7 +121,13 @@ def _signature(item: Mapping) -> MinHash:
 def _records(item: Mapping) -> list[Mapping]:
     """The fetch's WARC records: the response, then the rendered page when it went through the
     browser (the record its article fields were read from comes last)."""
-    return [item["snapshot"], *([item["rendered"]] if item.get("rendered") else [])]
+    return [item.get("snapshot"), *([item["rendered"]] if item.get("rendered") else [])]
+
+
+def _item_urls(item: Mapping) -> dict[str, None]:
+    """Every URL the fetch went through, in order: asked for, redirect hops, final, canonical."""
+    hops = item.get("redirect_urls") or ()
+    return dict.fromkeys((item["url"], *hops, item.get("final_url") or item["url"], item["canonical_url"]))
 
 
 def _item_key(item: Mapping) -> str:
@@ -215,12 +224,46 @@ class Archive:
         return values
 
     # -- crawl runs ---------------------------------------------------------------
-    def start_run(self, spider: str) -> int:
+    def start_run(self, spider: str, node: str | None = None, pid: int | None = None) -> int:
         with self.Session.begin() as session:
-            run = CrawlRun(spider=spider, started_at=_now(), outcome="running")
+            now = _now()
+            run = CrawlRun(spider=spider, started_at=now, outcome="running", node=node, pid=pid, heartbeat_at=now)
             session.add(run)
             session.flush()
             return run.id
+
+    def claim_run(self, run_id: int, node: str, pid: int) -> None:
+        """The crawl process of a run made by the scheduler says who it is."""
+        with self.Session.begin() as session:
+            session.execute(
+                update(CrawlRun).where(CrawlRun.id == run_id).values(node=node, pid=pid, heartbeat_at=_now())
+            )
+
+    def heartbeat(self, run_id: int) -> None:
+        with self.Session.begin() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=_now()))
+
+    def stale_runs(self, node: str, alive: Callable[[int], bool], stale_after: timedelta) -> list[CrawlRun]:
+        """Runs still marked ``running`` whose crawl is gone: on this node, a dead process; on
+        any node, no heartbeat for ``stale_after``."""
+        now = _now()
+        with self.Session() as session:
+            running = session.scalars(select(CrawlRun).where(CrawlRun.outcome == "running")).all()
+        return [
+            run
+            for run in running
+            if (run.node == node and run.pid is not None and not alive(run.pid))
+            or aware(run.heartbeat_at or run.started_at) < now - stale_after
+        ]
+
+    def mark_stale_runs(self, node: str, alive: Callable[[int], bool], stale_after: timedelta) -> list[int]:
+        """Record the stale runs as ``failed``: their crawl died without saying so."""
+        ids = []
+        for run in self.stale_runs(node, alive, stale_after):
+            reason = "crawl process gone" if run.node == node and run.pid and not alive(run.pid) else "no heartbeat"
+            self.finish_run(run.id, run.stats or {}, "failed", f"{reason} (found stale by a later start)")
+            ids.append(run.id)
+        return ids
 
     def finish_run(self, run_id: int, stats: Mapping, outcome: str, error: str | None = None) -> None:
         with self.Session.begin() as session:
@@ -253,7 +296,7 @@ class Archive:
         )
 
     def _classify(self, conn: Connection, item: Mapping) -> Decision:
-        urls = {item["url"], item.get("final_url") or item["url"], item["canonical_url"]}
+        urls = set(_item_urls(item))
         article_id = self._find(conn, item, urls)
         if article_id is None:
             return Decision("new")
@@ -323,7 +366,7 @@ class Archive:
                 changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
                 conn.execute(update(Article).where(Article.id == article_id).values(changes))
                 known = self._urls_of(conn, article_id)
-            urls = dict.fromkeys((item["url"], item.get("final_url") or item["url"], item["canonical_url"]))
+            urls = _item_urls(item)
             if aliases := [{"article_id": article_id, "url": u, "first_seen_at": seen} for u in urls if u not in known]:
                 conn.execute(insert(ArticleAlias), aliases)
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
@@ -386,7 +429,7 @@ class Archive:
 
     def record_snapshot(self, item: Mapping, outcome: str, run_id: int | None = None) -> None:
         """A fetch that did not become an article version (a 404, a listing, …)."""
-        if not item.get("snapshot"):
+        if not item.get("snapshot") and not item.get("hops"):
             return
         with self.Session.begin() as session:
             article = None
@@ -405,6 +448,15 @@ class Archive:
                 ).items():
                     setattr(article, name, value)
 
+    def record_fetches(self, rows: list[Mapping], run_id: int | None = None) -> int:
+        """Outcome rows of requests that did not end as an article item (discovery pages,
+        robots.txt, refused or failed requests), in one transaction; returns how many."""
+        with self.Session.begin() as session:
+            conn = session.connection()
+            for row in rows:
+                _insert_snapshot(conn, _snapshot_values(row, row.get("ref"), row["outcome"], run_id, None))
+        return len(rows)
+
     def _site_id(self, session: Session, name: str) -> int:
         """The site's id, cached once it is known to be committed."""
         if name in self._site_ids:
@@ -420,31 +472,43 @@ class Archive:
 
     @staticmethod
     def _snapshot_ids(conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
-        """A snapshot row per WARC record of the fetch (``_records``), in order."""
-        ids = []
-        for ref in _records(item):
-            rendered = ref.get("record_type") == "conversion"
-            if ref.get("reused") and (  # a replayed record may have its row from an earlier run
-                existing := conn.scalar(
-                    select(Snapshot.id).where(Snapshot.warc_file == ref["file"], Snapshot.warc_offset == ref["offset"])
-                )
-            ):
-                ids.append(existing)
-                continue
-            values = {
-                "url": item["url"],
-                "final_url": item.get("final_url") or item["url"],
-                "status": 200 if rendered else item.get("status") or 0,
-                "fetched_at": _when(item.get("fetched_at")),
-                "content_type": RENDERED_TYPE if rendered else item.get("content_type"),
-                "warc_file": ref["file"],
-                "warc_offset": ref["offset"],
-                "warc_length": ref.get("length") or 0,
-                "payload_digest": ref["digest"],
-                "record_type": ref.get("record_type") or "response",
-                "outcome": outcome,
-                "article_id": article_id,
-                "crawl_run_id": run_id,
-            }
-            ids.append(conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one())
-        return ids
+        """A snapshot row per earlier hop of the fetch (redirects, retries), then one per WARC
+        record of the fetch itself (``_records``), in order."""
+        for hop in item.get("hops") or ():
+            _insert_snapshot(conn, _snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id))
+        return [
+            _insert_snapshot(conn, _snapshot_values(item, ref, outcome, run_id, article_id))
+            for ref in _records(item)
+            if ref
+        ]
+
+
+def _snapshot_values(fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id) -> dict:
+    rendered = bool(ref) and ref.get("record_type") == "conversion"
+    ref = ref or {}
+    return {
+        "url": fetch["url"],
+        "final_url": fetch.get("final_url") or fetch["url"],
+        "status": 200 if rendered else fetch.get("status"),
+        "fetched_at": _when(fetch.get("fetched_at")),
+        "content_type": RENDERED_TYPE if rendered else fetch.get("content_type"),
+        "warc_file": ref.get("file"),
+        "warc_offset": ref.get("offset"),
+        "warc_length": ref.get("length"),
+        "payload_digest": ref.get("digest"),
+        "record_type": ref.get("record_type") or ("response" if ref else "none"),
+        "outcome": outcome,
+        "detail": fetch.get("detail"),
+        "article_id": article_id,
+        "crawl_run_id": run_id,
+    }
+
+
+def _insert_snapshot(conn: Connection, values: dict) -> int:
+    """The row of a WARC record, written once: a record already in the archive (a replay, a
+    spool loaded again) keeps its row."""
+    if values["warc_file"] is not None and (
+        existing := conn.scalar(_BY_RECORD, {"file": values["warc_file"], "offset": values["warc_offset"]})
+    ):
+        return existing
+    return conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one()

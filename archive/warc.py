@@ -24,12 +24,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 SOFTWARE = "newsarchive (Scrapy, warcio)"
+WARC_VERSION = "1.1"  # every record and the warcinfo say the same
 RENDERED_TYPE = "text/html; charset=utf-8"
 """Content type of a rendered page's DOM (a ``conversion`` record has no HTTP headers)."""
+READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError)
+"""What a torn, truncated or corrupt WARC file raises while it is read."""
 _HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
 
@@ -57,6 +61,7 @@ class Exchange:
     method: str = "GET"
     request_headers: tuple[tuple[str, str], ...] = ()
     reason: str = ""
+    ip_address: str | None = None  # the peer the response came from (WARC-IP-Address)
 
     @cached_property
     def digest(self) -> str:
@@ -136,7 +141,7 @@ class WarcStore:
                 payload=BytesIO(exchange.body),
                 length=len(exchange.body),
                 http_headers=self._status_and_headers(exchange),
-                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Payload-Digest": exchange.digest},
+                warc_headers_dict=self._warc_headers(exchange, {"WARC-Payload-Digest": exchange.digest}),
             )
             return self._write_pair(writer, exchange, response)
 
@@ -151,7 +156,7 @@ class WarcStore:
                 refers_to_uri,
                 warc_date(refers_to_date),
                 http_headers=self._status_and_headers(exchange),
-                warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at)},
+                warc_headers_dict=self._warc_headers(exchange),
             )
             return self._write_pair(writer, exchange, revisit)
 
@@ -184,6 +189,13 @@ class WarcStore:
                 record_id=record.rec_headers.get_header("WARC-Record-ID"),
                 record_type="conversion",
             )
+
+    @staticmethod
+    def _warc_headers(exchange: Exchange, extra: dict | None = None) -> dict:
+        headers = {"WARC-Date": warc_date(exchange.fetched_at), **(extra or {})}
+        if exchange.ip_address:
+            headers["WARC-IP-Address"] = exchange.ip_address
+        return headers
 
     @staticmethod
     def _status_and_headers(exchange: Exchange) -> StatusAndHeaders:
@@ -237,12 +249,17 @@ class WarcStore:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
             self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across writes, closed in close()
-            writer = WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False)
+            writer = self._new_writer()
             writer.write_record(
-                writer.create_warcinfo_record(self._path.name, {"software": SOFTWARE, "format": "WARC File Format 1.1"})
+                writer.create_warcinfo_record(
+                    self._path.name, {"software": SOFTWARE, "format": f"WARC File Format {WARC_VERSION}"}
+                )
             )
             return writer
-        return WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False)
+        return self._new_writer()
+
+    def _new_writer(self) -> WARCWriter:
+        return WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False, warc_version=WARC_VERSION)
 
 
 @dataclass(frozen=True)
@@ -300,19 +317,26 @@ class WarcIndex:
     def __init__(self, path: str | os.PathLike):
         self.entries: dict[str, tuple[str, int]] = {}
         self.rendered: dict[str, tuple[str, int]] = {}
+        self.damaged: dict[str, str] = {}  # file -> what is wrong with it (records before it are indexed)
         by_digest: dict[str, tuple[str, int]] = {}
         for file in warc_files(path):
-            with open(file, "rb") as fh:
-                it = ArchiveIterator(fh)
-                for record in it:
-                    uri = record.rec_headers.get_header("WARC-Target-URI")
-                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                    if record.rec_type == "response":
-                        self.entries[uri] = by_digest[digest] = (str(file), it.get_record_offset())
-                    elif record.rec_type == "revisit" and digest in by_digest:
-                        self.entries[uri] = by_digest[digest]
-                    elif record.rec_type == "conversion":
-                        self.rendered[uri] = (str(file), it.get_record_offset())
+            try:
+                self._index_file(file, by_digest)
+            except READ_ERRORS as exc:
+                self.damaged[str(file)] = f"{exc.__class__.__name__}: {exc}"[:300]
+
+    def _index_file(self, file: Path, by_digest: dict[str, tuple[str, int]]) -> None:
+        with open(file, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                if record.rec_type == "response":
+                    self.entries[uri] = by_digest[digest] = (str(file), it.get_record_offset())
+                elif record.rec_type == "revisit" and digest in by_digest:
+                    self.entries[uri] = by_digest[digest]
+                elif record.rec_type == "conversion":
+                    self.rendered[uri] = (str(file), it.get_record_offset())
 
     def __len__(self) -> int:
         return len(self.entries)

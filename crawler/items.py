@@ -12,6 +12,7 @@ class ArticleItem(scrapy.Item):
     # the fetch, set by the spider
     url = scrapy.Field()  # the URL asked for
     final_url = scrapy.Field()  # after redirects
+    redirect_urls = scrapy.Field()  # the hops between url and final_url (aliases of the article)
     status = scrapy.Field()
     response_headers = scrapy.Field()  # list of (name, value)
     request_headers = scrapy.Field()
@@ -22,6 +23,7 @@ class ArticleItem(scrapy.Item):
     discovered_from = scrapy.Field()
     # the archive record
     snapshot = scrapy.Field()  # {file, offset, length, digest}
+    hops = scrapy.Field()  # earlier responses of the fetch (redirects, retried attempts): snapshot rows
     rendered = scrapy.Field()  # the rendered DOM's WARC record, when the page went through the browser
     # the article
     canonical_url = scrapy.Field()

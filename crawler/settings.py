@@ -62,15 +62,27 @@ RENDER_BLOCK_HOSTS = [  # ads and trackers (and their subdomains)
 ]
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 
-ITEM_PIPELINES = {
-    "pipelines.snapshot.SnapshotPipeline": 100,
+ITEM_PIPELINES = {  # the snapshot (step 1) is taken in the downloader: crawler/middlewares/capture.py
     "pipelines.extract.ExtractPipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.replay.ReplayMiddleware": 50,  # before robots.txt: replay answers those too
+    # process_request runs in rising order, process_response in falling order
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.StrictOffsiteMiddleware": 40,  # retried and redirected requests too
+    "crawler.middlewares.replay.ReplayMiddleware": 50,  # before robots.txt and the guard: no network, no DNS
+    "crawler.middlewares.guard.DestinationGuardMiddleware": 60,  # every request, robots.txt included
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirects.LoopSafeMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirects.LoopSafeRedirectMiddleware": 585,  # below the capture: hops are archived
+    "crawler.middlewares.capture.CaptureMiddleware": 588,  # every response, decoded, into the WARC
+    # HttpCompressionMiddleware: 590
+    "crawler.middlewares.capture.OriginalEncodingMiddleware": 595,  # what decompression deletes, noted
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
@@ -79,6 +91,26 @@ EXTENSIONS = {
 GC_THRESHOLDS = [50_000, 50, 100]  # gc.set_threshold for the crawl and its workers; [] keeps Python's
 CRAWL_SUMMARY_PRINT = True  # the end-of-crawl summary on standard output
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
+
+# -- safety and limits (README "Failure handling") -------------------------------------
+DESTINATION_GUARD_ENABLED = True  # refuse loopback, private, link-local, multicast, reserved addresses
+# networks the guard lets through anyway, e.g. ["10.0.0.0/8"] for an intranet, ["127.0.0.1/32"] in tests
+ALLOWED_PRIVATE_NETWORKS = [n for n in os.environ.get("ALLOWED_PRIVATE_NETWORKS", "").split(",") if n.strip()]
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # bytes per response, also after decompression (Scrapy's default: 1 GiB)
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10  # hops per chain; a hop back to a URL of the chain is a loop, cut at once
+METAREFRESH_MAXDELAY = 30  # seconds: a longer refresh is a page reloading itself, not a redirect
+RETRY_AFTER_MAX = 120  # seconds of Retry-After honoured for 429/503; a longer wait gives up the request
+DISCOVERY_MAX_DEPTH = 3  # sitemap index levels (or feed/listing hops) below a start source
+DISCOVERY_MAX_SOURCES = 2000  # discovery pages (sitemaps, feeds, listing pages) per run
+LISTING_MAX_PAGES = 5  # pages of one listing followed through rel=next
+SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap or feed (the sitemap protocol's own limit)
+STORE_RETRY_TIMES = 3  # a locked or unreachable database is tried again (1 s, 2 s, 4 s) ...
+STORE_RETRY_BACKOFF = 1.0
+STORE_DOWN_SECONDS = 30  # ... then counts as down this long: writes are spooled at once
+OUTCOME_BATCH_SIZE = 500  # outcome rows of non-article requests written together
+RUN_HEARTBEAT_SECONDS = 30  # a running crawl's sign of life in crawl_run
+RUN_STALE_SECONDS = 900  # a run without a heartbeat this long is dead: marked failed by the next start
 
 # -- politeness ---------------------------------------------------------------------
 USER_AGENT = "newsarchive/0.1 (+news archiving crawler built on Scrapy; obeys robots.txt)"

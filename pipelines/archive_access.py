@@ -1,13 +1,31 @@
-"""The archive as the dedupe and store steps share it: one per crawler, opened lazily so
-a dead database is a per-item failure, not a crawl that cannot start."""
+"""The archive as the crawl's steps share it: one ``Archive`` per crawler, opened lazily so a
+dead database is a per-item failure, not a crawl that cannot start — and one thread that
+runs all of its database work, so the reactor never waits for SQL (a locked SQLite file
+holds a write for up to 30 s).
+
+A transient database error (locked, connection refused or lost) is retried with back-off
+(``STORE_RETRY_TIMES``, ``STORE_RETRY_BACKOFF``); after that the database counts as down for
+``STORE_DOWN_SECONDS`` and calls fail at once, so a dead server costs the crawl nothing but
+spooled items (``pipelines.store``).
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from archive.store import Archive
 from pipelines.base import crawler_shared
+from pipelines.workers import in_executor
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def clock_of(settings) -> Callable[[], datetime]:
@@ -33,3 +51,65 @@ def archive_of(crawler) -> Archive:
             clock=clock_of(settings),
         ),
     )
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database error worth trying again: the database is busy, locked or unreachable."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class ArchiveThread:
+    def __init__(self, archive: Callable[[], Archive], retries: int, backoff: float, down_seconds: float, stats):
+        self._archive = archive
+        self.retries, self.backoff, self.down_seconds = retries, backoff, down_seconds
+        self.stats = stats
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="archive-db")
+        self._down_until = 0.0
+        self._down_error: BaseException | None = None
+
+    def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict, retry: bool) -> T:
+        if self._down_error is not None and time.monotonic() < self._down_until:
+            raise self._down_error
+        attempts = self.retries + 1 if retry else 1
+        for attempt in range(attempts):
+            try:
+                result = fn(self._archive(), *args, **kwargs)
+                self._down_error = None
+                return result
+            except Exception as exc:
+                if not is_transient(exc) or attempt + 1 == attempts:
+                    if is_transient(exc) and retry:
+                        self._down_error, self._down_until = exc, time.monotonic() + self.down_seconds
+                    raise
+                self.stats.inc_value("store/retried")
+                logger.warning("archive database busy or unreachable (%s); retrying", exc.__class__.__name__)
+                time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def call(self, fn: Callable[..., T], *args: Any, retry: bool = True, **kwargs: Any) -> T:
+        """``fn(archive, *args, **kwargs)`` on the database thread, awaited."""
+        return await in_executor(self.thread, self._run, fn, args, kwargs, retry)
+
+    def call_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """The same, blocking (for the end of a crawl, when nothing else is left to do)."""
+        return self.thread.submit(self._run, fn, args, kwargs, True).result()
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+
+
+def archive_thread_of(crawler) -> ArchiveThread:
+    settings = crawler.settings
+
+    def build() -> ArchiveThread:
+        return ArchiveThread(
+            lambda: archive_of(crawler),
+            retries=settings.getint("STORE_RETRY_TIMES"),
+            backoff=settings.getfloat("STORE_RETRY_BACKOFF"),
+            down_seconds=settings.getfloat("STORE_DOWN_SECONDS"),
+            stats=crawler.stats,
+        )
+
+    return crawler_shared(crawler, "archive_thread", build)

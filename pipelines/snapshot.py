@@ -1,63 +1,94 @@
-"""Step 1: the raw fetch into a WARC file, before anything can go wrong with it. A payload
-already archived for the same URL is written as a ``revisit`` record pointing at it."""
+"""Step 1: every response the crawl receives into a WARC file, before anything can go wrong
+with it — articles, discovery pages, robots.txt, redirect hops and retried attempts alike,
+so the WARC files of a crawl replay that crawl. A payload already archived for the same
+URL is written as a ``revisit`` record pointing at it.
+
+The capture middleware (``crawler.middlewares.capture``) calls ``Snapshotter.capture`` for
+each response as it comes off the wire (decoded, with its original encoding noted); the
+record travels on the request as a ``pipelines.outcomes.Capture`` until the request's
+outcome is known.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
-from itemadapter import ItemAdapter
-from sqlalchemy.exc import SQLAlchemyError
+from scrapy.http import Response
 
-from archive.store import Capture
+from archive.store import Archive, Capture
 from archive.warc import Exchange
-from pipelines.archive_access import archive_of
-from pipelines.base import CrawlerPipeline
+from pipelines.archive_access import archive_thread_of
+from pipelines.base import crawler_shared
+from pipelines.outcomes import Capture as FetchCapture
 from pipelines.warc_writer import warc_writer_of
 
 logger = logging.getLogger(__name__)
 
 
-class SnapshotPipeline(CrawlerPipeline):
-    """Writes request + response records (``pipelines.warc_writer``)."""
+def header_pairs(headers) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
+
+def _previous(archive: Archive, url: str, digest: str) -> Capture | None:
+    return archive.previous_capture(url, digest)
+
+
+class Snapshotter:
     def __init__(self, crawler):
-        super().__init__(crawler)
+        self.crawler, self.stats = crawler, crawler.stats
         self.writer = warc_writer_of(crawler)
-        self.replaying = bool(crawler.settings.get("REPLAY_FROM"))
+        self.database = archive_thread_of(crawler)
 
-    def _previous_capture(self, exchange: Exchange) -> Capture | None:
+    async def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
         try:
-            return archive_of(self.crawler).previous_capture(exchange.url, exchange.digest)
-        except SQLAlchemyError as exc:
+            return await self.database.call(_previous, exchange.url, exchange.digest, retry=False)
+        except Exception as exc:
             logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
             return None
 
-    async def process_item(self, item):
-        adapter = ItemAdapter(item)
-        if adapter.get("snapshot"):  # replayed: the record already exists
-            adapter["snapshot"] = {**adapter["snapshot"], "reused": True}
-            self.stats.inc_value("warc/reused")
-            return item
-        if self.replaying:  # the replay's stand-in 404 for an unrecorded URL is no fetch to keep
-            return item
+    async def capture(self, response: Response) -> FetchCapture:
+        request = response.request
+        fetched_at = datetime.now(UTC)
         exchange = Exchange(
-            url=adapter["final_url"],
-            status=adapter["status"],
-            headers=adapter["response_headers"],
-            body=adapter["page"],
-            fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
-            request_headers=tuple(adapter.get("request_headers") or ()),
+            url=response.url,
+            status=response.status,
+            headers=header_pairs(response.headers),
+            body=response.body,
+            fetched_at=fetched_at,
+            method=request.method if request else "GET",
+            request_headers=tuple(header_pairs(request.headers)) if request else (),
+            ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        capture = self._previous_capture(exchange)
-        if capture is None:
+        previous = await self._previous_capture(exchange)
+        if previous is None:
             ref = await self.writer.response(exchange)
         else:
-            ref = await self.writer.revisit(exchange, capture.url, capture.fetched_at)
+            ref = await self.writer.revisit(exchange, previous.url, previous.fetched_at)
             self.stats.inc_value("warc/revisits")
-        adapter["snapshot"] = asdict(ref)
         self.stats.inc_value("warc/records")
         self.stats.inc_value("warc/bytes", ref.length)
-        return item
+        return FetchCapture(
+            url=response.url,
+            status=response.status,
+            fetched_at=fetched_at.isoformat(),
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            ref=asdict(ref),
+        )
+
+    def replayed(self, response: Response, ref: dict) -> FetchCapture:
+        """A response answered from an existing WARC record: no new record, the same row."""
+        self.stats.inc_value("warc/reused")
+        return FetchCapture(
+            url=response.url,
+            status=response.status,
+            fetched_at=datetime.now(UTC).isoformat(),
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            ref=ref,
+        )
+
+
+def snapshotter_of(crawler) -> Snapshotter:
+    return crawler_shared(crawler, "snapshotter", lambda: Snapshotter(crawler))

@@ -1,30 +1,72 @@
-"""Step 5: the article into the database, every fetch as a snapshot row, the run as a
-``CrawlRun``. When the database fails, the item goes to a JSON-lines spool file
-(``FAILED_ITEMS_FILE``) and the crawl goes on: the WARC and the spool keep everything."""
+"""Step 5: the article into the database, every request as a snapshot row with its outcome,
+the run as a ``CrawlRun``.
+
+All of it runs on the archive's database thread (``pipelines.archive_access``): the
+reactor never waits. Outcome rows of requests that are not article items (the
+``fetch_outcome`` signal) are batched. A write that fails for good goes to the spool
+(``FAILED_ITEMS_FILE``, ``archive.spool``) and the crawl goes on: the WARC and the spool
+keep everything, and the next crawl (or ``python -m archive spool load``) stores it.
+At the start, runs left ``running`` by a crawl that died are marked ``failed``; while
+the crawl runs, its row gets a heartbeat.
+"""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
-from pathlib import Path
+import os
+import socket
+from datetime import timedelta
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from sqlalchemy.exc import SQLAlchemyError
 
-from archive.store import Decision
-from pipelines.archive_access import archive_of
+from archive import spool
+from archive.store import Archive, Decision
+from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import PageDropped
+from pipelines.outcomes import fetch_outcome, outcome_rows
 
 logger = logging.getLogger(__name__)
+NODE = socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _save(archive: Archive, item: dict, run_id: int | None, decision: Decision | None) -> Decision:
+    return archive.save(item, run_id, decision)
+
+
+def _open_run(archive: Archive, spider: str, run_id: int | None, stale_after: timedelta) -> tuple[int, list[int]]:
+    stale = archive.mark_stale_runs(NODE, _alive, stale_after)
+    if run_id:  # the scheduler made the row
+        archive.claim_run(run_id, NODE, os.getpid())
+        return run_id, stale
+    return archive.start_run(spider, NODE, os.getpid()), stale
 
 
 class StorePipeline(CrawlerPipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.spool = Path(crawler.settings.get("FAILED_ITEMS_FILE"))
+        settings = crawler.settings
+        self.spool = settings.get("FAILED_ITEMS_FILE")
+        self.database = archive_thread_of(crawler)
         self.run_id: int | None = None
+        self.batch_size = settings.getint("OUTCOME_BATCH_SIZE")
+        self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT_SECONDS")
+        self.stale_after = timedelta(seconds=settings.getfloat("RUN_STALE_SECONDS"))
+        self._rows: list[dict] = []
+        self._pending: set[asyncio.Future] = set()
+        self._heartbeat: asyncio.Task | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -32,49 +74,99 @@ class StorePipeline(CrawlerPipeline):
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.fetch_outcome, signal=fetch_outcome)
         return pipeline
 
-    def spider_opened(self, spider) -> None:
-        if run_id := self.crawler.settings.getint("CRAWL_RUN_ID"):  # the scheduler made the row
-            self.run_id = run_id
-            return
+    # -- the run ----------------------------------------------------------------------
+    async def spider_opened(self, spider) -> None:
         try:
-            self.run_id = archive_of(self.crawler).start_run(spider.name)
-        except SQLAlchemyError as exc:
+            self.run_id, stale = await self.database.call(
+                _open_run, spider.name, self.crawler.settings.getint("CRAWL_RUN_ID"), self.stale_after
+            )
+        except Exception as exc:
             logger.error("archive database unavailable at start (%s): items will be spooled to %s", exc, self.spool)
-
-    def spider_closed(self, spider, reason: str) -> None:
-        if self.run_id is None:
             return
-        try:
-            archive_of(self.crawler).finish_run(self.run_id, self.stats.get_stats(), reason)
-        except SQLAlchemyError as exc:
-            logger.error("could not record the end of crawl run %s: %s", self.run_id, exc)
+        if stale:
+            logger.warning("crawl run(s) %s were left running by a crawl that died: marked failed", stale)
+        await self._load_spool()
+        self._heartbeat = asyncio.ensure_future(self._beat())
 
-    def process_item(self, item):
+    async def _load_spool(self) -> None:
+        if not os.path.exists(self.spool) or not os.path.getsize(self.spool):
+            return
+        report = await self.database.call(spool.load, self.spool)
+        self.stats.set_value("spool/loaded", report.loaded)
+        logger.info("spool %s: %d write(s) stored, %d still failing", self.spool, report.loaded, report.failed)
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_every)
+            try:
+                await self.database.call(Archive.heartbeat, self.run_id, retry=False)
+            except Exception as exc:
+                logger.warning("no heartbeat for crawl run %s (%s)", self.run_id, exc.__class__.__name__)
+
+    async def spider_closed(self, spider, reason: str) -> None:
+        self._flush()
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        if self.run_id is not None:
+            try:
+                await self.database.call(Archive.finish_run, self.run_id, self.stats.get_stats(), reason)
+            except Exception as exc:
+                logger.error("could not record the end of crawl run %s: %s", self.run_id, exc)
+        self.database.close()
+
+    # -- articles -----------------------------------------------------------------------
+    async def process_item(self, item):
         adapter = ItemAdapter(item)
+        known = Decision(**adapter["decision"]) if adapter.get("decision") else None
         try:
-            known = Decision(**adapter["decision"]) if adapter.get("decision") else None
-            decision = archive_of(self.crawler).save(dict(adapter), self.run_id, known)
-        except SQLAlchemyError as exc:
-            self._spool(adapter, exc)
+            decision = await self.database.call(_save, dict(adapter), self.run_id, known)
+        except Exception as exc:
+            self._spool(spool.SAVE, dict(adapter), exc)
             return item
         self.stats.inc_value(f"articles/{decision.outcome}")
         return item
 
-    def item_dropped(self, item, response, exception, spider) -> None:
+    async def item_dropped(self, item, response, exception, spider) -> None:
         """Dropped pages keep their snapshot row, with the reason as outcome."""
         reason = exception.reason if isinstance(exception, PageDropped) else exception.__class__.__name__
+        record = ItemAdapter(item).asdict() | {"outcome": f"dropped:{reason}", "detail": str(exception)[:500]}
         try:
-            archive_of(self.crawler).record_snapshot(ItemAdapter(item).asdict(), f"dropped:{reason}", self.run_id)
-        except SQLAlchemyError as exc:
-            self._spool(ItemAdapter(item), exc)
+            await self.database.call(Archive.record_snapshot, record, record["outcome"], self.run_id)
+        except Exception as exc:
+            self._spool(spool.SNAPSHOT, record, exc)
 
-    def _spool(self, adapter: ItemAdapter, exc: Exception) -> None:
+    # -- every other request ---------------------------------------------------------------
+    def fetch_outcome(self, request, outcome: str, detail: str | None, response=None) -> None:
+        """A request's outcome (``pipelines.outcomes``): its captures' rows (earlier hops with
+        their fate, the last with ``outcome``), or one row without a record when nothing came."""
+        captures = request.meta.get("captures") or []
+        request.meta["captures"] = []  # recorded once
+        self._rows += outcome_rows(request.url, captures, outcome, detail, responded=response is not None)
+        self.stats.inc_value(f"outcomes/{outcome.split(':', 1)[0]}")
+        if len(self._rows) >= self.batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        rows, self._rows = self._rows, []
+        future = asyncio.ensure_future(self._write_rows(rows))
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+
+    async def _write_rows(self, rows: list[dict]) -> None:
+        try:
+            await self.database.call(Archive.record_fetches, rows, self.run_id)
+        except Exception as exc:
+            self._spool(spool.FETCHES, {"rows": rows}, exc)
+
+    def _spool(self, op: str, payload: dict, exc: Exception) -> None:
         self.stats.inc_value("store/failed")
-        logger.error("archive database error, item spooled to %s: %s (%s)", self.spool, adapter.get("url"), exc)
-        self.spool.parent.mkdir(parents=True, exist_ok=True)
-        record = {k: v for k, v in dict(adapter).items() if k != "page"}
-        record["error"] = str(exc)
-        with self.spool.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        what = payload.get("url") or f"{len(payload.get('rows', ()))} outcome row(s)"
+        logger.error("archive database error, spooled to %s: %s (%s)", self.spool, what, exc)
+        spool.append(self.spool, op, payload, self.run_id, str(exc))

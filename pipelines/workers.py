@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from crawler.garbage_collection import tune
 from pipelines.base import crawler_shared
+from pipelines.lifeline import die_with_parent
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,7 +48,9 @@ async def in_executor(executor: Executor, fn: Callable[..., T], *args: Any, **kw
 
 
 def _warm_up(gc_thresholds: tuple[int, ...]) -> None:
-    """Import the extraction stack once per worker, not on its first page; tune its collector."""
+    """Die with the forkserver (``pipelines.lifeline``); import the extraction stack once per
+    worker, not on its first page; tune its collector."""
+    die_with_parent()
     import pipelines.clean
     import pipelines.extraction.article  # noqa: F401
 
@@ -90,9 +93,15 @@ class WorkerPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["pipelines.lifeline"])
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds,)
             )
+            os.environ["NEWSARCHIVE_FORKSERVER"] = "1"  # read by pipelines.lifeline in the forkserver only
+            try:
+                self._executor.submit(int)  # starts the forkserver (and the workers) now
+            finally:
+                del os.environ["NEWSARCHIVE_FORKSERVER"]
         return self._executor
 
     def close(self) -> None:

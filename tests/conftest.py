@@ -87,6 +87,7 @@ def crawl(tmp_path):
         env["DATABASE_URL"] = database_url or f"sqlite:///{tmp_path / 'archive.db'}"
         env["WARC_DIR"] = str(tmp_path / "warc")
         env["FAILED_ITEMS_FILE"] = str(tmp_path / "failed-items.jsonl")
+        env.setdefault("ALLOWED_PRIVATE_NETWORKS", "127.0.0.1/32")  # the loopback test servers, nothing else
         command = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
         for name, value in (settings or {}).items():
             command += ["-s", f"{name}={value}"]

@@ -11,6 +11,7 @@ browser (``meta["playwright"]``) gets the page as it was rendered (its
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from scrapy import Request
@@ -20,6 +21,8 @@ from scrapy.responsetypes import responsetypes
 
 from archive.warc import WarcIndex
 from pipelines.extraction.urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 
 class ReplayMiddleware:
@@ -35,6 +38,9 @@ class ReplayMiddleware:
             raise NotConfigured("REPLAY_FROM is not set")
         middleware = cls(path, crawler.stats)
         crawler.stats.set_value("replay/recorded_urls", len(middleware.index))
+        for file, problem in middleware.index.damaged.items():
+            crawler.stats.inc_value("replay/damaged_files")
+            logger.warning("replay: %s is damaged (%s); its records up to the damage are used", file, problem)
         return middleware
 
     def process_request(self, request: Request) -> Response:

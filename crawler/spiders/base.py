@@ -9,6 +9,12 @@ pipelines do.
 Arguments: ``-a start=URL[,URL…]`` replaces the discovery sources,
 ``-a limit=N`` caps the article fetches of a run, ``-a since=YYYY-MM-DD``
 skips entries dated before that day (where sources give dates).
+
+Every request it makes ends in one recorded outcome (``pipelines.outcomes``): an article
+fetch as a page item, a discovery page as ``discovered:<kind>``, a request that got no
+response as ``refused:<reason>`` or ``failed:<error>``. Discovery is bounded per run
+(``DISCOVERY_MAX_DEPTH``, ``DISCOVERY_MAX_SOURCES``, ``LISTING_MAX_PAGES``,
+``SITEMAP_MAX_URLS``), what was cut counted in ``discovery/cut/*``.
 """
 
 from __future__ import annotations
@@ -34,11 +40,14 @@ from crawler.rendering import RENDER_MODES
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.archive_access import archive_of
 from pipelines.extraction.dates import parse_offset
-from pipelines.extraction.urls import canonical_url, registered_host
+from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
+from pipelines.outcomes import DISCOVERED, REFUSED, earlier_fates, failure_outcome, fetch_outcome
+from pipelines.snapshot import header_pairs
 
-
-def _header_pairs(headers) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ARTICLE_STATUSES = [status for status in range(100, 600) if status not in REDIRECT_STATUSES]
+"""An article's every answer reaches the pipelines (and its recorded outcome) — but redirects,
+which Scrapy follows to the page they point at."""
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -65,10 +74,11 @@ class ArchiveSpider(scrapy.Spider):
         tz = parse_offset(self.site_rules.timezone) if self.site_rules else UTC
         self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), tz) if since else None
         domains = set(self.site_rules.domains if self.site_rules else ())
-        domains |= {urlsplit(u).hostname for u in self.sources if urlsplit(u).hostname}
+        domains |= {registered_host(u) for u in self.sources if urlsplit(u).hostname}  # www. and apex alike
         self.allowed_domains = sorted(domains)
         self.requested: set[str] = set()
         self.known: dict[str, datetime] = {}
+        self.sources_requested = 0
 
     async def start(self):
         for request in self.scheduled_rechecks():
@@ -117,31 +127,88 @@ class ArchiveSpider(scrapy.Spider):
         return True
 
     # -- discovery ---------------------------------------------------------------------
-    def source_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_source, errback=self.fetch_failed, meta={"source": url})
+    def setting(self, name: str) -> int:
+        return self.crawler.settings.getint(name)
+
+    def cut(self, what: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"discovery/cut/{what}", count)
+
+    def source_request(self, url: str, parent: Response | None = None, page: int = 1) -> scrapy.Request | None:
+        """A discovery page, within the run's bounds (depth below the start sources, sources in all)."""
+        depth = parent.meta.get("discovery_depth", 0) + 1 if parent is not None else 0
+        if depth > self.setting("DISCOVERY_MAX_DEPTH"):
+            self.cut("depth")
+            return None
+        if self.sources_requested >= self.setting("DISCOVERY_MAX_SOURCES"):
+            self.cut("sources")
+            return None
+        self.sources_requested += 1
+        return scrapy.Request(
+            url,
+            callback=self.parse_source,
+            errback=self.fetch_failed,
+            meta={"source": url, "archive_role": "source", "discovery_depth": depth, "listing_page": page},
+        )
 
     def parse_source(self, response: Response):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = source_kind(response.body, content_type)
         self.crawler.stats.inc_value(f"discovery/{kind}")
+        if kind == "html" and response.url in self.sources and self.declares_article(response):
+            yield self.page_item(response)
+            return
+        requests = list(self.discover(response, kind))
+        self.crawler.signals.send_catch_log(
+            fetch_outcome,
+            request=response.request,
+            outcome=f"{DISCOVERED}:{kind}",
+            detail=f"{len(requests)} request(s)",
+            response=response,
+        )
+        yield from requests
+
+    def discover(self, response: Response, kind: str):
         if kind == "sitemapindex":
-            for link in sitemap_links(response.body):
-                if self.recent(link):
-                    yield self.source_request(link.url)
+            for link in self.bounded(sitemap_links(response.body)):
+                if self.recent(link) and (request := self.source_request(link.url, response)):
+                    yield request
         elif kind in ("urlset", "feed"):
             links = sitemap_links(response.body) if kind == "urlset" else feed_links(response.body, response.url)
-            yield from self.article_requests(links, response.url)
+            yield from self.article_requests(self.bounded(links), response.url)
         elif hasattr(response, "css"):
             yield from self.parse_listing(response)
 
+    def bounded(self, links: list[Link]) -> list[Link]:
+        """At most ``SITEMAP_MAX_URLS`` entries of one sitemap or feed (the protocol's own limit is 50,000)."""
+        most = self.setting("SITEMAP_MAX_URLS")
+        if len(links) > most:
+            self.cut("sitemap_urls", len(links) - most)
+            return links[:most]
+        return links
+
     def parse_listing(self, response: Response):
-        if response.url in self.sources and self.declares_article(response):
-            yield self.page_item(response)
-            return
         yield from self.article_requests(page_links(response, response.url), response.url)
         if self.site_rules is None:
             for feed in alternate_feeds(response, response.url):
-                yield self.source_request(feed)
+                if request := self.source_request(feed, response):
+                    yield request
+        if next_page := self.next_page(response):
+            yield next_page
+
+    def next_page(self, response: Response) -> scrapy.Request | None:
+        """The listing's next page (``rel=next``), up to ``LISTING_MAX_PAGES`` pages per chain."""
+        href = response.css("link[rel~=next]::attr(href), a[rel~=next]::attr(href)").get()
+        url = absolute_url(href, response.url)
+        if not url or registered_host(url) != registered_host(response.url):
+            return None
+        page = response.meta.get("listing_page", 1) + 1
+        if page > self.setting("LISTING_MAX_PAGES"):
+            self.cut("listing_pages")
+            return None
+        request = self.source_request(url, response, page)
+        if request is not None:
+            request.meta["discovery_depth"] = response.meta.get("discovery_depth", 0)  # a page, not a level
+        return request
 
     def declares_article(self, response: Response) -> bool:
         """A start URL of a site without rules that is itself an article page (``news``
@@ -183,7 +250,8 @@ class ArchiveSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.fetch_failed,
             headers=headers,
-            meta={"handle_httpstatus_all": True, "discovered_from": source},
+            dont_filter=True,  # fetched once per run by canonical URL (above); redirects are loop-checked
+            meta={"handle_httpstatus_list": ARTICLE_STATUSES, "discovered_from": source, "archive_role": "article"},
         )
 
     # -- fetching ----------------------------------------------------------------------
@@ -191,28 +259,44 @@ class ArchiveSpider(scrapy.Spider):
         yield self.page_item(response)
 
     def page_item(self, response: Response) -> ArticleItem:
+        """The fetch as the pipelines see it: the URL asked for, where it ended after redirects,
+        and its WARC record (earlier hops and attempts as ``hops``, each with its outcome)."""
         request = response.request
-        url = request.meta.get("redirect_urls", [request.url])[0] if request else response.url
+        chain = request.meta.get("redirect_urls", []) if request else []
+        captures = response.meta.get("captures") or []
+        final = captures[-1] if captures else None
         rules = rules_for_url(response.url) or self.site_rules
         return ArticleItem(
-            url=url,
+            url=chain[0] if chain else (request.url if request else response.url),
             final_url=response.url,
+            redirect_urls=chain[1:],
             status=response.status,
-            response_headers=_header_pairs(response.headers),
-            request_headers=_header_pairs(request.headers) if request else [],
+            response_headers=header_pairs(response.headers),
+            request_headers=header_pairs(request.headers) if request else [],
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             page=response.body,
-            fetched_at=datetime.now(UTC).isoformat(),
+            fetched_at=final.fetched_at if final else datetime.now(UTC).isoformat(),
             site=rules.name if rules else registered_host(response.url),
             discovered_from=response.meta.get("discovered_from"),
-            snapshot=response.meta.get("replayed_record"),
+            snapshot=final.ref if final else None,
+            hops=[c.row(fate) for c, fate in zip(captures, earlier_fates(captures), strict=False)],
         )
 
     def fetch_failed(self, failure) -> None:
-        """A fetch that never gave a response (DNS, refused, timeout, HTTP error on a source)."""
+        """A request that ended without a response for the callback: refused (guard, offsite,
+        robots.txt, a redirect loop), an HTTP error on a discovery page, or a network failure."""
         request = failure.request
-        reason = failure.value.__class__.__name__
-        if (response := getattr(failure.value, "response", None)) is not None:
-            reason = f"http_{response.status}"
-        self.crawler.stats.inc_value(f"fetch/failed/{reason}")
-        self.logger.warning("fetch failed: %s (%s: %s)", request.url, reason, failure.getErrorMessage())
+        outcome, detail = failure_outcome(failure.value)
+        reason = outcome.split(":", 1)[1]
+        response = getattr(failure.value, "response", None)
+        if outcome.startswith(REFUSED):
+            self.crawler.stats.inc_value(f"refused/{reason}")
+            self.logger.debug("refused: %s (%s)", request.url, reason)
+        else:
+            self.crawler.stats.inc_value(f"fetch/failed/{failure.value.__class__.__name__}")
+            if response is not None:
+                self.crawler.stats.inc_value(f"fetch/failed/{reason}")
+            self.logger.warning("fetch failed: %s (%s: %s)", request.url, reason, failure.getErrorMessage())
+        self.crawler.signals.send_catch_log(
+            fetch_outcome, request=request, outcome=outcome, detail=detail, response=response
+        )

@@ -1,0 +1,40 @@
+"""Redirects and meta refreshes followed as a browser would, with loops cut short.
+
+Scrapy's middlewares bound a chain by ``REDIRECT_MAX_TIMES``; on top of that a hop back to
+a URL already in the chain is a loop (``failed:redirect_loop`` at once, not twenty fetches
+later), and a redirected request skips the duplicate filter, so a hop to a page fetched
+earlier in the run is not dropped without an outcome (the strict offsite rule and the
+destination guard still apply to it).
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from w3lib.url import canonicalize_url
+
+from pipelines.outcomes import RequestRefused
+
+
+def is_loop(chain: list[str], current: str, target: str) -> bool:
+    """Whether ``target`` was already visited in the chain that led to ``current``."""
+    seen = {canonicalize_url(u) for u in [*chain, current]}
+    return canonicalize_url(target) in seen
+
+
+class _LoopSafe:
+    def _redirect(self, redirected: Request, request: Request, reason) -> Request:
+        if is_loop(request.meta.get("redirect_urls", []), request.url, redirected.url):
+            self.crawler.stats.inc_value("redirect/loops")
+            raise RequestRefused("redirect_loop", f"{request.url} -> {redirected.url}")
+        redirected = super()._redirect(redirected, request, reason)
+        redirected.dont_filter = True
+        return redirected
+
+
+class LoopSafeRedirectMiddleware(_LoopSafe, RedirectMiddleware):
+    pass
+
+
+class LoopSafeMetaRefreshMiddleware(_LoopSafe, MetaRefreshMiddleware):
+    pass
