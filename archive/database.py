@@ -46,10 +46,10 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply the Alembic migrations to ``engine``'s database (idempotent). On SQLite, foreign
-    keys are off meanwhile: changing a column there means copying its table, which a
-    referenced table cannot survive with them on (the pragma is ignored inside a transaction)."""
+def migrate(engine: Engine, revision: str = "head", direction: str = "upgrade") -> None:
+    """Bring ``engine``'s database to ``revision`` (idempotent). On SQLite, foreign keys are off
+    meanwhile: changing a column there means copying its table, which a referenced table
+    cannot survive with them on (and the pragma is ignored inside a transaction)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -58,10 +58,15 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         with connection.begin():
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            getattr(command, direction)(config, revision)
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every Alembic migration to ``engine``'s database (idempotent)."""
+    migrate(engine)
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 
 from datasketch import MinHash
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
@@ -451,10 +452,16 @@ class Archive:
     def record_fetches(self, rows: list[Mapping], run_id: int | None = None) -> int:
         """Outcome rows of requests that did not end as an article item (discovery pages,
         robots.txt, refused or failed requests), in one transaction; returns how many."""
+        values = [_snapshot_values(row, row.get("ref"), row["outcome"], run_id, None) for row in rows]
         with self.Session.begin() as session:
             conn = session.connection()
-            for row in rows:
-                _insert_snapshot(conn, _snapshot_values(row, row.get("ref"), row["outcome"], run_id, None))
+            # in order; runs of rows without a record in one executemany (robots.txt may refuse thousands)
+            for recorded, run in groupby(values, key=lambda row: row["warc_file"] is not None):
+                if recorded:
+                    for row in run:
+                        _insert_snapshot(conn, row)
+                else:
+                    conn.execute(insert(Snapshot), list(run))
         return len(rows)
 
     def _site_id(self, session: Session, name: str) -> int:

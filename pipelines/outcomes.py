@@ -31,6 +31,7 @@ class RequestRefused(IgnoreRequest):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.response = None  # the response the refusal is about, when there is one (a loop's last hop)
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,11 @@ class Capture:
     """One response as the WARC keeps it, on its way to an outcome (``request.meta["captures"]``)."""
 
     url: str
-    status: int
+    status: int | None
     fetched_at: str
     content_type: str | None
-    ref: dict  # the WARC record (``archive.warc.RecordRef`` as a dict)
+    ref: dict | None  # the WARC record (``archive.warc.RecordRef`` as a dict); None: no response came
+    error: str | None = None  # why no response came (an attempt that was retried)
 
     def row(self, outcome: str, detail: str | None = None) -> dict:
         """The snapshot row of this capture with its outcome."""
@@ -53,7 +55,7 @@ class Capture:
             "content_type": self.content_type,
             "ref": self.ref,
             "outcome": outcome,
-            "detail": detail,
+            "detail": detail if detail is not None else self.error,
         }
 
 
@@ -63,7 +65,7 @@ def earlier_fates(captures: list[Capture], next_url: str | None = None) -> list[
     5xx asked again)."""
     urls = [c.url for c in captures[1:]] + ([next_url] if next_url else [])
     return [
-        REDIRECTED if url != capture.url else f"{RETRIED}:http_{capture.status}"
+        REDIRECTED if url != capture.url else f"{RETRIED}:{capture.error or f'http_{capture.status}'}"
         for capture, url in zip(captures, urls, strict=False)
     ]
 

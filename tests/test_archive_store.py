@@ -146,18 +146,14 @@ def test_version_keeps_extractor_version_and_provenance(database_url, tmp_path):
 
 
 def test_migration_0005_signs_stored_articles_with_the_current_scheme(sqlite_url, tmp_path):
-    from alembic import command
-
-    from archive.database import alembic_config
+    from archive.database import migrate
     from archive.near_duplicates import signature, to_bytes
 
     archive = Archive(sqlite_url)
     item = fetched("thanhnien.vn", tmp_path)
     archive.save(item)
-    engine, config = create_db_engine(sqlite_url), alembic_config(sqlite_url)
-    with engine.begin() as connection:  # back to before 0005, whose downgrade clears the signatures
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+    engine = create_db_engine(sqlite_url)
+    migrate(engine, "0004", "downgrade")  # back to before 0005, whose downgrade clears the signatures
     with archive.Session() as session:
         assert session.scalar(select(Article.minhash)) is None
     upgrade(engine)

@@ -117,7 +117,9 @@ def test_tracking_parameter_copy_becomes_an_alias(site, crawl, sqlite_url):
 
 def test_dead_database_loses_nothing_and_the_crawl_goes_on(site, crawl, tmp_path):
     dead = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"
-    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=dead, settings=SETTINGS | {"STORE_RETRY_BACKOFF": 0.1})
+    done = crawl(
+        "news", "-a", f"start={site}/rss.xml", database_url=dead, settings=SETTINGS | {"STORE_RETRY_BACKOFF": 0.1}
+    )
     assert done.returncode == 0
     assert "database errors" in done.stdout
     spooled = [json.loads(line) for line in (tmp_path / "failed-items.jsonl").read_text().splitlines()]

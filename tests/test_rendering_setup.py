@@ -1,10 +1,12 @@
 """Choosing and configuring the browser, and what a rendered page may load."""
 
+import asyncio
 import os
 from types import SimpleNamespace
 
 import pytest
 
+from crawler.destinations import DestinationChecker, networks
 from crawler.rendering.blocking import request_blocker
 from crawler.rendering.browser import BrowserNotFoundError, find_browser, launch_options
 from pipelines.extraction.classify import needs_browser
@@ -29,21 +31,34 @@ def test_no_sandbox_exactly_when_running_as_root():
     assert ("--no-sandbox" in launch_options("playwright")["args"]) == (os.geteuid() == 0)
 
 
-def request(url: str, resource_type: str = "script") -> SimpleNamespace:
-    return SimpleNamespace(url=url, resource_type=resource_type)
+def aborts(blocker, url: str, resource_type: str = "script") -> bool:
+    return asyncio.run(blocker(SimpleNamespace(url=url, resource_type=resource_type)))
 
 
 def test_blocked_resource_types_are_aborted():
     should_abort = request_blocker(["image", "font"], [])
-    assert should_abort(request("https://thanhnien.vn/a.jpg", "image"))
-    assert not should_abort(request("https://thanhnien.vn/app.js", "script"))
+    assert aborts(should_abort, "https://thanhnien.vn/a.jpg", "image")
+    assert not aborts(should_abort, "https://thanhnien.vn/app.js", "script")
 
 
 def test_ad_hosts_and_their_subdomains_are_aborted_but_not_lookalikes():
     should_abort = request_blocker([], ["doubleclick.net"])
-    assert should_abort(request("https://securepubads.g.doubleclick.net/tag.js"))
-    assert should_abort(request("https://doubleclick.net/x"))
-    assert not should_abort(request("https://notdoubleclick.net/x"))
+    assert aborts(should_abort, "https://securepubads.g.doubleclick.net/tag.js")
+    assert aborts(should_abort, "https://doubleclick.net/x")
+    assert not aborts(should_abort, "https://notdoubleclick.net/x")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.2:8080/x", "file:///etc/passwd"]
+)
+def test_the_browser_may_not_load_refused_destinations(url):
+    assert aborts(request_blocker([], [], DestinationChecker()), url)
+
+
+def test_the_browser_loads_an_allowed_network_and_the_page_s_own_data():
+    should_abort = request_blocker([], [], DestinationChecker(networks(["127.0.0.1/32"])))
+    assert not aborts(should_abort, "http://127.0.0.1:8080/app.js")
+    assert not aborts(should_abort, "data:image/png;base64,AAAA")
 
 
 def test_a_full_static_article_needs_no_browser():

@@ -23,6 +23,13 @@ def is_loop(chain: list[str], current: str, target: str) -> bool:
 
 
 class _LoopSafe:
+    def process_response(self, request: Request, response, spider=None):
+        try:
+            return super().process_response(request, response)
+        except RequestRefused as refused:
+            refused.response = response  # the loop's last hop is this response: its row says so
+            raise
+
     def _redirect(self, redirected: Request, request: Request, reason) -> Request:
         if is_loop(request.meta.get("redirect_urls", []), request.url, redirected.url):
             self.crawler.stats.inc_value("redirect/loops")

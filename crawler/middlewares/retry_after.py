@@ -13,6 +13,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from pipelines.outcomes import Capture
+
 logger = logging.getLogger(__name__)
 _HONOURED = (429, 503)
 
@@ -59,6 +61,16 @@ class RetryAfterMiddleware(RetryMiddleware):
         self._back_off(request, wait)
         await asyncio.sleep(wait)
         return super().process_response(request, response)
+
+    def process_exception(self, request: Request, exception: Exception):
+        """A failed attempt that is tried again keeps its place in the request's record."""
+        retry = super().process_exception(request, exception)
+        if isinstance(retry, Request):
+            attempt = Capture(
+                request.url, None, datetime.now(UTC).isoformat(), None, None, exception.__class__.__name__
+            )
+            retry.meta["captures"] = [*request.meta.get("captures", ()), attempt]
+        return retry
 
     def _back_off(self, request: Request, wait: float) -> None:
         """Every request to the site waits too: its slot's delay, for as long as asked."""

@@ -16,6 +16,7 @@ import logging
 from scrapy.http import Request, Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.destinations import DestinationChecker, networks
 from crawler.rendering.blocking import request_blocker
 from crawler.rendering.browser import NO_BROWSER, launch_options
 
@@ -29,8 +30,12 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.browser_choice = settings.get("RENDER_BROWSER") or "auto"
         self.config.navigation_timeout_ms = settings.getfloat("RENDER_TIMEOUT") * 1000
         self.config.max_pages_per_context = settings.getint("RENDER_CONCURRENCY")
+        guard = settings.getbool("DESTINATION_GUARD_ENABLED")
         self.abort_request = request_blocker(
-            settings.getlist("RENDER_BLOCK_RESOURCE_TYPES"), settings.getlist("RENDER_BLOCK_HOSTS")
+            settings.getlist("RENDER_BLOCK_RESOURCE_TYPES"),
+            settings.getlist("RENDER_BLOCK_HOSTS"),
+            DestinationChecker(networks(settings.getlist("ALLOWED_PRIVATE_NETWORKS"))) if guard else None,
+            crawler.stats,
         )
         self.pages_per_context = settings.getint("RENDER_PAGES_PER_CONTEXT")
         self._generation, self._pages_in_generation = 0, 0

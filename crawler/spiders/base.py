@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,8 +78,28 @@ class ArchiveSpider(scrapy.Spider):
         domains |= {registered_host(u) for u in self.sources if urlsplit(u).hostname}  # www. and apex alike
         self.allowed_domains = sorted(domains)
         self.requested: set[str] = set()
+        self.forbidden: set[str] = set()  # refused by robots.txt in this run
         self.known: dict[str, datetime] = {}
         self.sources_requested = 0
+        self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    def robots_parsed(self, robotparser, request) -> None:
+        self.robots[urlsplit(request.url).netloc] = robotparser
+
+    def robots_forbid(self, url: str) -> bool:
+        """Whether the site's robots.txt (when already read) disallows ``url``: such links are
+        refused here, in bulk, instead of each taking its way through the scheduler."""
+        parser = self.robots.get(urlsplit(url).netloc)
+        if parser is None or not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            return False
+        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings.get("USER_AGENT")
+        return not parser.allowed(url, agent)
 
     async def start(self):
         for request in self.scheduled_rechecks():
@@ -238,7 +259,18 @@ class ArchiveSpider(scrapy.Spider):
         self, link: Link, source: str, headers: dict | None = None, recheck: bool = False
     ) -> scrapy.Request | None:
         key = canonical_url(link.url)
-        if key in self.requested or (not recheck and self.already_archived(link)):
+        if key in self.requested or key in self.forbidden or (not recheck and self.already_archived(link)):
+            return None
+        if self.robots_forbid(link.url):
+            self.forbidden.add(key)
+            self.crawler.stats.inc_value("refused/robots_txt")
+            self.crawler.signals.send_catch_log(
+                fetch_outcome,
+                request=scrapy.Request(link.url),
+                outcome=f"{REFUSED}:robots_txt",
+                detail="",
+                response=None,
+            )
             return None
         if self.limit is not None and len(self.requested) >= self.limit:
             self.crawler.stats.inc_value("discovery/over_limit")
