@@ -253,6 +253,10 @@ def cmd_schedule(args) -> int:
         recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
         clock=(lambda: now) if now else None,
     )
+    from archive import spool
+
+    if (report := spool.load(archive, settings.get("FAILED_ITEMS_FILE"))).loaded or report.failed:
+        print(f"spool: {report.loaded} write(s) stored, {report.failed} still failing", file=sys.stderr)
     scheduler = Scheduler(archive, config)
     if args.once:
         reports = scheduler.run_round()
@@ -262,8 +266,20 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_runs(args) -> int:
-    from archive.queries import recent_runs
+    from archive.queries import recent_runs, run_failures
 
+    if args.failures is not None:
+        with sessions(args.database)() as session:
+            run_id, rows = run_failures(session, args.failures or None)
+        if args.json:
+            _print_json({"run": run_id, "failures": rows})
+            return 0
+        for row in rows:
+            print(f"{row['outcome']:32} {row['status'] or '-':>4}  {row['url']}")
+            if row["detail"]:
+                print(f"{'':38}{row['detail'][:200]}")
+        print(f"run #{run_id}: {len(rows)} request(s) dropped, refused or failed")
+        return 0
     with sessions(args.database)() as session:
         rows = recent_runs(session, args.site, args.limit)
     if args.json:
@@ -277,6 +293,32 @@ def cmd_runs(args) -> int:
         if row["error"]:
             print(f"{'':7}{row['error'][:200]}")
     return 0
+
+
+def _failed_items_file() -> str:
+    return os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
+
+
+def cmd_spool(args) -> int:
+    from archive import spool
+    from archive.store import Archive
+
+    report = spool.load(Archive(args.database), args.file)
+    print(f"{args.file}: {report.loaded} write(s) stored, {report.failed} still failing (kept in the spool)")
+    return 1 if report.failed else 0
+
+
+def cmd_verify(args) -> int:
+    from datetime import timedelta
+
+    from archive.store import NODE, Archive, process_alive
+    from archive.verify import verify
+
+    problems = verify(Archive(args.database), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s)" if problems else "archive verified: every record, file and run is in order")
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,9 +390,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("runs", help="recent crawl runs with their counts and outcomes")
     p.add_argument("--site", help="spider or site name")
+    p.add_argument(
+        "--failures",
+        nargs="?",
+        const=0,
+        type=int,
+        metavar="RUN",
+        help="the requests of run RUN (default: the latest) that were dropped, refused or failed",
+    )
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("spool", help="store what a crawl spooled while the database was unavailable")
+    p.add_argument("action", choices=("load",))
+    p.add_argument(
+        "--file", default=_failed_items_file(), help="the spool (default: $FAILED_ITEMS_FILE or %(default)s)"
+    )
+    p.set_defaults(func=cmd_spool)
+
+    p = sub.add_parser("verify", help="check every snapshot's WARC record, every WARC file, and runs left running")
+    p.add_argument("--warc-dir", default=os.environ.get("WARC_DIR", "data/warc"), help="default: %(default)s")
+    p.add_argument("--stale-after", type=float, default=900, help="seconds without a heartbeat (default: 900)")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("pack", help="pack saved pages (folders with a manifest.json) into a WARC for replay")
     p.add_argument("folders", nargs="+")

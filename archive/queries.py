@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
@@ -223,3 +223,23 @@ def recent_runs(session: Session, site: str | None = None, limit: int = 20) -> l
             }
         )
     return rows
+
+
+PROBLEM_OUTCOMES = ("dropped:", "refused:", "failed:")
+
+
+def run_failures(session: Session, run_id: int | None = None) -> tuple[int | None, list[dict]]:
+    """The requests of a run (default: the latest) that did not end well: dropped, refused or
+    failed, with the reason and its detail."""
+    if run_id is None:
+        run_id = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
+    query = (
+        select(Snapshot.url, Snapshot.status, Snapshot.outcome, Snapshot.detail)
+        .where(Snapshot.crawl_run_id == run_id)
+        .where(or_(*(Snapshot.outcome.startswith(p) for p in PROBLEM_OUTCOMES)))
+        .order_by(Snapshot.outcome, Snapshot.id)
+    )
+    return run_id, [
+        {"url": url, "status": status, "outcome": outcome, "detail": detail}
+        for url, status, outcome, detail in session.execute(query)
+    ]

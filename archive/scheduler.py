@@ -43,13 +43,13 @@ SCHEDULER_LOCK = "scheduler"
 _PROGRESS_EVERY = 1.0
 
 
-@dataclass
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
     """Signal the crawl's whole process group (it runs in a session of its own)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
 
 
+@dataclass
 class ScheduleConfig:
     spiders: dict[str, str]
     """Spider name → site name of every scheduled site."""

@@ -14,6 +14,8 @@ step hands the item to ``save``, which writes it in one transaction:
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +42,21 @@ from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
 from archive.warc import RENDERED_TYPE
+
+NODE = socket.gethostname()
+"""This machine's name in ``crawl_run.node``."""
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine still runs (for runs left ``running``)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
 LIST_FIELDS = ("body", "images", "authors", "tags")

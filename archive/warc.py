@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import socket
 import threading
 import zlib
 from collections.abc import Iterable
@@ -30,10 +31,40 @@ from warcio.warcwriter import WARCWriter
 
 SOFTWARE = "newsarchive (Scrapy, warcio)"
 WARC_VERSION = "1.1"  # every record and the warcinfo say the same
+OPEN_SUFFIX = ".open"
+NODE = socket.gethostname().replace("-", "_")  # in file names: WARC files of several machines never collide
 RENDERED_TYPE = "text/html; charset=utf-8"
 """Content type of a rendered page's DOM (a ``conversion`` record has no HTTP headers)."""
-READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError)
-"""What a torn, truncated or corrupt WARC file raises while it is read."""
+
+
+class DamagedWarcError(ValueError):
+    """A WARC file holds something that is not a whole WARC record."""
+
+
+READ_ERRORS = (ArchiveLoadFailed, DamagedWarcError, OSError, EOFError, zlib.error, ValueError, AttributeError)
+"""What a torn, truncated or corrupt WARC file raises while it is read (warcio's parser
+can fail inside itself on a torn gzip member)."""
+
+
+def whole_records(fh, check_digests: bool = False):
+    """(record, offset, length) of each record of an open WARC file, its payload read; raises
+    ``DamagedWarcError`` at the first thing that is not a whole WARC record (warcio reads garbage
+    as an ARC record and a torn record as a short one)."""
+    iterator = ArchiveIterator(fh, check_digests="raise" if check_digests else False)
+    end = 0
+    for record in iterator:
+        if not record.format.startswith("warc") or not record.rec_headers.get_header("WARC-Record-ID"):
+            raise DamagedWarcError(f"no WARC record at offset {iterator.get_record_offset()}")
+        record.raw_stream.read()
+        if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside the record
+            raise DamagedWarcError(f"record at offset {iterator.get_record_offset()} is torn")
+        iterator.read_to_end(record)
+        end = iterator.get_record_offset() + iterator.get_record_length()
+        yield record, iterator.get_record_offset(), iterator.get_record_length()
+    if fh.seek(0, os.SEEK_END) > end:  # warcio stops quietly at a torn last gzip member
+        raise DamagedWarcError(f"{fh.tell() - end} byte(s) after the last whole record (offset {end}) are torn")
+
+
 _HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
 
@@ -235,20 +266,25 @@ class WarcStore:
 
     def close(self) -> None:
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            self._finish()
+
+    def _finish(self) -> None:
+        """Close the file being written and give it its final name (without ``.open``)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            os.replace(open_path(self._path), self._path)
 
     def _writer(self) -> WARCWriter:
         if self._file is not None and self._file.tell() >= self.max_size:
-            self._file.close()
-            self._file = None
+            self._finish()
         if self._file is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._serial += 1
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
-            self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across writes, closed in close()
+            name = f"{self.prefix}-{stamp}-{NODE}-{os.getpid()}-{self._serial:05d}.warc.gz"
+            self._path = self.directory / name
+            self._file = open(open_path(self._path), "ab")  # noqa: SIM115 - kept open across writes, closed in close()
             writer = self._new_writer()
             writer.write_record(
                 writer.create_warcinfo_record(
@@ -271,9 +307,56 @@ class StoredResponse:
     ref: RecordRef
 
 
+def open_path(path: Path) -> Path:
+    """Where a WARC file is while it is written (the Heritrix convention): ``….warc.gz.open``."""
+    return path.with_name(path.name + OPEN_SUFFIX)
+
+
+def final_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+
+
+def existing(file: str | os.PathLike) -> Path:
+    """A WARC file by its final name, or the ``.open`` file it still is."""
+    path = Path(file)
+    return path if path.exists() or not open_path(path).exists() else open_path(path)
+
+
+def writer_pid(path: Path) -> int | None:
+    """The writing process of a file named by ``WarcStore`` on this machine, else None."""
+    parts = final_path(path).name.split(".", 1)[0].rsplit("-", 3)
+    if len(parts) == 4 and parts[1] == NODE and parts[2].isdigit():
+        return int(parts[2])
+    return None
+
+
+def finish_orphans(directory: str | os.PathLike, alive) -> list[Path]:
+    """Give ``.open`` files whose writer on this machine is gone (a killed crawl) their final
+    name, cut after their last whole record: a torn tail is never part of an archived fetch."""
+    directory = Path(directory)
+    done = []
+    for path in sorted(directory.rglob(f"*.warc.gz{OPEN_SUFFIX}")) if directory.is_dir() else ():
+        pid = writer_pid(path)
+        if pid is None or alive(pid):
+            continue
+        end = 0
+        with path.open("rb") as fh:
+            try:
+                for _record, offset, length in whole_records(fh):
+                    end = offset + length
+            except READ_ERRORS:
+                pass
+        with path.open("r+b") as fh:
+            fh.truncate(end)
+        os.replace(path, final_path(path))
+        done.append(final_path(path))
+    return done
+
+
 def read_response(file: str | os.PathLike, offset: int) -> StoredResponse:
     """The response record at ``offset`` of ``file`` (its payload decoded)."""
-    with open(file, "rb") as fh:
+    with open(existing(file), "rb") as fh:
         fh.seek(offset)
         record = next(iter(ArchiveIterator(fh)))
         return _stored(record, str(file), offset)
@@ -303,7 +386,7 @@ def warc_files(path: str | os.PathLike) -> list[Path]:
     """A WARC file, or the WARC files of a folder (recursively, sorted)."""
     path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz")))
+        return sorted(p for p in path.rglob("*") if p.name.removesuffix(OPEN_SUFFIX).endswith((".warc", ".warc.gz")))
     if not path.exists():
         raise FileNotFoundError(f"no WARC file or folder at {path}")
     return [path]
@@ -326,17 +409,17 @@ class WarcIndex:
                 self.damaged[str(file)] = f"{exc.__class__.__name__}: {exc}"[:300]
 
     def _index_file(self, file: Path, by_digest: dict[str, tuple[str, int]]) -> None:
+        name = str(final_path(file))  # what snapshot rows call it, written or still open
         with open(file, "rb") as fh:
-            it = ArchiveIterator(fh)
-            for record in it:
+            for record, offset, _length in whole_records(fh):
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 digest = record.rec_headers.get_header("WARC-Payload-Digest")
                 if record.rec_type == "response":
-                    self.entries[uri] = by_digest[digest] = (str(file), it.get_record_offset())
+                    self.entries[uri] = by_digest[digest] = (name, offset)
                 elif record.rec_type == "revisit" and digest in by_digest:
                     self.entries[uri] = by_digest[digest]
                 elif record.rec_type == "conversion":
-                    self.rendered[uri] = (str(file), it.get_record_offset())
+                    self.rendered[uri] = (name, offset)
 
     def __len__(self) -> int:
         return len(self.entries)

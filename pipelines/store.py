@@ -15,31 +15,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 from datetime import timedelta
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 
 from archive import spool
-from archive.store import Archive, Decision
+from archive.store import NODE, Archive, Decision, process_alive
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
 
 logger = logging.getLogger(__name__)
-NODE = socket.gethostname()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _save(archive: Archive, item: dict, run_id: int | None, decision: Decision | None) -> Decision:
@@ -47,7 +35,7 @@ def _save(archive: Archive, item: dict, run_id: int | None, decision: Decision |
 
 
 def _open_run(archive: Archive, spider: str, run_id: int | None, stale_after: timedelta) -> tuple[int, list[int]]:
-    stale = archive.mark_stale_runs(NODE, _alive, stale_after)
+    stale = archive.mark_stale_runs(NODE, process_alive, stale_after)
     if run_id:  # the scheduler made the row
         archive.claim_run(run_id, NODE, os.getpid())
         return run_id, stale

@@ -5,14 +5,18 @@ reactor keeps fetching (zlib and hashing release the GIL)."""
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from scrapy import signals
 
-from archive.warc import Exchange, RecordRef, WarcStore
+from archive.store import process_alive
+from archive.warc import Exchange, RecordRef, WarcStore, finish_orphans
 from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
+
+logger = logging.getLogger(__name__)
 
 
 class WarcWriter:
@@ -39,6 +43,10 @@ def warc_writer_of(crawler) -> WarcWriter:
 
     def build() -> WarcWriter:
         settings = crawler.settings
+        for path in finish_orphans(settings.get("WARC_DIR"), process_alive):
+            logger.warning(
+                "WARC file %s was left open by a crawl that died: finished after its last whole record", path
+            )
         store = WarcStore(
             settings.get("WARC_DIR"),
             prefix=crawler.spider.name if crawler.spider else "archive",

@@ -47,10 +47,10 @@ async def in_executor(executor: Executor, fn: Callable[..., T], *args: Any, **kw
     return await maybe_deferred_to_future(deferred)
 
 
-def _warm_up(gc_thresholds: tuple[int, ...]) -> None:
+def _warm_up(gc_thresholds: tuple[int, ...], crawl_pid: int) -> None:
     """Die with the forkserver (``pipelines.lifeline``); import the extraction stack once per
     worker, not on its first page; tune its collector."""
-    die_with_parent()
+    die_with_parent(crawl_pid)
     import pipelines.clean
     import pipelines.extraction.article  # noqa: F401
 
@@ -95,13 +95,13 @@ class WorkerPool:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["pipelines.lifeline"])
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds,)
+                self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds, os.getpid())
             )
-            os.environ["NEWSARCHIVE_FORKSERVER"] = "1"  # read by pipelines.lifeline in the forkserver only
+            os.environ["NEWSARCHIVE_FORKSERVER_OF"] = str(os.getpid())  # for pipelines.lifeline in the forkserver
             try:
                 self._executor.submit(int)  # starts the forkserver (and the workers) now
             finally:
-                del os.environ["NEWSARCHIVE_FORKSERVER"]
+                del os.environ["NEWSARCHIVE_FORKSERVER_OF"]
         return self._executor
 
     def close(self) -> None:

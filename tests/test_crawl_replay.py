@@ -77,10 +77,16 @@ def test_crawl_run_is_recorded_with_its_stats(crawl, recordings_warc, sqlite_url
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_crawling_twice_adds_no_article_version_or_snapshot(database, crawl, recordings_warc, request):
     url = request.getfixturevalue(f"{'sqlite' if database == 'sqlite' else 'postgres'}_url")
+    seen = []
     for _ in range(2):
         assert crawl("thanhnien", database_url=url, settings={"REPLAY_FROM": recordings_warc}).returncode == 0
-        after = counts(url)
-    assert after == {"Article": 1, "ArticleVersion": 1, "ArticleAlias": 0, "Snapshot": 1}
+        seen.append(counts(url))
+    assert seen[0] == seen[1]  # replayed records keep their rows: the article's and the discovery pages'
+    assert {k: seen[1][k] for k in ("Article", "ArticleVersion", "ArticleAlias")} == {
+        "Article": 1,
+        "ArticleVersion": 1,
+        "ArticleAlias": 0,
+    }
 
 
 def test_changed_recording_adds_exactly_one_version(crawl, recordings_warc, sqlite_url, tmp_path):

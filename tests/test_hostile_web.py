@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
+from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
 from tests.conftest import ROOT
@@ -64,9 +65,18 @@ def _ns(name: str, *command: str, **kwargs):
 class HostileCrawl:
     db: str
     log: Path
+    warc: Path
     stdout: str
     stderr: str
     peak_mb: float
+
+    def records(self) -> list:
+        found = []
+        for path in sorted(self.warc.glob("*.warc.gz")):
+            with open(path, "rb") as fh:
+                for record in ArchiveIterator(fh):
+                    found.append((record.rec_type, record.rec_headers, record.http_headers))
+        return found
 
     def rows(self) -> list[Snapshot]:
         with Session(create_engine(self.db)) as s:
@@ -139,7 +149,7 @@ def hostile(tmp_path_factory) -> HostileCrawl:
         done = _ns(name, *command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         (tmp / "crawl.log").write_text(done.stderr)
-        return HostileCrawl(db, log, done.stdout, done.stderr, peak)
+        return HostileCrawl(db, log, tmp / "warc", done.stdout, done.stderr, peak)
     finally:
         if server is not None:
             server.terminate()
@@ -228,3 +238,62 @@ def test_outcome_rows_add_up_to_the_requests_made(hostile):
 def test_every_request_the_server_answered_has_a_row(hostile):
     answered = {BASE + r["path"] for r in hostile.requests()}
     assert answered <= {r.url for r in hostile.rows()} | {r.final_url for r in hostile.rows()}
+
+
+def test_the_warc_keeps_every_response_robots_and_discovery_pages_included(hostile):
+    responses = {h.get_header("WARC-Target-URI") for kind, h, _ in hostile.records() if kind == "response"}
+    assert {
+        f"{BASE}/robots.txt",
+        f"{BASE}/feed.xml",
+        f"{BASE}/chuyen-muc/trang-2",
+        f"{BASE}{REDIRECT_TARGET}",
+    } <= responses
+    assert BASE + "/tin/chuyen-huong-vinh-vien-300001.html" in responses  # the 301 hop itself
+
+
+def test_the_warc_keeps_the_original_encoding_and_the_peer_address(hostile):
+    (record,) = [
+        (h, http)
+        for kind, h, http in hostile.records()
+        if kind == "response" and h.get_header("WARC-Target-URI") == BASE + GOOD[0]
+    ]
+    warc_headers, http_headers = record
+    assert http_headers.get_header("X-Archive-Orig-Content-Encoding") == "gzip"
+    assert http_headers.get_header("Content-Encoding") is None
+    assert warc_headers.get_header("WARC-IP-Address") == "127.0.0.1"
+
+
+def test_every_record_is_warc_1_1_and_every_file_was_closed(hostile):
+    assert {h.protocol for _, h, _ in hostile.records()} == {"WARC/1.1"}
+    assert list(hostile.warc.glob("*.open")) == []
+
+
+def test_the_crawl_s_warc_files_replay_the_crawl_offline(hostile, tmp_path):
+    db = f"sqlite:///{tmp_path / 'replayed.db'}"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=db,
+        WARC_DIR=str(tmp_path / "warc"),
+        FAILED_ITEMS_FILE=str(tmp_path / "spool.jsonl"),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        "start=" + ",".join(SOURCES),
+        "-s",
+        f"REPLAY_FROM={hostile.warc}",
+    ]
+    for key, value in SETTINGS.items():
+        command += ["-s", f"{key}={value}"]
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=True)
+
+    def titles(url: str) -> set[str]:
+        with Session(create_engine(url)) as s:
+            return set(s.scalars(select(ArticleVersion.title)))
+
+    assert titles(db) == titles(hostile.db)

@@ -66,7 +66,11 @@ def schedule_command(db_url: str, base: str, now: str, *extra: str, once: bool =
 
 def schedule(db_url: str, base: str, now: str, *extra: str, wait: bool = True, once: bool = True):
     command = schedule_command(db_url, base, now, *extra, once=once)
-    env = dict(os.environ, WARC_DIR=str(Path(db_url.removeprefix("sqlite:///")).parent / "warc"))
+    env = dict(
+        os.environ,
+        WARC_DIR=str(Path(db_url.removeprefix("sqlite:///")).parent / "warc"),
+        ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32",  # the loopback site, nothing else
+    )
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -181,7 +185,7 @@ def scrapyd(tmp_path):
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\nlogs_dir = {tmp_path}/logs\n"
         f"dbs_dir = {tmp_path}/dbs\neggs_dir = {tmp_path}/eggs\nitems_dir =\npoll_interval = 0.5\n"
     )
-    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=str(ROOT), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32")
     process = subprocess.Popen(
         [sys.executable, "-m", "scrapyd"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -1,11 +1,13 @@
 """Snapshots are real WARC records, read back with warcio, with digests that check."""
 
 import gzip
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import Exchange, WarcIndex, WarcStore, read_response
+from archive.warc import Exchange, WarcIndex, WarcStore, finish_orphans, read_response
 
 BODY = "<html><body><p>Tổng thống Biden</p></body></html>".encode()
 
@@ -95,3 +97,62 @@ def test_rendered_page_is_a_conversion_record_referring_to_its_response(tmp_path
         assert record.rec_headers.get_header("WARC-Payload-Digest") == rendered.digest
     stored = read_response(rendered.file, rendered.offset)
     assert (stored.status, stored.body) == (200, b"<html><p>rendered</p></html>")
+
+
+def test_every_record_and_the_warcinfo_say_one_warc_version(tmp_path):
+    store = WarcStore(tmp_path)
+    store.write(exchange())
+    store.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    with open(path, "rb") as fh:
+        records = [(r.rec_headers.protocol, r.content_stream().read()) for r in ArchiveIterator(fh)]
+    assert {protocol for protocol, _ in records} == {"WARC/1.1"}
+    assert b"WARC File Format 1.1" in records[0][1]
+
+
+def test_the_peer_address_is_kept_as_warc_ip_address(tmp_path):
+    store = WarcStore(tmp_path)
+    ref = store.write(replace(exchange(), ip_address="203.0.113.7"))
+    store.close()
+    with open(ref.file, "rb") as fh:
+        fh.seek(ref.offset)
+        record = next(iter(ArchiveIterator(fh)))
+    assert record.rec_headers.get_header("WARC-IP-Address") == "203.0.113.7"
+
+
+def test_a_file_being_written_is_named_open_and_gets_its_final_name_when_closed(tmp_path):
+    store = WarcStore(tmp_path)
+    ref = store.write(exchange())
+    assert [p.name.endswith(".warc.gz.open") for p in tmp_path.iterdir()] == [True]
+    assert read_response(ref.file, ref.offset).body == BODY  # readable by its final name meanwhile
+    store.close()
+    assert [p.name for p in tmp_path.iterdir()] == [Path(ref.file).name]
+
+
+def test_a_file_left_open_by_a_dead_writer_is_cut_after_its_last_whole_record(tmp_path):
+    store = WarcStore(tmp_path)
+    ref = store.write(exchange())
+    (open_file,) = tmp_path.iterdir()
+    with open_file.open("ab") as fh:
+        fh.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n")[:20])  # a record torn by a kill
+    (done,) = finish_orphans(tmp_path, alive=lambda pid: False)
+    with open(done, "rb") as fh:
+        types = [r.rec_type for r in ArchiveIterator(fh, check_digests="raise")]
+    assert types == ["warcinfo", "response", "request"]
+    assert read_response(ref.file, ref.offset).body == BODY
+
+
+def test_a_file_whose_writer_lives_is_left_open(tmp_path):
+    WarcStore(tmp_path).write(exchange())
+    assert finish_orphans(tmp_path, alive=lambda pid: True) == []
+
+
+def test_a_damaged_file_is_skipped_by_the_index_and_reported(tmp_path):
+    store = WarcStore(tmp_path / "good")
+    store.write(exchange())
+    store.close()
+    damaged = tmp_path / "damaged.warc.gz"
+    damaged.write_bytes(b"\x1f\x8b\x08\x00garbage, not a gzip member at all" * 10)
+    index = WarcIndex(tmp_path)
+    assert index.get("https://thanhnien.vn/a-1851335421.htm").body == BODY
+    assert list(index.damaged) == [str(damaged)]

@@ -1,0 +1,93 @@
+"""Outcomes of requests that did not end as an article: how each is named and recorded."""
+
+from datetime import UTC, datetime, timedelta
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.middlewares.redirects import is_loop
+from crawler.middlewares.retry_after import retry_after_seconds
+from pipelines.outcomes import Capture, RequestRefused, earlier_fates, failure_outcome, outcome_rows
+
+
+def capture(url: str, status: int | None = 200, error: str | None = None) -> Capture:
+    ref = None if status is None else {"file": "a.warc.gz", "offset": 0, "length": 1, "digest": "sha1:X"}
+    return Capture(url, status, "2026-12-01T00:00:00+00:00", "text/html", ref, error)
+
+
+def test_a_hop_to_another_url_was_redirected_and_a_repeat_of_the_same_url_was_retried():
+    hops = [capture("http://a/1", 503), capture("http://a/1", 301), capture("http://a/2")]
+    assert earlier_fates(hops) == ["retried:http_503", "redirected"]
+
+
+def test_an_attempt_without_response_is_retried_with_its_error():
+    assert earlier_fates([capture("http://a/1", None, "DownloadTimeoutError")], "http://a/1") == [
+        "retried:DownloadTimeoutError"
+    ]
+
+
+def test_a_refused_redirect_keeps_the_hop_and_adds_a_row_without_record():
+    rows = outcome_rows("http://10.0.0.1/", [capture("http://a/1", 302)], "refused:private", "x", responded=False)
+    assert [(r["url"], r["outcome"], r["ref"] is None) for r in rows] == [
+        ("http://a/1", "redirected", False),
+        ("http://10.0.0.1/", "refused:private", True),
+    ]
+
+
+def test_an_outcome_about_a_response_is_written_on_its_own_row():
+    rows = outcome_rows("http://a/feed", [capture("http://a/feed")], "discovered:feed", "3 request(s)", responded=True)
+    assert [(r["outcome"], r["detail"]) for r in rows] == [("discovered:feed", "3 request(s)")]
+
+
+def test_refusals_name_their_reason():
+    assert failure_outcome(RequestRefused("link_local", "http://169.254.169.254/")) == (
+        "refused:link_local",
+        "http://169.254.169.254/",
+    )
+
+
+def test_robots_txt_refusals_are_refusals():
+    assert failure_outcome(IgnoreRequest("Forbidden by robots.txt"))[0] == "refused:robots_txt"
+
+
+def test_a_response_over_the_size_limit_is_too_large():
+    message = "Expected to receive 62914560 bytes which is larger than download max size (16777216)"
+    assert failure_outcome(Exception(message))[0] == "failed:too_large"
+
+
+def test_an_http_error_on_a_discovery_page_is_a_failure_with_its_status():
+    error = HttpError(Response("http://a/feed", status=503), "Ignoring non-200 response")
+    assert failure_outcome(error)[0] == "failed:http_503"
+
+
+def test_a_network_error_is_a_failure_named_by_its_kind():
+    assert failure_outcome(TimeoutError("took too long"))[0] == "failed:TimeoutError"
+
+
+def test_a_hop_back_to_a_url_of_the_chain_is_a_loop():
+    assert is_loop(["http://a/1", "http://a/2"], "http://a/3", "http://a/1")
+    assert is_loop([], "http://a/1?x=1&y=2", "http://a/1?y=2&x=1")  # the same URL, spelt otherwise
+
+
+def test_a_hop_to_a_new_url_is_no_loop():
+    assert not is_loop(["http://a/1"], "http://a/2", "http://a/3")
+
+
+def test_retry_after_in_seconds():
+    assert retry_after_seconds("20") == 20.0
+
+
+def test_retry_after_as_an_http_date():
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    when = (now + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert retry_after_seconds(when, now) == 90.0
+
+
+def test_a_retry_after_in_the_past_means_now():
+    assert retry_after_seconds("Tue, 01 Dec 2026 09:00:00 GMT", datetime(2026, 12, 1, 10, 0, tzinfo=UTC)) == 0.0
+
+
+def test_a_meaningless_retry_after_is_ignored():
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("") is None
