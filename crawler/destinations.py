@@ -81,7 +81,7 @@ class DestinationChecker:
 
     def __init__(self, allowed: tuple[Network, ...] = ()):
         self.allowed = allowed
-        self._verdicts: dict[str, str | None] = {}
+        self._verdicts: dict[str, tuple[str | None, str | None]] = {}
 
     async def refusal(self, url: str) -> str | None:
         if reason := scheme_refusal(url):
@@ -89,18 +89,23 @@ class DestinationChecker:
         host = (urlsplit(url).hostname or "").lower()
         if not host:
             return "no_host"
+        return (await self.vetted(host))[0]
+
+    async def vetted(self, host: str) -> tuple[str | None, str | None]:
+        """(why ``host`` is refused, or None; an address of it that was checked, to connect to)."""
         if host not in self._verdicts:
-            self._verdicts[host] = await self._host_refusal(host)
+            self._verdicts[host] = await self._check(host)
         return self._verdicts[host]
 
-    async def _host_refusal(self, host: str) -> str | None:
+    async def _check(self, host: str) -> tuple[str | None, str | None]:
         if (address := literal_address(host)) is not None:
-            return address_refusal(address, self.allowed)
+            return address_refusal(address, self.allowed), str(address)
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            return None  # unresolvable: the download fails on its own, with its DNS error
-        for *_, sockaddr in infos:
-            if reason := address_refusal(sockaddr[0].split("%", 1)[0], self.allowed):
-                return reason
-        return None
+            return None, None  # unresolvable: the download fails on its own, with its DNS error
+        addresses = [sockaddr[0].split("%", 1)[0] for *_, sockaddr in infos]
+        for address in addresses:
+            if reason := address_refusal(address, self.allowed):
+                return reason, None
+        return None, addresses[0] if addresses else None

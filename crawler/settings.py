@@ -72,8 +72,9 @@ DOWNLOADER_MIDDLEWARES = {
     # process_request runs in rising order, process_response in falling order
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.StrictOffsiteMiddleware": 40,  # retried and redirected requests too
-    "crawler.middlewares.replay.ReplayMiddleware": 50,  # before robots.txt and the guard: no network, no DNS
-    "crawler.middlewares.guard.DestinationGuardMiddleware": 60,  # every request, robots.txt included
+    # RobotsTxtMiddleware: 100 (its robots.txt requests go through everything below, replay included)
+    "crawler.middlewares.replay.ReplayMiddleware": 105,  # after robots.txt rules, before the guard: no network, no DNS
+    "crawler.middlewares.guard.DestinationGuardMiddleware": 110,  # every request, robots.txt included
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

@@ -27,7 +27,6 @@ META_TARGET = "/tin/bai-viet-sau-meta-refresh-200003.html"
 FAULTS = {
     "/tin/chuyen-huong-vinh-vien-300001.html": "new",  # 301 to REDIRECT_TARGET, archived under both URLs
     "/tin/vong-lap-chuyen-huong-a-300002.html": "redirected",  # a -> b -> a: b's row says refused:redirect_loop
-    "/tin/vong-lap-chuyen-huong-b-300002.html": "refused:redirect_loop",
     "/tin/chuyen-huong-noi-bo-300003.html": "redirected",  # 302 to the 127.0.0.2 trap: refused (another host)
     "/tin/chuyen-huong-metadata-300004.html": "redirected",  # 302 to 169.254.169.254: refused
     "/tin/loi-503-roi-chuyen-huong-300005.html": "redirected",  # 503 once, then 302 to the trap: refused
@@ -44,6 +43,7 @@ FAULTS = {
     "/tin/sai-bang-ma-300016.html": "new",  # says UTF-8, is Windows-1258-ish Latin-1 bytes
     "/private/bai-bi-cam-300017.html": "refused:robots_txt",
     RENDERED: "new",  # a script shell whose scripts reach for the traps
+    "/tin/trang-js-chuyen-huong-200004.html": "dropped:render_failed",  # a shell; in the browser, a 302 to a trap
 }
 TRAPPED = [  # where the redirects and refreshes above point: refused, never connected to
     "http://127.0.0.2:8081/steal",
@@ -115,7 +115,7 @@ def handler(base: str, traps: list[str], log: Log, state: dict):
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            log.write(path=path)
+            log.write(path=path, browser="Sec-Fetch-Mode" in self.headers)  # Chromium's own requests say so
             seen = state.setdefault(path, 0)
             state[path] = seen + 1
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the crawler gave up: fine
@@ -202,13 +202,24 @@ def handler(base: str, traps: list[str], log: Log, state: dict):
                 return self.send(
                     200, article(title_of(path)).decode().replace("Đoạn", "Doan").encode("cp1258", "replace")
                 )
+            if path == "/js/hop.js":  # a script that redirects to the trap
+                return self.redirect(302, f"http://{traps[0]}/hop.js")
+            if path == "/tin/trang-js-chuyen-huong-200004.html":
+                if seen == 0:
+                    return self.send(
+                        200, b'<html><body><div id="root"></div><script src="/app.js"></script></body></html>'
+                    )
+                return self.redirect(302, "http://169.254.169.254/navigation")
             if path == RENDERED:
                 script = (
                     f'fetch("{trap_loopback}").catch(()=>0);fetch("http://169.254.169.254/latest/").catch(()=>0);'
                     'var f=document.createElement("iframe");f.src="http://127.0.0.2:1/frame";document.body.appendChild(f);'
                     f"document.getElementById('root').innerHTML={json.dumps(article(title_of(path)).decode().split('<body>')[1])};"
                 )
-                body = f'<html><head><meta charset="utf-8"></head><body><div id="root"></div><script>{script}</script></body></html>'
+                body = (
+                    '<html><head><meta charset="utf-8"><script src="/js/hop.js"></script></head>'
+                    f'<body><div id="root"></div><script>{script}</script></body></html>'
+                )
                 return self.send(200, body.encode())
             return self.send(404, b"<h1>Not found</h1>")
 

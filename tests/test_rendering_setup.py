@@ -9,6 +9,7 @@ import pytest
 from crawler.destinations import DestinationChecker, networks
 from crawler.rendering.blocking import request_blocker
 from crawler.rendering.browser import BrowserNotFoundError, find_browser, launch_options
+from crawler.rendering.proxy import GuardProxy, origin_form
 from pipelines.extraction.classify import needs_browser
 
 
@@ -76,3 +77,58 @@ def test_a_short_page_that_is_a_script_application_shell_needs_the_browser():
 
 def test_a_short_page_without_script_markers_needs_no_browser():
     assert not needs_browser("listing", ["Trang chủ"], "<ul><li><a href='/a'>Tin</a></li></ul>")
+
+
+def through_proxy(proxy_url: str, target: str) -> bytes:
+    """A plain-HTTP request for ``target`` sent to the proxy, and its answer's status line."""
+
+    async def ask() -> bytes:
+        host, port = proxy_url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\nProxy-Connection: keep-alive\r\n\r\n".encode())
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+        return answer.split(b"\r\n", 1)[0]
+
+    return asyncio.run(ask())
+
+
+@pytest.fixture
+def page_server():
+    from tests.loopback import serve
+
+    with serve({"/ok": (200, "text/plain", b"fine")}) as base:
+        yield base
+
+
+def proxy_answer(target: str, allowed: list[str]) -> bytes:
+    async def run() -> bytes:
+        proxy = GuardProxy(DestinationChecker(networks(allowed)))
+        url = await proxy.start()
+        try:
+            return await asyncio.to_thread(through_proxy, url, target)
+        finally:
+            await proxy.close()
+
+    return asyncio.run(run())
+
+
+def test_the_browser_s_proxy_forwards_an_allowed_destination(page_server):
+    assert proxy_answer(f"{page_server}/ok", ["127.0.0.1/32"]) == b"HTTP/1.0 200 OK"
+
+
+def test_the_browser_s_proxy_refuses_a_local_destination_even_as_a_redirect_target(page_server):
+    assert proxy_answer(f"{page_server}/ok", []) == b"HTTP/1.1 403 Forbidden"
+    assert proxy_answer("http://169.254.169.254/latest/", ["127.0.0.1/32"]) == b"HTTP/1.1 403 Forbidden"
+
+
+def test_requests_leave_the_proxy_in_origin_form_one_per_connection():
+    sent = origin_form("GET", "http://example.org/a?b=1", [b"Host: example.org", b"Proxy-Connection: keep-alive"])
+    assert sent == b"GET /a?b=1 HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n"
+
+
+def test_launch_options_send_every_request_through_the_proxy_local_ones_included():
+    options = launch_options("playwright", "http://127.0.0.1:9999")
+    assert options["proxy"] == {"server": "http://127.0.0.1:9999"}
+    assert "--proxy-bypass-list=<-loopback>" in options["args"]

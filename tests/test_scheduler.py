@@ -253,3 +253,18 @@ def test_due_recheck_is_a_conditional_request_and_304_reschedules(site, sqlite_u
         assert (recheck.status, recheck.outcome) == (304, "dropped:not_modified")
         assert s.scalar(select(Article)).next_check_at > first_check
         assert len(s.scalars(select(ArticleVersion)).all()) == 1
+
+
+def test_a_timed_out_crawl_is_stopped_with_its_whole_process_group():
+    from archive.scheduler import _signal_group
+
+    crawl = subprocess.Popen(
+        ["sh", "-c", "sleep 60 & echo $!; wait"], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    child = int(crawl.stdout.readline())  # the crawl's own child, as a worker process would be
+    _signal_group(crawl, signal.SIGKILL)
+    crawl.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and Path(f"/proc/{child}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the crawl's child outlived the group signal"
+        time.sleep(0.05)

@@ -44,11 +44,15 @@ def find_browser(choice: str = "auto") -> str | None:
     return next((found for name in SYSTEM_CANDIDATES if (found := shutil.which(name))), None)
 
 
-def launch_options(choice: str = "auto") -> dict:
+def launch_options(choice: str = "auto", proxy: str | None = None) -> dict:
     """Playwright launch options: headless, quiet, no sandbox when running as root (Chromium
-    refuses to start sandboxed as root)."""
+    refuses to start sandboxed as root), and every request through ``proxy`` when given —
+    local addresses too (Chromium otherwise bypasses a proxy for them)."""
     args = [*FLAGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
     options: dict = {"headless": True, "args": args}
+    if proxy:
+        options["proxy"] = {"server": proxy}
+        args.append("--proxy-bypass-list=<-loopback>")
     if executable := find_browser(choice):
         options["executable_path"] = executable
     return options

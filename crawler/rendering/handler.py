@@ -19,6 +19,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from crawler.destinations import DestinationChecker, networks
 from crawler.rendering.blocking import request_blocker
 from crawler.rendering.browser import NO_BROWSER, launch_options
+from crawler.rendering.proxy import GuardProxy
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +31,14 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.browser_choice = settings.get("RENDER_BROWSER") or "auto"
         self.config.navigation_timeout_ms = settings.getfloat("RENDER_TIMEOUT") * 1000
         self.config.max_pages_per_context = settings.getint("RENDER_CONCURRENCY")
-        guard = settings.getbool("DESTINATION_GUARD_ENABLED")
+        checker = None
+        if settings.getbool("DESTINATION_GUARD_ENABLED"):
+            checker = DestinationChecker(networks(settings.getlist("ALLOWED_PRIVATE_NETWORKS")))
+        self.proxy = GuardProxy(checker, crawler.stats) if checker else None
         self.abort_request = request_blocker(
             settings.getlist("RENDER_BLOCK_RESOURCE_TYPES"),
             settings.getlist("RENDER_BLOCK_HOSTS"),
-            DestinationChecker(networks(settings.getlist("ALLOWED_PRIVATE_NETWORKS"))) if guard else None,
+            checker,
             crawler.stats,
         )
         self.pages_per_context = settings.getint("RENDER_PAGES_PER_CONTEXT")
@@ -62,7 +66,8 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self._started:
                 return
-            self.config.launch_options = launch_options(self.browser_choice)  # BrowserNotFoundError says what to do
+            proxy = await self.proxy.start() if self.proxy else None  # the browser's only way out
+            self.config.launch_options = launch_options(self.browser_choice, proxy)  # BrowserNotFoundError says what
             await self._launch()
             self._started = True
 
@@ -83,6 +88,11 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if (wrapper := self.context_wrappers.get(name)) is not None:
             self.stats.inc_value("render/contexts_recycled")
             await wrapper.context.close()  # scrapy-playwright's close callback forgets it
+
+    async def _close(self) -> None:
+        await super()._close()
+        if self.proxy is not None:
+            await self.proxy.close()
 
     async def _maybe_launch_browser(self) -> None:
         try:
