@@ -38,7 +38,7 @@ services:
 	@scripts/postgres.sh start > /dev/null
 
 test: setup services
-	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q
+	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 eval: setup
 	$(PY) -m bench.eval_extraction

@@ -248,7 +248,8 @@ def main() -> int:
         template = TEMPLATE.read_text(encoding="utf-8")
         generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
         generate_rendered(tmp / "site", args.rendered, base, subset=args.rendered // 5)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"))
+        # the benchmark site is on loopback: the destination guard lets exactly that through
+        env = dict(os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32")
         sqlite = f"sqlite:///{tmp / 'archive.db'}"
         with served(tmp / "site", port):
             small = f"{base}/sitemap-subset.xml"

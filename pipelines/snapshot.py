@@ -31,10 +31,6 @@ def header_pairs(headers) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
-def _previous(archive: Archive, url: str, digest: str) -> Capture | None:
-    return archive.previous_capture(url, digest)
-
-
 class Snapshotter:
     def __init__(self, crawler):
         self.crawler, self.stats = crawler, crawler.stats
@@ -44,7 +40,7 @@ class Snapshotter:
     async def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
         try:
-            return await self.database.call(_previous, exchange.url, exchange.digest, retry=False)
+            return await self.database.call(Archive.previous_capture, exchange.url, exchange.digest, retry=False)
         except Exception as exc:
             logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
             return None

@@ -30,10 +30,6 @@ from pipelines.outcomes import fetch_outcome, outcome_rows
 logger = logging.getLogger(__name__)
 
 
-def _save(archive: Archive, item: dict, run_id: int | None, decision: Decision | None) -> Decision:
-    return archive.save(item, run_id, decision)
-
-
 def _open_run(archive: Archive, spider: str, run_id: int | None, stale_after: timedelta) -> tuple[int, list[int]]:
     stale = archive.mark_stale_runs(NODE, process_alive, stale_after)
     if run_id:  # the scheduler made the row
@@ -112,7 +108,7 @@ class StorePipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         known = Decision(**adapter["decision"]) if adapter.get("decision") else None
         try:
-            decision = await self.database.call(_save, dict(adapter), self.run_id, known)
+            decision = await self.database.call(Archive.save, dict(adapter), self.run_id, known)
         except Exception as exc:
             self._spool(spool.SAVE, dict(adapter), exc)
             return item

@@ -78,20 +78,28 @@ class Crawl:
     stderr: str
 
 
+def run_crawl(
+    folder: Path, spider: str, *args: str, database_url: str | None = None, settings: dict | None = None
+) -> Crawl:
+    """Run ``scrapy crawl`` for real, in a subprocess, into ``folder``'s database and WARC folder."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'archive.db'}"
+    env["WARC_DIR"] = str(folder / "warc")
+    env["FAILED_ITEMS_FILE"] = str(folder / "failed-items.jsonl")
+    env.setdefault("ALLOWED_PRIVATE_NETWORKS", "127.0.0.1/32")  # the loopback test servers, nothing else
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
+    # worker processes only where a test is about them: each one imports the extraction stack again
+    for name, value in ({"PIPELINE_WORKERS": 0} | (settings or {})).items():
+        command += ["-s", f"{name}={value}"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return Crawl(done.returncode, done.stdout, done.stderr)
+
+
 @pytest.fixture
 def crawl(tmp_path):
-    """Run ``scrapy crawl`` for real, in a subprocess, into this test's database and WARC folder."""
+    """``run_crawl`` into this test's folder."""
 
     def run(spider: str, *args: str, database_url: str | None = None, settings: dict | None = None) -> Crawl:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env["DATABASE_URL"] = database_url or f"sqlite:///{tmp_path / 'archive.db'}"
-        env["WARC_DIR"] = str(tmp_path / "warc")
-        env["FAILED_ITEMS_FILE"] = str(tmp_path / "failed-items.jsonl")
-        env.setdefault("ALLOWED_PRIVATE_NETWORKS", "127.0.0.1/32")  # the loopback test servers, nothing else
-        command = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
-        for name, value in (settings or {}).items():
-            command += ["-s", f"{name}={value}"]
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        return Crawl(done.returncode, done.stdout, done.stderr)
+        return run_crawl(tmp_path, spider, *args, database_url=database_url, settings=settings)
 
     return run

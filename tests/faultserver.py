@@ -126,6 +126,8 @@ def handler(base: str, traps: list[str], log: Log, state: dict):
                 return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
             if path == "/feed.xml":
                 return self.send(200, rss(base, [*GOOD, *FAULTS]), "application/rss+xml")
+            if path == "/feed-good.xml":  # the same site without its faults: the baseline
+                return self.send(200, rss(base, [*GOOD, RENDERED]), "application/rss+xml")
             if path.startswith("/chuyen-muc/trang-"):  # an endless listing: every page has a next one
                 n = int(path.rsplit("-", 1)[1])
                 links = f'<a href="/tin/bai-viet-tot-so-1-100001.html">a</a><a rel="next" href="/chuyen-muc/trang-{n + 1}">next</a>'

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, SITES, SPIDER_OF, article_entry, expected, recording
+from tests.conftest import ROOT, SITES, SPIDER_OF, article_entry, expected, recording, run_crawl
 
 
 def archive_cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
@@ -19,13 +19,17 @@ def archive_cli(*args: str, database_url: str | None = None) -> subprocess.Compl
     )
 
 
-@pytest.fixture
-def archived(crawl, recordings_warc, sqlite_url) -> str:
+@pytest.fixture(scope="module")
+def archived(recordings_warc, tmp_path_factory) -> str:
+    """The three recorded sites crawled once for the module; its tests only read the archive."""
+    folder = tmp_path_factory.mktemp("archived")
+    url = f"sqlite:///{folder / 'archive.db'}"
     for site in SITES:
         assert (
-            crawl(SPIDER_OF[site], database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc}).returncode == 0
+            run_crawl(folder, SPIDER_OF[site], database_url=url, settings={"REPLAY_FROM": recordings_warc}).returncode
+            == 0
         )
-    return sqlite_url
+    return url
 
 
 def test_extract_prints_the_article_as_json():

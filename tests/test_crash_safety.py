@@ -169,7 +169,7 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     archive_command(db, "stats", tmp=tmp_path)  # the schema exists before the lock is taken
     args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60"})
     crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    locker = Locker(path, seconds=12)
+    locker = Locker(path, seconds=6)
     time.sleep(2.0)
     locker.start()
     locker.locked.wait(10)

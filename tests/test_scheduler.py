@@ -33,6 +33,8 @@ FAST = [
     "RETRY_TIMES=0",
     "--set",
     "ROBOTSTXT_OBEY=False",
+    "--set",
+    "PIPELINE_WORKERS=0",  # worker processes are not what these tests are about
 ]
 
 
