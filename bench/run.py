@@ -249,7 +249,9 @@ def main() -> int:
         generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
         generate_rendered(tmp / "site", args.rendered, base, subset=args.rendered // 5)
         # the benchmark site is on loopback: the destination guard lets exactly that through
-        env = dict(os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32")
+        env = dict(
+            os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32"
+        )
         sqlite = f"sqlite:///{tmp / 'archive.db'}"
         with served(tmp / "site", port):
             small = f"{base}/sitemap-subset.xml"
