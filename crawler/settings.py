@@ -109,7 +109,8 @@ SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap or feed (the sitemap 
 STORE_RETRY_TIMES = 3  # a locked or unreachable database is tried again (1 s, 2 s, 4 s) ...
 STORE_RETRY_BACKOFF = 1.0
 STORE_DOWN_SECONDS = 30  # ... then counts as down this long: writes are spooled at once
-OUTCOME_BATCH_SIZE = 500  # outcome rows of non-article requests written together
+OUTCOME_BATCH_SIZE = 500  # outcome rows of non-article requests written together ...
+OUTCOME_FLUSH_SECONDS = 2.0  # ... or after this long
 RUN_HEARTBEAT_SECONDS = 30  # a running crawl's sign of life in crawl_run
 RUN_STALE_SECONDS = 900  # a run without a heartbeat this long is dead: marked failed by the next start
 

@@ -51,6 +51,8 @@ class StorePipeline(CrawlerPipeline):
         self._rows: list[dict] = []
         self._pending: set[asyncio.Future] = set()
         self._heartbeat: asyncio.Task | None = None
+        self._flusher: asyncio.Task | None = None
+        self.flush_every = settings.getfloat("OUTCOME_FLUSH_SECONDS")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -74,6 +76,7 @@ class StorePipeline(CrawlerPipeline):
             logger.warning("crawl run(s) %s were left running by a crawl that died: marked failed", stale)
         await self._load_spool()
         self._heartbeat = asyncio.ensure_future(self._beat())
+        self._flusher = asyncio.ensure_future(self._flush_every(self.flush_every))
 
     async def _load_spool(self) -> None:
         if not os.path.exists(self.spool) or not os.path.getsize(self.spool):
@@ -90,12 +93,19 @@ class StorePipeline(CrawlerPipeline):
             except Exception as exc:
                 logger.warning("no heartbeat for crawl run %s (%s)", self.run_id, exc.__class__.__name__)
 
+    async def _flush_every(self, seconds: float) -> None:
+        """Outcome rows reach the database within seconds, not only at the end of the crawl."""
+        while True:
+            await asyncio.sleep(seconds)
+            self._flush()
+
     async def spider_closed(self, spider, reason: str) -> None:
         self._flush()
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
+        for task in (self._heartbeat, self._flusher):
+            if task is not None:
+                task.cancel()
         if self.run_id is not None:
             try:
                 await self.database.call(Archive.finish_run, self.run_id, self.stats.get_stats(), reason)

@@ -258,6 +258,7 @@ def main() -> None:
     args.log.mkdir(parents=True, exist_ok=True)
     base = f"http://127.0.0.1:{args.port}"
     servers = [trap(t, Log(args.log / "trap.jsonl")) for t in args.trap]
+    ThreadingHTTPServer.request_queue_size = 128  # a crawler opens many connections at once
     main_server = ThreadingHTTPServer(
         ("127.0.0.1", args.port), handler(base, args.trap, Log(args.log / "requests.jsonl"), {})
     )

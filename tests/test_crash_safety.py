@@ -5,6 +5,7 @@ is stored exactly once with nothing left in the spool."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -146,6 +147,12 @@ def test_verify_finds_the_archive_in_order_after_the_kills(killed):
     assert done.returncode == 0, done.stdout
 
 
+def started_archiving(path: Path) -> bool:
+    """Whether the crawl has stored its first page (a discovery page's or article's row)."""
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
+        return connection.execute("SELECT count(*) FROM snapshot").fetchone()[0] > 0
+
+
 class Locker(threading.Thread):
     """Holds an exclusive lock on a SQLite file for a while, as a long backup or a stuck writer would."""
 
@@ -170,7 +177,10 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60"})
     crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     locker = Locker(path, seconds=6)
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60
+    while not started_archiving(path):  # lock while articles are being stored, not before
+        assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
+        time.sleep(0.1)
     locker.start()
     locker.locked.wait(10)
     crawl.communicate(timeout=120)

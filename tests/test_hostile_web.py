@@ -70,6 +70,7 @@ class HostileCrawl:
     stderr: str
     peak_mb: float
     baseline_mb: float
+    started: float  # when the hostile crawl began (the baseline crawl's requests came before)
 
     def records(self) -> list:
         found = []
@@ -89,7 +90,9 @@ class HostileCrawl:
         return [r.outcome for r in self.rows() if r.url == url][-1]
 
     def requests(self) -> list[dict]:
-        return [json.loads(line) for line in (self.log / "requests.jsonl").read_text().splitlines()]
+        """What the fault server answered during the hostile crawl."""
+        entries = [json.loads(line) for line in (self.log / "requests.jsonl").read_text().splitlines()]
+        return [e for e in entries if e["t"] >= self.started]
 
     def stats(self) -> dict:
         with Session(create_engine(self.db)) as s:
@@ -189,9 +192,17 @@ def hostile(tmp_path_factory) -> HostileCrawl:
             assert time.monotonic() < deadline and server.poll() is None, "fault server did not start"
             time.sleep(0.1)
         baseline_mb, _ = crawl_in(name, tmp / "baseline", [f"{BASE}/feed-good.xml"])
+        started = time.time()
         peak_mb, done = crawl_in(name, tmp, SOURCES)
         return HostileCrawl(
-            f"sqlite:///{tmp / 'archive.db'}", log, tmp / "warc", done.stdout, done.stderr, peak_mb, baseline_mb
+            f"sqlite:///{tmp / 'archive.db'}",
+            log,
+            tmp / "warc",
+            done.stdout,
+            done.stderr,
+            peak_mb,
+            baseline_mb,
+            started,
         )
     finally:
         if server is not None:
