@@ -36,6 +36,7 @@ demo: setup
 
 services:
 	@scripts/postgres.sh start > /dev/null
+	@command -v ip >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq iproute2) >/dev/null
 
 test: setup services
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
