@@ -65,29 +65,44 @@ class StorePipeline(CrawlerPipeline):
 
     # -- the run ----------------------------------------------------------------------
     async def spider_opened(self, spider) -> None:
+        self._heartbeat = asyncio.ensure_future(self._beat(spider.name))
+        self._flusher = asyncio.ensure_future(self._flush_every(self.flush_every))
+        if not await self._open_run(spider.name):
+            logger.error("archive database unavailable at start: items are spooled to %s meanwhile", self.spool)
+
+    async def _open_run(self, spider: str) -> bool:
+        """Record the run (and mark dead ones failed), then store what earlier crawls spooled."""
         try:
             self.run_id, stale = await self.database.call(
-                _open_run, spider.name, self.crawler.settings.getint("CRAWL_RUN_ID"), self.stale_after
+                _open_run, spider, self.crawler.settings.getint("CRAWL_RUN_ID"), self.stale_after
             )
         except Exception as exc:
-            logger.error("archive database unavailable at start (%s): items will be spooled to %s", exc, self.spool)
-            return
+            logger.warning("crawl run not recorded yet (%s)", exc.__class__.__name__)
+            return False
         if stale:
             logger.warning("crawl run(s) %s were left running by a crawl that died: marked failed", stale)
         await self._load_spool()
-        self._heartbeat = asyncio.ensure_future(self._beat())
-        self._flusher = asyncio.ensure_future(self._flush_every(self.flush_every))
+        return True
 
     async def _load_spool(self) -> None:
         if not os.path.exists(self.spool) or not os.path.getsize(self.spool):
             return
-        report = await self.database.call(spool.load, self.spool)
+        try:
+            report = await self.database.call(spool.load, self.spool)
+        except Exception as exc:
+            logger.warning("spool %s not loaded (%s): next time", self.spool, exc.__class__.__name__)
+            return
         self.stats.set_value("spool/loaded", report.loaded)
         logger.info("spool %s: %d write(s) stored, %d still failing", self.spool, report.loaded, report.failed)
 
-    async def _beat(self) -> None:
+    async def _beat(self, spider: str) -> None:
+        """The run's sign of life; a run the database could not record at the start is recorded
+        as soon as it can."""
         while True:
             await asyncio.sleep(self.heartbeat_every)
+            if self.run_id is None:
+                await self._open_run(spider)
+                continue
             try:
                 await self.database.call(Archive.heartbeat, self.run_id, retry=False)
             except Exception as exc:
