@@ -311,7 +311,8 @@ def cmd_spool(args) -> int:
 def cmd_verify(args) -> int:
     from datetime import timedelta
 
-    from archive.store import NODE, Archive, process_alive
+    from archive.processes import process_alive
+    from archive.store import NODE, Archive
     from archive.verify import verify
 
     problems = verify(Archive(args.database), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))

@@ -14,7 +14,6 @@ step hands the item to ``save``, which writes it in one transaction:
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,17 +44,6 @@ from archive.warc import RENDERED_TYPE
 
 NODE = socket.gethostname()
 """This machine's name in ``crawl_run.node``."""
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process of this machine still runs (for runs left ``running``)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)

@@ -14,6 +14,8 @@ import os
 import signal
 import sys
 
+from archive.processes import process_alive
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -27,18 +29,8 @@ def die_with_parent(crawl_pid: int | None = None) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1 or (crawl_pid is not None and not _alive(crawl_pid)):
+    if os.getppid() == 1 or (crawl_pid is not None and not process_alive(crawl_pid)):
         os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 if __name__ != "__main__" and (_crawl := os.environ.get("NEWSARCHIVE_FORKSERVER_OF")):

@@ -21,7 +21,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from archive import spool
-from archive.store import NODE, Archive, Decision, process_alive
+from archive.processes import process_alive
+from archive.store import NODE, Archive, Decision
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import PageDropped

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from scrapy import signals
 
-from archive.store import process_alive
+from archive.processes import process_alive
 from archive.warc import Exchange, RecordRef, WarcStore, finish_orphans
 from pipelines.base import crawler_shared
 from pipelines.workers import in_executor

@@ -78,10 +78,10 @@ class Crawl:
     stderr: str
 
 
-def run_crawl(
+def crawl_command(
     folder: Path, spider: str, *args: str, database_url: str | None = None, settings: dict | None = None
-) -> Crawl:
-    """Run ``scrapy crawl`` for real, in a subprocess, into ``folder``'s database and WARC folder."""
+) -> tuple[list[str], dict]:
+    """The ``scrapy crawl`` command line and environment of a test crawl into ``folder``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'archive.db'}"
     env["WARC_DIR"] = str(folder / "warc")
@@ -91,6 +91,14 @@ def run_crawl(
     # worker processes only where a test is about them: each one imports the extraction stack again
     for name, value in ({"PIPELINE_WORKERS": 0} | (settings or {})).items():
         command += ["-s", f"{name}={value}"]
+    return command, env
+
+
+def run_crawl(
+    folder: Path, spider: str, *args: str, database_url: str | None = None, settings: dict | None = None
+) -> Crawl:
+    """Run ``scrapy crawl`` for real, in a subprocess, into ``folder``'s database and WARC folder."""
+    command, env = crawl_command(folder, spider, *args, database_url=database_url, settings=settings)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     return Crawl(done.returncode, done.stdout, done.stderr)
 

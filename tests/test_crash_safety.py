@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Article, ArticleVersion, CrawlRun
-from tests.conftest import ROOT
+from tests.conftest import ROOT, crawl_command
 from tests.faultserver import article
 from tests.loopback import serve
 
@@ -53,18 +53,7 @@ def site():
 
 
 def command(base: str, tmp: Path, db: str, extra: dict | None = None) -> tuple[list[str], dict]:
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=db,
-        WARC_DIR=str(tmp / "warc"),
-        FAILED_ITEMS_FILE=str(tmp / "spool.jsonl"),
-        ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32",
-    )
-    args = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start={base}/rss.xml"]
-    for key, value in (SETTINGS | (extra or {})).items():
-        args += ["-s", f"{key}={value}"]
-    return args, env
+    return crawl_command(tmp, "news", "-a", f"start={base}/rss.xml", database_url=db, settings=SETTINGS | (extra or {}))
 
 
 def descendants(pid: int) -> set[int]:
@@ -185,11 +174,11 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     locker.locked.wait(10)
     crawl.communicate(timeout=120)
     locker.join(30)
-    assert (tmp_path / "spool.jsonl").stat().st_size > 0  # something did wait for the database
+    assert (tmp_path / "failed-items.jsonl").stat().st_size > 0  # something did wait for the database
     args, env = command(site, tmp_path, db)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     assert counts(db) == (len(ARTICLES), len(ARTICLES))
-    assert (tmp_path / "spool.jsonl").read_text() == ""
+    assert (tmp_path / "failed-items.jsonl").read_text() == ""
 
 
 @pytest.fixture
@@ -225,5 +214,5 @@ def test_a_postgresql_server_stopped_mid_crawl_loses_nothing(site, tmp_path, own
     args, env = command(site, tmp_path, url)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     assert counts(url.replace("postgresql://", "postgresql+psycopg://", 1)) == (len(ARTICLES), len(ARTICLES))
-    spooled = tmp_path / "spool.jsonl"
+    spooled = tmp_path / "failed-items.jsonl"
     assert not spooled.exists() or spooled.read_text() == ""

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, crawl_command
 from tests.faultserver import FAULTS, GOOD, META_TARGET, REDIRECT_TARGET, RENDERED, TRAPPED, title_of
 
 PORT, TRAP_PORT = 8080, 8081
@@ -118,16 +118,7 @@ def tree_rss_mb(pid: int) -> float:
 def crawl_in(namespace: str, folder: Path, sources: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     """A real crawl of ``sources`` inside the namespace; its peak memory (process tree, sampled)."""
     folder.mkdir(parents=True, exist_ok=True)
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite:///{folder / 'archive.db'}",
-        WARC_DIR=str(folder / "warc"),
-        FAILED_ITEMS_FILE=str(folder / "spool.jsonl"),
-    )
-    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "start=" + ",".join(sources)]
-    for key, value in SETTINGS.items():
-        command += ["-s", f"{key}={value}"]
+    command, env = crawl_command(folder, "news", "-a", "start=" + ",".join(sources), settings=SETTINGS)
     crawl = subprocess.Popen(
         ["ip", "netns", "exec", namespace, *command],
         cwd=ROOT,
@@ -332,26 +323,9 @@ def test_every_record_is_warc_1_1_and_every_file_was_closed(hostile):
 
 def test_the_crawl_s_warc_files_replay_the_crawl_offline(hostile, tmp_path):
     db = f"sqlite:///{tmp_path / 'replayed.db'}"
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=db,
-        WARC_DIR=str(tmp_path / "warc"),
-        FAILED_ITEMS_FILE=str(tmp_path / "spool.jsonl"),
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        "start=" + ",".join(SOURCES),
-        "-s",
-        f"REPLAY_FROM={hostile.warc}",
-    ]
-    for key, value in SETTINGS.items():
-        command += ["-s", f"{key}={value}"]
+    sources = "start=" + ",".join(SOURCES)
+    command, env = crawl_command(tmp_path, "news", "-a", sources, database_url=db, settings=SETTINGS)
+    command += ["-s", f"REPLAY_FROM={hostile.warc}"]
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=True)
 
     def titles(url: str) -> set[str]:

@@ -17,6 +17,15 @@ def exchange(url="https://thanhnien.vn/a-1851335421.htm", body=BODY) -> Exchange
     return Exchange(url, 200, headers, body, datetime(2021, 1, 28, tzinfo=UTC), request_headers=(("Accept", "*/*"),))
 
 
+def written_file(folder) -> Path:
+    """A closed WARC file holding one exchange."""
+    store = WarcStore(folder)
+    store.write(exchange())
+    store.close()
+    (path,) = folder.glob("*.warc.gz")
+    return path
+
+
 def test_written_response_reads_back_with_its_body(tmp_path):
     store = WarcStore(tmp_path)
     ref = store.write(exchange())
@@ -36,10 +45,7 @@ def test_headers_describe_the_decoded_body_that_is_stored(tmp_path):
 
 
 def test_file_has_warcinfo_then_response_and_request_with_valid_digests(tmp_path):
-    store = WarcStore(tmp_path)
-    store.write(exchange())
-    store.close()
-    (path,) = tmp_path.glob("*.warc.gz")
+    path = written_file(tmp_path)
     with open(path, "rb") as fh:
         records = list(ArchiveIterator(fh, check_digests="raise"))
     assert [r.rec_type for r in records] == ["warcinfo", "response", "request"]
@@ -100,10 +106,7 @@ def test_rendered_page_is_a_conversion_record_referring_to_its_response(tmp_path
 
 
 def test_every_record_and_the_warcinfo_say_one_warc_version(tmp_path):
-    store = WarcStore(tmp_path)
-    store.write(exchange())
-    store.close()
-    (path,) = tmp_path.glob("*.warc.gz")
+    path = written_file(tmp_path)
     with open(path, "rb") as fh:
         records = [(r.rec_headers.protocol, r.content_stream().read()) for r in ArchiveIterator(fh)]
     assert {protocol for protocol, _ in records} == {"WARC/1.1"}
