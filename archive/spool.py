@@ -64,19 +64,24 @@ def load(archive: Archive, path: str | os.PathLike) -> SpoolReport:
     if not taken.exists():
         path.rename(taken)  # new failures meanwhile start a new spool
     kept = []
-    for line in taken.read_text(encoding="utf-8").splitlines():
+    for line in taken.read_text(encoding="utf-8", errors="replace").splitlines():
         if not line.strip():
             continue
-        record = json.loads(line)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a line torn by a crash: kept as it is, for a person to look at
+            kept.append(line)
+            report.failed += 1
+            continue
         try:
             _replay(archive, record)
             report.loaded += 1
         except Exception as exc:
             record["error"] = str(exc)
-            kept.append(record)
+            kept.append(json.dumps(record, ensure_ascii=False, default=str))
             report.failed += 1
     with path.open("a", encoding="utf-8") as fh:
-        for record in kept:
-            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        for line in kept:
+            fh.write(line + "\n")
     taken.unlink()
     return report

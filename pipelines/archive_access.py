@@ -61,6 +61,10 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
+class ArchiveDownError(RuntimeError):
+    """The database failed its retries a moment ago; writes are spooled until it may be back."""
+
+
 class ArchiveThread:
     def __init__(self, archive: Callable[[], Archive], retries: int, backoff: float, down_seconds: float, stats):
         self._archive = archive
@@ -72,7 +76,8 @@ class ArchiveThread:
 
     def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict, retry: bool) -> T:
         if self._down_error is not None and time.monotonic() < self._down_until:
-            raise self._down_error
+            # a new exception each time: raising the stored one again would grow its traceback
+            raise ArchiveDownError(f"archive database down since its last error: {self._down_error}")
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
             try:

@@ -66,24 +66,22 @@ class Snapshotter:
             self.stats.inc_value("warc/revisits")
         self.stats.inc_value("warc/records")
         self.stats.inc_value("warc/bytes", ref.length)
-        return FetchCapture(
-            url=response.url,
-            status=response.status,
-            fetched_at=fetched_at.isoformat(),
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            ref=asdict(ref),
-        )
+        return _capture_of(response, fetched_at, asdict(ref))
 
     def replayed(self, response: Response, ref: dict) -> FetchCapture:
         """A response answered from an existing WARC record: no new record, the same row."""
         self.stats.inc_value("warc/reused")
-        return FetchCapture(
-            url=response.url,
-            status=response.status,
-            fetched_at=datetime.now(UTC).isoformat(),
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            ref=ref,
-        )
+        return _capture_of(response, datetime.now(UTC), ref)
+
+
+def _capture_of(response: Response, fetched_at: datetime, ref: dict) -> FetchCapture:
+    return FetchCapture(
+        url=response.url,
+        status=response.status,
+        fetched_at=fetched_at.isoformat(),
+        content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+        ref=ref,
+    )
 
 
 def snapshotter_of(crawler) -> Snapshotter:

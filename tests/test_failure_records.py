@@ -3,13 +3,17 @@ spool of writes the database could not take, and ``verify``'s checks of rows and
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from archive import spool
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
 from archive.store import NODE, Archive
 from archive.verify import verify
+from pipelines.archive_access import ArchiveDownError, ArchiveThread
 from tests.test_archive_store import fetched
 
 
@@ -119,3 +123,28 @@ def test_stored_times_are_utc(sqlite_url):
     with archive.Session() as s:
         heartbeat = s.get(CrawlRun, run_id).heartbeat_at
     assert abs((heartbeat.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds()) < 60
+
+
+def dead_database_thread() -> ArchiveThread:
+    """The archive thread of a crawl whose PostgreSQL server is not there (connection refused)."""
+    stats = SimpleNamespace(inc_value=lambda *a, **k: None)
+    return ArchiveThread(lambda: Archive("postgresql+psycopg://postgres@127.0.0.1:9/nowhere"), 1, 0.01, 60, stats)
+
+
+def test_an_unreachable_database_is_retried_then_counts_as_down():
+    database = dead_database_thread()
+    with pytest.raises(OperationalError):
+        database.call_now(Archive.heartbeat, 1)
+    with pytest.raises(ArchiveDownError):  # at once, without another connection attempt
+        database.call_now(Archive.heartbeat, 1)
+    database.close()
+
+
+def test_a_torn_spool_line_is_kept_and_the_rest_is_stored(sqlite_url, tmp_path):
+    path = tmp_path / "spool.jsonl"
+    spool.append(path, spool.FETCHES, {"rows": [{"url": "http://a/robots.txt", "outcome": "robots"}]}, None, "x")
+    with path.open("a") as fh:
+        fh.write('{"op": "save", "item": {"url": "http://a/1", "tit')  # a crash in the middle of a write
+    report = spool.load(Archive(sqlite_url), path)
+    assert (report.loaded, report.failed) == (1, 1)
+    assert path.read_text().startswith('{"op": "save"')
