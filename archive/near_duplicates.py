@@ -6,10 +6,11 @@ of how shingles are hashed needs a migration that signs the stored articles agai
 from __future__ import annotations
 
 import re
+from functools import cache
 from hashlib import sha1
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from pipelines.extraction.text import normalize_text
 
@@ -21,15 +22,30 @@ _WORD = re.compile(r"\w+")
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)
 _LOW32 = np.uint64(0xFFFFFFFF)
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
-"""Drawn once: datasketch draws them again for every MinHash it builds, which costs more
-than restoring a stored signature."""
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+
+@cache
+def _minhash_class() -> type[MinHash]:
+    """datasketch, imported on first use: its package imports scipy.integrate (1 s of a
+    process's start) for LSH tuning, which commands that never sign or compare text skip."""
+    from datasketch import MinHash
+
+    return MinHash
+
+
+@cache
+def _permutations():
+    """Drawn once: datasketch draws them again for every MinHash it builds, which costs more
+    than restoring a stored signature."""
+    return _minhash_class()(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
 def signature(title: str | None, body: list[str]) -> MinHash:
     """MinHash of the NFC, case-folded word 3-shingles of the title and body."""
     words = _WORD.findall(normalize_text(" ".join([title or "", *body])).casefold())
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS, hashfunc=int)
+    minhash = _minhash_class()(num_perm=NUM_PERM, scheme=SCHEME, permutations=_permutations(), hashfunc=int)
     minhash.update_batch(shingle_hashes(words))
     return minhash
 
@@ -62,8 +78,8 @@ def to_bytes(minhash: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(
-        num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME, permutations=_PERMUTATIONS
+    return _minhash_class()(
+        num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME, permutations=_permutations()
     )
 
 
@@ -71,6 +87,8 @@ class NearDuplicateIndex:
     """Article ids by signature; ``similar`` gives the indexed articles at or above the threshold."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        from datasketch import MinHashLSH
+
         self.threshold = threshold
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.signatures: dict[int, MinHash] = {}

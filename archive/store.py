@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,6 +41,9 @@ from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
 from archive.warc import RENDERED_TYPE
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NODE = socket.gethostname()
 """This machine's name in ``crawl_run.node``."""

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,13 +98,49 @@ def crawl_command(
     return command, env
 
 
+class _Zygote:
+    """This test worker's ``tests.crawl_zygote``: forks a process per crawl (started on first use)."""
+
+    process: subprocess.Popen | None = None
+
+    @classmethod
+    def run(cls, command: list[str], env: dict, timeout: float) -> Crawl:
+        if cls.process is None or cls.process.poll() is not None:
+            cls.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.crawl_zygote"],
+                cwd=ROOT,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        out = Path(tempfile.mkdtemp(prefix="crawl-"))
+        job = {
+            "argv": command[3:],
+            "env": env,
+            "cwd": str(ROOT),
+            "stdout": str(out / "out"),
+            "stderr": str(out / "err"),
+        }
+        cls.process.stdin.write(json.dumps(job) + "\n")
+        cls.process.stdin.flush()
+        pid = json.loads(cls.process.stdout.readline())["pid"]
+        if not select.select([cls.process.stdout], [], [], timeout)[0]:
+            os.kill(pid, signal.SIGKILL)
+            raise subprocess.TimeoutExpired(command, timeout)
+        returncode = json.loads(cls.process.stdout.readline())["returncode"]
+        crawl = Crawl(returncode, (out / "out").read_text(), (out / "err").read_text())
+        shutil.rmtree(out)
+        return crawl
+
+
 def run_crawl(
     folder: Path, spider: str, *args: str, database_url: str | None = None, settings: dict | None = None
 ) -> Crawl:
-    """Run ``scrapy crawl`` for real, in a subprocess, into ``folder``'s database and WARC folder."""
+    """Run ``scrapy crawl`` for real, in its own process, into ``folder``'s database and WARC folder
+    (forked from the worker's ``tests.crawl_zygote``, which has the imports done)."""
     command, env = crawl_command(folder, spider, *args, database_url=database_url, settings=settings)
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    return Crawl(done.returncode, done.stdout, done.stderr)
+    return _Zygote.run(command, env, timeout=300)
 
 
 @pytest.fixture
