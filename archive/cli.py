@@ -19,11 +19,13 @@ def _print_json(data) -> None:
 
 
 def cmd_extract(args) -> int:
+    from crawler.sites import rules_for_url
     from pipelines import extract_article
 
     path = Path(args.file)
     headers = {"Content-Type": args.content_type} if args.content_type else None
-    _print_json(extract_article(path.read_bytes(), args.url or path.resolve().as_uri(), headers))
+    url = args.url or path.resolve().as_uri()
+    _print_json(extract_article(path.read_bytes(), url, headers, rules_for_url(url)))
     return 0
 
 
@@ -206,12 +208,13 @@ def cmd_reextract(args) -> int:
     import time
     from datetime import datetime
 
-    from archive.reextract import reextract
     from archive.store import Archive
+    from crawler.sites import rules_by_name
+    from pipelines.reextract import reextract
 
     since = datetime.fromisoformat(args.since) if args.since else None
     start = time.monotonic()
-    outcomes = reextract(Archive(args.database), site=args.site, since=since, workers=args.workers)
+    outcomes = reextract(Archive(args.database), rules_by_name, site=args.site, since=since, workers=args.workers)
     seconds = time.monotonic() - start
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     pages = sum(outcomes.values())

@@ -7,8 +7,8 @@ from collections import defaultdict
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.keys import canonical_url
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
-from pipelines.extraction.urls import canonical_url
 
 
 def _iso(value) -> str | None:

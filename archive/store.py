@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
+from archive.keys import content_digest, from_bytes, signature, to_bytes
 from archive.models import (
     Article,
     ArticleAlias,
@@ -37,9 +38,9 @@ from archive.models import (
     SiteSchedule,
     Snapshot,
 )
-from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, from_bytes, signature, to_bytes
+from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
-from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, content_digest, field_diff
+from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
 from archive.warc import RENDERED_TYPE
 
 if TYPE_CHECKING:

@@ -11,23 +11,14 @@ Change classes (thresholds are settings, defaults below):
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 from collections.abc import Mapping
 
-from pipelines.extraction.text import text_key
+from archive.keys import DIGEST_FIELDS, content_digest, text_key
 
 MINOR_EDIT_MAX_CHARS = 30
 TEXT_FIELDS = ("title", "lead", "body")
-DIFF_FIELDS = (
-    "title", "lead", "body", "images", "authors", "published_at", "updated_at", "section", "tags", "language", "source",
-)  # fmt: skip
-
-
-def content_digest(fields: Mapping) -> str:
-    """SHA-1 over every field a version keeps: equal digests, nothing to store."""
-    payload = json.dumps({f: fields.get(f) for f in DIFF_FIELDS}, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+DIFF_FIELDS = DIGEST_FIELDS
+"""What a version diff lists: every field the content digest covers."""
 
 
 def field_diff(old: Mapping, new: Mapping) -> dict:

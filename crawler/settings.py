@@ -15,6 +15,7 @@ WARC_COMPRESSION_LEVEL = 4  # gzip level per record: 4 costs half of level 6's C
 FAILED_ITEMS_FILE = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
 REPLAY_FROM = os.environ.get("REPLAY_FROM") or None  # a WARC file or folder: crawl offline from it
 NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word 3-shingles that links two stories
+SITE_RULES_FOR_URL = "crawler.sites.rules_for_url"  # url -> the SiteRules of its site, or None
 PIPELINE_WORKERS = None  # processes for extraction and cleaning; None: one per core, 0: in the crawl process
 MINOR_EDIT_MAX_CHARS = 30  # text edits up to this many characters are "minor", larger ones "substantive"
 
@@ -63,8 +64,7 @@ RENDER_BLOCK_HOSTS = [  # ads and trackers (and their subdomains)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 
 ITEM_PIPELINES = {  # the snapshot (step 1) is taken in the downloader: crawler/middlewares/capture.py
-    "pipelines.extract.ExtractPipeline": 200,
-    "pipelines.clean.CleanPipeline": 300,
+    "pipelines.extract.ExtractPipeline": 200,  # extract, clean and sign: one task on a worker
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }
@@ -87,7 +87,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
-    "crawler.garbage_collection.GarbageCollectionTuning": 0,
+    "pipelines.garbage_collection.GarbageCollectionTuning": 0,
 }
 GC_THRESHOLDS = [50_000, 50, 100]  # gc.set_threshold for the crawl and its workers; [] keeps Python's
 CRAWL_SUMMARY_PRINT = True  # the end-of-crawl summary on standard output

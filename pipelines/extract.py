@@ -1,4 +1,7 @@
-"""Step 2: article fields from the page; pages that are not articles are dropped here."""
+"""Step 2: the article from the page — extracted, cleaned (NFC, spaces, repeated lines) and
+signed (fingerprint, MinHash) in one task on a worker process; pages that are not articles are
+dropped here. The site's rules come from ``SITE_RULES_FOR_URL`` (a setting naming a function
+``url -> SiteRules | None``: the crawler's site modules), else the spider's ``site_rules``."""
 
 from __future__ import annotations
 
@@ -6,12 +9,12 @@ import logging
 from datetime import datetime
 
 from itemadapter import ItemAdapter
+from scrapy.utils.misc import load_object
 
 from archive.warc import RENDERED_TYPE
-from crawler.sites import rules_for_url
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import drop
-from pipelines.extraction.article import extract_fields
+from pipelines.extraction.article import article_from_page
 from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.dom import MalformedPageError
 from pipelines.render import Renderer
@@ -29,6 +32,8 @@ class ExtractPipeline(CrawlerPipeline):
         super().__init__(crawler)
         self.pool = pool_of(crawler)  # now, so its workers start with the spider
         self.renderer = Renderer(crawler)
+        lookup = crawler.settings.get("SITE_RULES_FOR_URL")
+        self.rules_for_url = load_object(lookup) if lookup else lambda url: None
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -43,7 +48,7 @@ class ExtractPipeline(CrawlerPipeline):
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise drop(self.stats, "not_html", content_type)
-        rules = rules_for_url(adapter["final_url"]) or getattr(self.crawler.spider, "site_rules", None)
+        rules = self.rules_for_url(adapter["final_url"]) or getattr(self.crawler.spider, "site_rules", None)
         headers = dict(adapter["response_headers"])
         rendered = self.renderer.always(rules)
         if rendered:
@@ -67,12 +72,7 @@ class ExtractPipeline(CrawlerPipeline):
         url = adapter["final_url"]
         try:
             return await self.pool.run(
-                extract_fields,
-                page,
-                url,
-                headers,
-                rules=rules,
-                fetched_at=datetime.fromisoformat(adapter["fetched_at"]),
+                article_from_page, page, url, headers, rules, datetime.fromisoformat(adapter["fetched_at"])
             )
         except MalformedPageError as exc:
             raise drop(self.stats, "malformed", str(exc), "WARNING") from exc

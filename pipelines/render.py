@@ -17,8 +17,8 @@ from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy_playwright.page import PageMethod
 
-from crawler.sites import SiteRules
 from pipelines.drop import drop
+from pipelines.extraction.site_rules import SiteRules
 from pipelines.warc_writer import warc_writer_of
 
 

@@ -3,8 +3,9 @@
 Parsing, extracting and cleaning a page costs milliseconds of pure Python; run on the
 reactor thread they cap the crawl at one core. ``pool_of(crawler)`` is the crawler's pool
 of worker processes (``PIPELINE_WORKERS``, default one per core; 0 runs the steps inline,
-as in a debugger). ``in_executor`` awaits any ``concurrent.futures`` executor from a
-pipeline coroutine, whatever reactor Scrapy runs (the snapshot step's writer thread uses it).
+as in a debugger); ``reextract`` maps its jobs over a pool of the same kind.
+``in_executor`` awaits any ``concurrent.futures`` executor from a pipeline coroutine,
+whatever reactor Scrapy runs (the snapshot step's writer thread uses it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -22,8 +23,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.garbage_collection import tune
 from pipelines.base import crawler_shared
+from pipelines.garbage_collection import tune
 from pipelines.lifeline import die_with_parent
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ def _warm_up(gc_thresholds: tuple[int, ...], crawl_pid: int) -> None:
     """Die with the forkserver (``pipelines.lifeline``); import the extraction stack once per
     worker, not on its first page; tune its collector."""
     die_with_parent(crawl_pid)
-    import pipelines.clean
     import pipelines.extraction.article  # noqa: F401
 
     if gc_thresholds:
@@ -84,6 +84,15 @@ class WorkerPool:
             logger.error("a pipeline worker process died; restarting the pool")
             self.close()
             raise
+
+    def map(self, fn: Callable[[Any], T], jobs: list, window: int = 512) -> Iterator[T]:
+        """``fn`` over ``jobs`` in order, outside a reactor (``reextract``): a window at a time,
+        so the results of a large archive are not all held at once."""
+        if not self.workers:
+            yield from map(fn, jobs)
+            return
+        for start in range(0, len(jobs), window):
+            yield from self._pool().map(fn, jobs[start : start + window], chunksize=16)
 
     def start(self) -> None:
         if self.workers:

@@ -14,6 +14,7 @@ from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
 from archive.queries import article_dict, find_article
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
+from crawler.sites import rules_for_url
 from pipelines import extract_article
 from tests.conftest import article_entry, recording
 
@@ -25,7 +26,7 @@ def fetched(site: str, tmp_path, url: str | None = None, edit=None) -> dict:
     if edit:
         html = edit(html)
     url = url or entry["url"]
-    item = extract_article(html, url)
+    item = extract_article(html, url, rules=rules_for_url(url))
     ref = WarcStore(tmp_path / "warc").write(
         Exchange(url, 200, [("Content-Type", entry["content_type"])], html, datetime.now(UTC))
     )
@@ -147,7 +148,7 @@ def test_version_keeps_extractor_version_and_provenance(database_url, tmp_path):
 
 def test_migration_0005_signs_stored_articles_with_the_current_scheme(sqlite_url, tmp_path):
     from archive.database import migrate
-    from archive.near_duplicates import signature, to_bytes
+    from archive.keys import signature, to_bytes
 
     archive = Archive(sqlite_url)
     item = fetched("thanhnien.vn", tmp_path)

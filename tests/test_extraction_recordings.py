@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from crawler.sites import rules_for_url
 from pipelines import extract_article
 from tests.conftest import SITES, article_entry, expected, recording
 
@@ -61,7 +62,10 @@ BOILERPLATE = {
 def _extract(site: str) -> dict:
     entry = article_entry(site)
     return extract_article(
-        recording(site, entry["file"]).read_bytes(), entry["url"], {"Content-Type": entry["content_type"]}
+        recording(site, entry["file"]).read_bytes(),
+        entry["url"],
+        {"Content-Type": entry["content_type"]},
+        rules_for_url(entry["url"]),
     )
 
 
@@ -111,4 +115,5 @@ def test_repost_and_original_share_the_text_fingerprint():
 def test_listing_page_is_not_an_article(site):
     manifest = json.loads(recording(site, "manifest.json").read_text(encoding="utf-8"))
     listing = next(f for f in manifest["files"] if f["file"] == "listing.html")
-    assert extract_article(recording(site, "listing.html").read_bytes(), listing["url"])["page_type"] == "listing"
+    page = recording(site, "listing.html").read_bytes()
+    assert extract_article(page, listing["url"], rules=rules_for_url(listing["url"]))["page_type"] == "listing"

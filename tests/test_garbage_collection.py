@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from crawler.garbage_collection import tune
+from pipelines.garbage_collection import tune
 
 
 @pytest.fixture

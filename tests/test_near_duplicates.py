@@ -3,14 +3,8 @@
 import subprocess
 import sys
 
-from archive.near_duplicates import (
-    DEFAULT_THRESHOLD,
-    NearDuplicateIndex,
-    from_bytes,
-    shingle_hashes,
-    signature,
-    to_bytes,
-)
+from archive.keys import from_bytes, shingle_hashes, signature, to_bytes
+from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
 
 BODY = [
     "Tổng thống Mỹ Joe Biden ngày 26.1 có cuộc điện đàm đầu tiên với Tổng thống Nga Vladimir Putin.",
@@ -33,7 +27,7 @@ def test_a_text_shorter_than_a_shingle_still_has_a_hash():
 
 def test_signature_is_the_same_in_another_process():
     code = (
-        "from archive.near_duplicates import signature, to_bytes; import sys; "
+        "from archive.keys import signature, to_bytes; import sys; "
         f"sys.stdout.write(to_bytes(signature('Tiêu đề', {BODY!r})).hex())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

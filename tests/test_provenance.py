@@ -1,5 +1,6 @@
 """Every metadata field says where its value came from, and the extractor's version is kept."""
 
+from crawler.sites import rules_for_url
 from pipelines import extract_article
 from pipelines.extraction.article import EXTRACTOR_VERSION
 from tests.conftest import article_entry, recording
@@ -18,7 +19,8 @@ GENERIC = """<html lang="en"><head><title>Storm hits the coast - Example News</t
 
 def test_site_rules_are_the_source_of_a_ruled_site():
     entry = article_entry("thanhnien.vn")
-    article = extract_article(recording("thanhnien.vn", "article.html").read_bytes(), entry["url"])
+    page = recording("thanhnien.vn", "article.html").read_bytes()
+    article = extract_article(page, entry["url"], rules=rules_for_url(entry["url"]))
     assert {k: article["provenance"][k] for k in ("title", "lead", "authors", "body", "tags")} == dict.fromkeys(
         ("title", "lead", "authors", "body", "tags"), "rules"
     )

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import import_module
 from urllib.parse import urlsplit
 
-from crawler.sites.base import SiteRules
+from pipelines.extraction.site_rules import SiteRules
 
 SITE_MODULES = ("kinhtedothi", "thanhnien", "hanhkhatkito")
 

@@ -5,7 +5,7 @@ author: the real byline is the right-aligned bold line closing the post, and the
 line after it credits the original publisher (``TNO`` for Thanh Niên Online).
 """
 
-from crawler.sites.base import SiteRules
+from pipelines.extraction.site_rules import SiteRules
 
 _RIGHT = "p[style*='text-align: right']"
 

@@ -1,6 +1,6 @@
 """Báo Kinh tế & Đô thị (kinhtedothi.vn)."""
 
-from crawler.sites.base import SiteRules
+from pipelines.extraction.site_rules import SiteRules
 
 RULES = SiteRules(
     name="kinhtedothi.vn",

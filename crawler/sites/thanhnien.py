@@ -1,6 +1,6 @@
 """Báo Thanh Niên (thanhnien.vn), VCCorp-style layout with ``data-role`` hooks."""
 
-from crawler.sites.base import SiteRules
+from pipelines.extraction.site_rules import SiteRules
 
 RULES = SiteRules(
     name="thanhnien.vn",

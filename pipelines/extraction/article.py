@@ -1,6 +1,5 @@
-"""The public entry point: ``extract_article(html, url, headers) -> dict``.
-
-Used alike by the extract/clean pipelines, the CLI and the tests. Fields are
+"""The entry points: ``extract_article(html, url, headers, rules) -> dict`` (the CLI, the
+tests) and ``article_from_page`` (a worker's task in a crawl and in ``reextract``). Fields are
 read from the intact page first; then the site's ``strip`` blocks and the
 generic boilerplate are removed and the body and images are read.
 """
@@ -11,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from crawler.sites import SiteRules, rules_for_url
+from archive.keys import article_key, signature, to_bytes
 from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
 from pipelines.extraction.classify import needs_browser, page_type
@@ -20,9 +19,9 @@ from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import parse_html, selector
 from pipelines.extraction.generic import find_container, trafilatura_paragraphs
-from pipelines.extraction.identity import article_key
 from pipelines.extraction.metadata import read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
+from pipelines.extraction.site_rules import SiteRules
 
 EXTRACTOR_VERSION = "1.1.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
@@ -41,7 +40,7 @@ def extract_fields(
     text = decode_html(html, headers)
     root = parse_html(text, base_url=url)
     md = read_metadata(root)
-    rules = rules or rules_for_url(url) or _generic_rules(md.lang)
+    rules = rules or _generic_rules(md.lang)
     page = fields.Page(url=url, sel=selector(root), md=md, rules=rules, not_after=fetched_at or datetime.now(UTC))
     title = fields.title(page)
     headlines = fields.title_variants(page)
@@ -78,7 +77,7 @@ def extract_fields(
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
         page.provenance["images"] = "meta:og:image"
-    article["article_key"] = article_key(url, article["canonical_url"], rules if rules.name else None)
+    article["article_key"] = article_key(url, article["canonical_url"], rules.name or None, rules.article_id)
     article["page_type"] = page_type(page, article["body"], text)
     article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)
     article["provenance"] = page.provenance
@@ -93,6 +92,24 @@ def _generic_rules(lang: str | None) -> SiteRules:
     return dataclasses.replace(fields.NO_RULES, timezone="+07:00" if vietnamese else "+00:00")
 
 
-def extract_article(html: bytes | str, url: str, headers: Mapping | None = None) -> dict:
-    """The clean article of a page (DESIGN.md item schema; fetch and snapshot fields absent)."""
-    return clean_article(extract_fields(html, url, headers))
+def extract_article(
+    html: bytes | str, url: str, headers: Mapping | None = None, rules: SiteRules | None = None
+) -> dict:
+    """The clean article of a page (the item schema's article fields), read with ``rules``
+    (the site's, found by the caller; the generic extractor without)."""
+    fields = extract_fields(html, url, headers, rules=rules)
+    del fields["needs_browser"]
+    return clean_article(fields)
+
+
+def article_from_page(
+    html: bytes, url: str, headers: Mapping, rules: SiteRules | None, fetched_at: datetime | None
+) -> dict:
+    """What a worker process does with a fetched page, in one round trip: extract, clean and
+    sign (``minhash``); ``needs_browser`` says whether the static page was not the article."""
+    fields = extract_fields(html, url, headers, rules=rules, fetched_at=fetched_at)
+    needs_browser = fields.pop("needs_browser")
+    article = clean_article(fields)
+    article["needs_browser"] = needs_browser
+    article["minhash"] = to_bytes(signature(article["title"], article["body"] or []))
+    return article

@@ -8,8 +8,7 @@ boilerplate labels left on their own, and paragraphs printed twice.
 
 from __future__ import annotations
 
-import hashlib
-
+from archive.keys import fingerprint
 from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
@@ -52,7 +51,7 @@ def clean_article(article: dict) -> dict:
     out["body"] = _body(body, out)
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
-    out["fingerprint"] = fingerprint(out)
+    out["fingerprint"] = fingerprint(out["title"], out["body"])
     return {k: out.get(k) for k in ARTICLE_FIELDS} | {k: v for k, v in out.items() if k not in ARTICLE_FIELDS}
 
 
@@ -124,9 +123,3 @@ def _is_name_line(text: str) -> bool:
     if not 2 <= len(words) <= _NAME_LINE_MAX_WORDS or any(c.isdigit() for c in text) or text[-1] in '.!?:;,"”':
         return False
     return all(w[:1].isupper() or w.lower() in _NAME_JOINERS for w in words)
-
-
-def fingerprint(article: dict) -> str:
-    """SHA-1 of the normalized title and body: equal for the same text, whatever the markup."""
-    text = "\n".join([text_key(article.get("title") or ""), *(text_key(p) for p in article.get("body") or [])])
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()

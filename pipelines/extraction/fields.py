@@ -12,12 +12,12 @@ from typing import Any
 
 from parsel import Selector
 
-from crawler.sites import SiteRules
 from pipelines.extraction.dates import to_iso
 from pipelines.extraction.dom import element_text
 from pipelines.extraction.metadata import PageMetadata, jsonld_people, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
 from pipelines.extraction.rules import select_text, select_texts
+from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.text import name_case, text_key
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 

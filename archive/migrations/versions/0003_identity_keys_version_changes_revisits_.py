@@ -18,6 +18,9 @@ down_revision: Union[str, Sequence[str], None] = "0002"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+SITE_ARTICLE_IDS = {"kinhtedothi.vn": r"-(\d{5,})\.html$", "thanhnien.vn": r"-(\d{9,})\.htm$"}
+"""The article-id patterns of the site rules when this revision was written (frozen with it)."""
+
 
 def upgrade() -> None:
     """Upgrade schema."""
@@ -49,15 +52,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("minhash", sa.LargeBinary(), nullable=True))
         batch_op.create_unique_constraint("uq_article_key", ["key"])
 
-    # existing articles get their identity key
-    from pipelines.extraction.identity import article_key
+    # existing articles get their identity key, as the sites' rules of this revision made it
+    from urllib.parse import urlsplit
+
+    from archive.keys import article_key
+
+    def key_of(url: str) -> str:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        site = next((name for name in SITE_ARTICLE_IDS if host == name or host.endswith("." + name)), None)
+        return article_key(url, site=site, article_id=SITE_ARTICLE_IDS.get(site))
 
     connection = op.get_bind()
     article = sa.table(
         "article", sa.column("id", sa.Integer), sa.column("canonical_url", sa.Text), sa.column("key", sa.Text)
     )
     for row in connection.execute(sa.select(article.c.id, article.c.canonical_url)).all():
-        connection.execute(article.update().where(article.c.id == row.id).values(key=article_key(row.canonical_url)))
+        connection.execute(article.update().where(article.c.id == row.id).values(key=key_of(row.canonical_url)))
 
     with op.batch_alter_table("article_version", schema=None) as batch_op:
         batch_op.add_column(sa.Column("content_digest", sa.Text(), nullable=True))

@@ -30,7 +30,7 @@ version = sa.table(
 
 
 def upgrade() -> None:
-    from archive.near_duplicates import signature, to_bytes
+    from archive.keys import signature, to_bytes
 
     connection = op.get_bind()
     latest = (

@@ -8,24 +8,23 @@ the current extractor version.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from archive.keys import content_digest
 from archive.models import Article, ArticleVersion, Site, Snapshot
 from archive.recheck import aware
 from archive.store import Archive
-from archive.versions import content_digest
 from archive.warc import RecordRef, read_response
-from crawler.sites import rules_by_name
-from pipelines.extraction.article import extract_fields
+from pipelines.extraction.article import article_from_page
 from pipelines.extraction.classify import ARCHIVED_TYPES
-from pipelines.extraction.cleaning import clean_article
+from pipelines.extraction.site_rules import SiteRules
+from pipelines.workers import WorkerPool
 
 
 def latest_snapshots(
@@ -59,20 +58,16 @@ class Job:
     warc_file: str
     warc_offset: int
     url: str
-    site: str
+    rules: SiteRules | None
     fetched_at: datetime
 
 
 def extract_record(job: Job) -> dict | str:
     """The cleaned article of an archived record with its content digest, or why it failed
-    (run in a worker process: reading, parsing and cleaning are the CPU-heavy part). The
-    rules are those of the article's site, wherever its pages were fetched from."""
+    (run in a worker process: reading, parsing and cleaning are the CPU-heavy part)."""
     try:
         stored = read_response(job.warc_file, job.warc_offset)
-        fields = extract_fields(
-            stored.body, job.url, dict(stored.headers), rules=rules_by_name(job.site), fetched_at=aware(job.fetched_at)
-        )
-        article = clean_article(fields)
+        article = article_from_page(stored.body, job.url, dict(stored.headers), job.rules, aware(job.fetched_at))
     except (OSError, ValueError) as exc:
         return f"failed: {exc.__class__.__name__}"
     if article["page_type"] not in ARCHIVED_TYPES:
@@ -82,11 +77,17 @@ def extract_record(job: Job) -> dict | str:
 
 
 def reextract(
-    archive: Archive, site: str | None = None, since: datetime | None = None, workers: int | None = None
+    archive: Archive,
+    rules_of: Callable[[str], SiteRules | None],
+    site: str | None = None,
+    since: datetime | None = None,
+    workers: int | None = None,
 ) -> Counter:
-    """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article.
-    Extraction runs on ``workers`` processes (default: one per core); an article whose
-    re-extracted content equals its latest version costs no database write."""
+    """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article
+    with the rules ``rules_of(site name)`` (the article's site's, wherever its pages were
+    fetched from). Extraction runs on ``workers`` processes (default: one per core; 0 or 1:
+    in this process); an article whose re-extracted content equals its latest version costs
+    no database write."""
     outcomes: Counter = Counter()
     snapshots = latest_snapshots(archive, site, since)
     digests = latest_digests(archive)
@@ -95,9 +96,12 @@ def reextract(
         source = snapshot
         if snapshot.record_type == "revisit":
             source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
-        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url, site_name, snapshot.fetched_at))
-    with _executor(workers) as executor:
-        results = _bounded_map(executor, extract_record, jobs)
+        rules = rules_of(site_name)
+        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    pool = WorkerPool(workers if workers > 1 else 0)
+    try:
+        results = pool.map(extract_record, jobs)
         for (snapshot, _), article in zip(snapshots, results, strict=True):
             if isinstance(article, str):
                 outcomes[article] += 1
@@ -112,6 +116,8 @@ def reextract(
                     "snapshot": asdict(snapshot_ref(snapshot)) | {"reused": True},
                 }
                 outcomes[archive.save(item).outcome] += 1
+    finally:
+        pool.close()
     return outcomes
 
 
@@ -123,26 +129,6 @@ def latest_digests(archive: Archive) -> dict[int, str]:
             select(ArticleVersion.article_id, ArticleVersion.content_digest).where(ArticleVersion.id.in_(latest))
         )
         return {article_id: digest for article_id, digest in rows if digest}
-
-
-def _bounded_map(executor: Executor, fn, jobs: list, window: int = 512):
-    """``executor.map`` a window at a time: results of a large archive are not all held at once."""
-    for start in range(0, len(jobs), window):
-        yield from executor.map(fn, jobs[start : start + window], chunksize=16)
-
-
-def _executor(workers: int | None) -> Executor:
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers <= 1:
-        return _Inline()
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-
-
-class _Inline(Executor):
-    """``map`` in this process (one core, or a debugger)."""
-
-    def map(self, fn, *iterables, timeout=None, chunksize=1):
-        return map(fn, *iterables)
 
 
 def snapshot_ref(snapshot: Snapshot) -> RecordRef:

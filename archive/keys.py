@@ -1,0 +1,178 @@
+"""What the archive stores and compares, frozen: canonical URLs, article identity keys, the
+text fingerprint, the content digest of a version, and the text MinHash signatures are made of.
+
+Every stored key was computed by these functions; a key computed differently no longer
+matches the stored ones (a re-fetched story would become a new article, every version
+"updated"). So nothing here follows the extractor's text helpers, which change freely:
+changing a function here needs a migration that recomputes what is stored, and migrations
+import only this module. ``tests/test_keys.py`` pins each function's output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from hashlib import sha1
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+from w3lib.url import canonicalize_url
+
+# -- text ----------------------------------------------------------------------------------
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_WORD = re.compile(r"\w+")
+
+
+def normalized(value: str | None) -> str:
+    """NFC, invisible characters removed, every run of white space one space."""
+    if not value:
+        return ""
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", value)).split())
+
+
+def text_key(value: str | None) -> str:
+    """A comparison key: normalized, case-folded, without surrounding punctuation."""
+    return normalized(value).casefold().strip(" .:;,-–—|»>")
+
+
+def signature_words(title: str | None, body: list[str]) -> list[str]:
+    """The words a MinHash signature is made of: NFC, case-folded, in order."""
+    return _WORD.findall(normalized(" ".join([title or "", *body])).casefold())
+
+
+# -- MinHash signatures (near-duplicates): changing them needs a migration that signs again (0005)
+NUM_PERM = 64
+SCHEME = "affine32"  # datasketch 2's default, named so stored signatures stay comparable
+SHINGLE_WORDS = 3
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)
+_LOW32 = np.uint64(0xFFFFFFFF)
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+
+@cache
+def _minhash_class() -> type[MinHash]:
+    """datasketch, imported on first use: its package imports scipy.integrate (1 s of a
+    process's start) for LSH tuning, which commands that never sign or compare text skip."""
+    from datasketch import MinHash
+
+    return MinHash
+
+
+@cache
+def _permutations():
+    """Drawn once: datasketch draws them again for every MinHash it builds, which costs more
+    than restoring a stored signature."""
+    return _minhash_class()(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
+def signature(title: str | None, body: list[str]) -> MinHash:
+    """MinHash of the NFC, case-folded word 3-shingles of the title and body."""
+    words = signature_words(title, body)
+    minhash = _minhash_class()(num_perm=NUM_PERM, scheme=SCHEME, permutations=_permutations(), hashfunc=int)
+    minhash.update_batch(shingle_hashes(words))
+    return minhash
+
+
+def shingle_hashes(words: list[str]) -> list[int]:
+    """32-bit hashes of the distinct word 3-shingles (a text of one or two words: itself).
+
+    Each distinct word is hashed once (SHA-1, first four bytes) and a shingle's hash mixes
+    its three word hashes (multiply-xorshift over 64 bits): news text repeats its
+    syllables, so this is a fraction of the cost of hashing every shingle string."""
+    if not words:
+        return []
+    distinct = dict.fromkeys(words)
+    digests = b"".join([sha1(w.encode("utf-8")).digest() for w in distinct])
+    by_word = dict(zip(distinct, np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint64), strict=True))
+    h = np.fromiter((by_word[w] for w in words), dtype=np.uint64, count=len(words))
+    if len(h) >= SHINGLE_WORDS:
+        h = _mix(_mix(h[:-2], h[1:-1]), h[2:])
+    return np.unique(h & _LOW32).tolist()
+
+
+def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """An order-sensitive 64-bit combination of two hash arrays (wrapping arithmetic)."""
+    mixed = (a * _GOLDEN) ^ b
+    return (mixed ^ (mixed >> np.uint64(29))) * _MULTIPLIER
+
+
+def to_bytes(minhash: MinHash) -> bytes:
+    return minhash.hashvalues.astype(np.uint64).tobytes()
+
+
+def from_bytes(data: bytes) -> MinHash:
+    return _minhash_class()(
+        num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME, permutations=_permutations()
+    )
+
+
+def fingerprint(title: str | None, body: list[str] | None) -> str:
+    """SHA-1 of the title and body keys: equal for the same text, whatever the markup."""
+    text = "\n".join([text_key(title), *(text_key(p) for p in body or [])])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+# -- versions ------------------------------------------------------------------------------
+DIGEST_FIELDS = (
+    "title", "lead", "body", "images", "authors", "published_at", "updated_at", "section", "tags", "language", "source",
+)  # fmt: skip
+"""The fields a version keeps and compares; the schema's versioned fields must equal them."""
+
+
+def content_digest(fields: Mapping) -> str:
+    """SHA-1 over every field a version keeps: equal digests, nothing to store."""
+    payload = json.dumps({f: fields.get(f) for f in DIGEST_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+# -- URLs and identity ---------------------------------------------------------------------
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl|"
+    r"zarsrc|gidzl|zacc|cmpid|icid|ito|ref_src|ref_url|share_id|s_cid|at_[a-z_]+)$",
+    re.I,
+)
+_HOST_PREFIX = re.compile(r"^(www\d?|m|mobile|amp)\.")
+_AMP_PATH = re.compile(r"(/amp/?$|/amp(?=/)|\.amp(?=\.html?$|$))")
+_AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp)(=[^&]*)?(?=&|$)")
+
+
+def strip_tracking(url: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlunsplit(parts._replace(query=urlencode(query, doseq=True), fragment=""))
+
+
+def canonical_url(url: str) -> str:
+    """The URL without tracking parameters or fragment, scheme and host lower-cased,
+    query arguments sorted (w3lib's canonical form)."""
+    return canonicalize_url(strip_tracking(url.strip()), keep_fragments=False)
+
+
+def identity_url(url: str) -> str:
+    """The URL as it identifies a page, whatever variant was fetched: no scheme, no
+    ``www.``/``m.``/``amp.`` host prefix, no AMP path or query marker, no tracking
+    parameters, fragment or trailing slash."""
+    parts = urlsplit(canonical_url(url))
+    host = _HOST_PREFIX.sub("", (parts.hostname or "").lower())
+    path = _AMP_PATH.sub("", parts.path).rstrip("/") or "/"
+    query = _AMP_QUERY.sub("", parts.query).strip("&")
+    return urlunsplit(("", host, path, query, "")).removeprefix("//")
+
+
+def article_key(url: str, canonical: str | None = None, site: str | None = None, article_id: str | None = None) -> str:
+    """The identity key of the article at ``url`` (its canonical URL preferred): the site's
+    stable article id where its rules have a pattern for one (``thanhnien.vn:1851335421``),
+    else ``url:`` and the identity URL. Slug edits, AMP and mobile variants and ``?utm_…``
+    copies of one story share a key, and so become aliases of one article."""
+    if site and article_id:
+        for candidate in (canonical, url):
+            if candidate and (m := re.search(article_id, urlsplit(candidate).path)):
+                return f"{site}:{m.group(1)}"
+    return "url:" + identity_url(canonical or url)
