@@ -70,7 +70,9 @@ _HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "conne
 
 @dataclass(frozen=True)
 class RecordRef:
-    """Where a response record lives and what its payload digest is."""
+    """The one reference to a WARC record an item, a capture or a snapshot row carries: where it
+    lives (file, offset, length in the file), its payload digest and its record type
+    (``response``, ``revisit``, ``conversion`` for a rendered page)."""
 
     file: str
     offset: int
@@ -305,6 +307,8 @@ class StoredResponse:
     headers: list[tuple[str, str]]
     body: bytes
     ref: RecordRef
+    fetched_at: str
+    """The record's ``WARC-Date``: when the response was captured."""
 
 
 def open_path(path: Path) -> Path:
@@ -354,15 +358,16 @@ def finish_orphans(directory: str | os.PathLike, alive) -> list[Path]:
     return done
 
 
-def read_response(file: str | os.PathLike, offset: int) -> StoredResponse:
-    """The response record at ``offset`` of ``file`` (its payload decoded)."""
+def read_response(file: str | os.PathLike, offset: int, length: int = 0) -> StoredResponse:
+    """The response record at ``offset`` of ``file`` (its payload decoded; ``length`` is what
+    its reference says the record takes in the file)."""
     with open(existing(file), "rb") as fh:
         fh.seek(offset)
         record = next(iter(ArchiveIterator(fh)))
-        return _stored(record, str(file), offset)
+        return _stored(record, str(file), offset, length)
 
 
-def _stored(record, file: str, offset: int) -> StoredResponse:
+def _stored(record, file: str, offset: int, length: int) -> StoredResponse:
     """A response record as an HTTP response; a rendered page (``conversion``) as a 200 of HTML."""
     body = record.content_stream().read()
     http = record.http_headers
@@ -371,10 +376,11 @@ def _stored(record, file: str, offset: int) -> StoredResponse:
         status=int(http.get_statuscode() or 200) if http else 200,
         headers=list(http.headers) if http else [("Content-Type", record.rec_headers.get_header("Content-Type"))],
         body=body,
+        fetched_at=record.rec_headers.get_header("WARC-Date"),
         ref=RecordRef(
             file=file,
             offset=offset,
-            length=0,
+            length=length,
             digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
             record_type=record.rec_type,
@@ -398,28 +404,28 @@ class WarcIndex:
     ``conversion`` record is kept apart (``get_rendered``)."""
 
     def __init__(self, path: str | os.PathLike):
-        self.entries: dict[str, tuple[str, int]] = {}
-        self.rendered: dict[str, tuple[str, int]] = {}
+        self.entries: dict[str, tuple[str, int, int]] = {}  # URL -> (file, offset, length)
+        self.rendered: dict[str, tuple[str, int, int]] = {}
         self.damaged: dict[str, str] = {}  # file -> what is wrong with it (records before it are indexed)
-        by_digest: dict[str, tuple[str, int]] = {}
+        by_digest: dict[str, tuple[str, int, int]] = {}
         for file in warc_files(path):
             try:
                 self._index_file(file, by_digest)
             except READ_ERRORS as exc:
                 self.damaged[str(file)] = f"{exc.__class__.__name__}: {exc}"[:300]
 
-    def _index_file(self, file: Path, by_digest: dict[str, tuple[str, int]]) -> None:
+    def _index_file(self, file: Path, by_digest: dict[str, tuple[str, int, int]]) -> None:
         name = str(final_path(file))  # what snapshot rows call it, written or still open
         with open(file, "rb") as fh:
-            for record, offset, _length in whole_records(fh):
+            for record, offset, length in whole_records(fh):
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 digest = record.rec_headers.get_header("WARC-Payload-Digest")
                 if record.rec_type == "response":
-                    self.entries[uri] = by_digest[digest] = (name, offset)
+                    self.entries[uri] = by_digest[digest] = (name, offset, length)
                 elif record.rec_type == "revisit" and digest in by_digest:
                     self.entries[uri] = by_digest[digest]
                 elif record.rec_type == "conversion":
-                    self.rendered[uri] = (name, offset)
+                    self.rendered[uri] = (name, offset, length)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -3,9 +3,12 @@ the README; the archive locations also read the environment."""
 
 import os
 
+from archive.schema import EXPORT_FIELDS
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # crawl: spider arguments checked before the crawl starts
 
 # -- archive ------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/archive.db")
@@ -133,4 +136,6 @@ DNS_TIMEOUT = 10
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # a localhost server that runs code sent to it: never on
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)  # -O articles.jsonl: the clean article, no working fields
+FEED_EXPORTERS = {"csv": "crawler.exports.ArticleCsvItemExporter"}  # lists as JSON, the body as paragraphs
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -24,7 +24,7 @@ class DedupePipeline(CrawlerPipeline):
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            decision = await self.database.call(Archive.classify, dict(adapter), retry=False)
+            decision = await self.database.call(Archive.classify, adapter.asdict(), retry=False)
         except Exception as exc:  # the store step decides again, or spools the item
             logger.error("dedupe: archive unavailable (%s)", exc.__class__.__name__)
             adapter["decision"] = None

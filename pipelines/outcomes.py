@@ -8,9 +8,11 @@ the ``fetch_outcome`` signal, which the store step records as a snapshot row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from scrapy.exceptions import IgnoreRequest
+
+from archive.warc import RecordRef
 
 fetch_outcome = object()
 """Signal: ``fetch_outcome(request, outcome, detail, response)`` — a request's final outcome."""
@@ -42,7 +44,7 @@ class Capture:
     status: int | None
     fetched_at: str
     content_type: str | None
-    ref: dict | None  # the WARC record (``archive.warc.RecordRef`` as a dict); None: no response came
+    ref: RecordRef | None  # the WARC record; None: no response came
     error: str | None = None  # why no response came (an attempt that was retried)
 
     def row(self, outcome: str, detail: str | None = None) -> dict:
@@ -53,7 +55,7 @@ class Capture:
             "status": self.status,
             "fetched_at": self.fetched_at,
             "content_type": self.content_type,
-            "ref": self.ref,
+            "ref": asdict(self.ref) if self.ref else None,
             "outcome": outcome,
             "detail": detail if detail is not None else self.error,
         }

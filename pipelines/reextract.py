@@ -113,7 +113,7 @@ def reextract(
                     "final_url": snapshot.final_url,
                     "status": snapshot.status,
                     "fetched_at": snapshot.fetched_at,
-                    "snapshot": asdict(snapshot_ref(snapshot)) | {"reused": True},
+                    "snapshot": asdict(snapshot_ref(snapshot)),
                 }
                 outcomes[archive.save(item).outcome] += 1
     finally:

@@ -10,7 +10,6 @@ the download handler's browser (``crawler.rendering``); the rendered DOM is kept
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
@@ -68,10 +67,9 @@ class Renderer:
             self.stats.inc_value(f"render/failed/http_{response.status}")
             raise drop(self.stats, "render_failed", f"HTTP {response.status} in the browser", "WARNING")
         if replayed := request.meta.get("replayed_record"):
-            ref = {**replayed, "reused": True}
+            adapter["rendered"] = replayed.ref
         else:
             when = datetime.now(UTC)
-            ref = asdict(await self.writer.conversion(url, response.body, adapter["snapshot"]["record_id"], when))
-        adapter["rendered"] = ref
+            adapter["rendered"] = await self.writer.conversion(url, response.body, adapter["snapshot"].record_id, when)
         self.stats.inc_value("render/rendered")
         return response.body

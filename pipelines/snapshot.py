@@ -12,13 +12,12 @@ outcome is known.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from scrapy.http import Response
 
 from archive.store import Archive, Capture
-from archive.warc import Exchange
+from archive.warc import Exchange, RecordRef, StoredResponse
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import crawler_shared
 from pipelines.outcomes import Capture as FetchCapture
@@ -66,15 +65,16 @@ class Snapshotter:
             self.stats.inc_value("warc/revisits")
         self.stats.inc_value("warc/records")
         self.stats.inc_value("warc/bytes", ref.length)
-        return _capture_of(response, fetched_at, asdict(ref))
+        return _capture_of(response, fetched_at, ref)
 
-    def replayed(self, response: Response, ref: dict) -> FetchCapture:
-        """A response answered from an existing WARC record: no new record, the same row."""
+    def replayed(self, response: Response, stored: StoredResponse) -> FetchCapture:
+        """A response answered from an existing WARC record: no new record; its row points at
+        the record, with the time it was captured."""
         self.stats.inc_value("warc/reused")
-        return _capture_of(response, datetime.now(UTC), ref)
+        return _capture_of(response, datetime.fromisoformat(stored.fetched_at), stored.ref)
 
 
-def _capture_of(response: Response, fetched_at: datetime, ref: dict) -> FetchCapture:
+def _capture_of(response: Response, fetched_at: datetime, ref: RecordRef) -> FetchCapture:
     return FetchCapture(
         url=response.url,
         status=response.status,

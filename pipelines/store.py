@@ -134,9 +134,9 @@ class StorePipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         known = Decision(**adapter["decision"]) if adapter.get("decision") else None
         try:
-            decision = await self.database.call(Archive.save, dict(adapter), self.run_id, known)
+            decision = await self.database.call(Archive.save, adapter.asdict(), self.run_id, known)
         except Exception as exc:
-            self._spool(spool.SAVE, dict(adapter), exc)
+            self._spool(spool.SAVE, adapter.asdict(), exc)
             return item
         self.stats.inc_value(f"articles/{decision.outcome}")
         return item

@@ -44,9 +44,10 @@ def _child(job: dict) -> None:
     os.close(0)
     from scrapy.cmdline import execute
 
+    sys.argv = ["scrapy", *job["argv"]]
     code = 0
     try:
-        execute(["scrapy", *job["argv"]])
+        execute(sys.argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:

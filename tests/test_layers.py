@@ -29,7 +29,9 @@ def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module for a in node.names}
+            found |= {
+                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module for a in node.names
+            }
     return {name for name in found if name.split(".")[0] in LAYERS}
 
 
@@ -74,7 +76,7 @@ def test_no_two_modules_import_each_other_in_a_circle():
     def visit(name: str, path: list[str]) -> None:
         for imported in graph[name]:
             if imported in path:
-                circles.append(path[path.index(imported) :] + [imported])
+                circles.append([*path[path.index(imported) :], imported])
             elif imported not in done:
                 visit(imported, [*path, imported])
         done.add(name)

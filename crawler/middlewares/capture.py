@@ -42,9 +42,9 @@ class CaptureMiddleware:
         if request.meta.get("playwright"):
             return response
         if "replay" in response.flags:
-            if (ref := request.meta.get("replayed_record")) is None:
+            if (stored := request.meta.get("replayed_record")) is None:
                 return response  # the replay's stand-in for an unrecorded URL: nothing was fetched
-            capture = self.snapshotter.replayed(response, {**ref, "reused": True})
+            capture = self.snapshotter.replayed(response, stored)
         else:
             capture = await self.snapshotter.capture(response)
         request.meta["captures"] = [*request.meta.get("captures", ()), capture]

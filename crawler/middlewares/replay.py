@@ -12,7 +12,6 @@ browser (``meta["playwright"]``) gets the page as it was rendered (its
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
@@ -55,7 +54,7 @@ class ReplayMiddleware:
             self.stats.inc_value("replay/missing")
             return Response(request.url, status=404, request=request, flags=["replay"])
         self.stats.inc_value("replay/hit")
-        request.meta["replayed_record"] = asdict(stored.ref)
+        request.meta["replayed_record"] = stored
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
         return cls(

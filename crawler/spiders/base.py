@@ -36,12 +36,12 @@ from crawler.discovery import (
     sitemap_links,
     source_kind,
 )
-from crawler.items import ArticleItem
 from crawler.rendering import RENDER_MODES
 from crawler.sites import SiteRules, rules_for_url
 from pipelines.archive_access import archive_of
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
+from pipelines.items import PageItem
 from pipelines.outcomes import DISCOVERED, REFUSED, earlier_fates, failure_outcome, fetch_outcome
 from pipelines.snapshot import header_pairs
 
@@ -54,26 +54,49 @@ which Scrapy follows to the page they point at."""
 class ArchiveSpider(scrapy.Spider):
     site_rules: SiteRules | None = None
 
-    def __init__(
-        self,
-        *args,
-        start: str | None = None,
-        limit: str | None = None,
-        since: str | None = None,
-        render: str = "auto",
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
+    ARGUMENTS = ("start", "limit", "since", "render")
+
+    @classmethod
+    def parse_arguments(cls, arguments: dict[str, str]) -> dict:
+        """The spider's ``-a`` arguments checked and converted; ``ValueError`` with one line that
+        names the argument otherwise (``crawler.commands.crawl`` turns it into a usage error).
+        Names starting with ``_`` are the runner's (scrapyd's ``_job``)."""
+        unknown = sorted(k for k in arguments if k not in cls.ARGUMENTS and not k.startswith("_"))
+        if unknown:
+            raise ValueError(f"unknown spider argument -a {unknown[0]}=…: use {', '.join(cls.ARGUMENTS)}")
+        render = arguments.get("render") or "auto"
         if render not in RENDER_MODES:
             raise ValueError(f"-a render={render!r}: use one of {', '.join(RENDER_MODES)}")
-        self.render = render
-        default_sources = self.site_rules.sources if self.site_rules else ()
-        self.sources = [u.strip() for u in start.split(",") if u.strip()] if start else list(default_sources)
-        if not self.sources:
-            raise ValueError(f"spider {self.name!r} has no discovery source: pass -a start=URL[,URL…]")
-        self.limit = int(limit) if limit else None
+        start = arguments.get("start")
+        sources = [u.strip() for u in start.split(",") if u.strip()] if start else list(cls._default_sources())
+        for url in sources:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"-a start={url!r}: not an http(s) URL")
+        if not sources:
+            raise ValueError(f"spider {cls.name!r} has no discovery source: pass -a start=URL[,URL…]")
+        limit = arguments.get("limit")
+        if limit is not None and (not limit.isdigit() or int(limit) < 1):
+            raise ValueError(f"-a limit={limit!r}: a whole number of articles, 1 or more")
+        since = arguments.get("since")
+        try:
+            since_day = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ValueError(f"-a since={since!r}: a date, YYYY-MM-DD") from None
+        return {"sources": sources, "limit": int(limit) if limit else None, "since": since_day, "render": render}
+
+    @classmethod
+    def _default_sources(cls) -> tuple[str, ...]:
+        return cls.site_rules.sources if cls.site_rules else ()
+
+    def __init__(self, *args, **kwargs):
+        parsed = self.parse_arguments(kwargs)
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in self.ARGUMENTS})
+        self.render = parsed["render"]
+        self.sources = parsed["sources"]
+        self.limit = parsed["limit"]
         tz = parse_offset(self.site_rules.timezone) if self.site_rules else UTC
-        self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), tz) if since else None
+        self.since = datetime.combine(parsed["since"], datetime.min.time(), tz) if parsed["since"] else None
         domains = set(self.site_rules.domains if self.site_rules else ())
         domains |= {registered_host(u) for u in self.sources if urlsplit(u).hostname}  # www. and apex alike
         self.allowed_domains = sorted(domains)
@@ -290,7 +313,7 @@ class ArchiveSpider(scrapy.Spider):
     def parse_article(self, response: Response):
         yield self.page_item(response)
 
-    def page_item(self, response: Response) -> ArticleItem:
+    def page_item(self, response: Response) -> PageItem:
         """The fetch as the pipelines see it: the URL asked for, where it ended after redirects,
         and its WARC record (earlier hops and attempts as ``hops``, each with its outcome)."""
         request = response.request
@@ -298,7 +321,7 @@ class ArchiveSpider(scrapy.Spider):
         captures = response.meta.get("captures") or []
         final = captures[-1] if captures else None
         rules = rules_for_url(response.url) or self.site_rules
-        return ArticleItem(
+        return PageItem(
             url=chain[0] if chain else (request.url if request else response.url),
             final_url=response.url,
             redirect_urls=chain[1:],
