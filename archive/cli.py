@@ -1,23 +1,103 @@
-"""``python -m archive``: look into the archive and extract pages from the command line."""
+"""``python -m archive``: look into the archive, keep it up to date, extract pages.
+
+The composition root: the one module of ``archive/`` that may import the layers above it
+(site rules, extraction, re-extraction), to wire them together. A mistake of the user's (a
+missing file, a wrong date, an unknown site, an archive that is not there or is older) is
+one line on standard error and exit status 1 or 2, never a traceback; output cut short by
+a closed pipe (``… | head``) ends quietly. Commands that only read never create or upgrade
+an archive: ``python -m archive migrate`` does.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import textwrap
-from datetime import datetime
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from archive.database import DEFAULT_DATABASE_URL, sessions
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from archive import cli_format as show
+from archive.database import (
+    DEFAULT_DATABASE_URL,
+    ArchiveUnavailableError,
+    close,
+    create_db_engine,
+    reading_sessions,
+    shown,
+    upgrade,
+)
 
 
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+class CommandError(Exception):
+    """A user's mistake: the message is printed as it is, the exit status is ``code``."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
 
 
+# -- argument types ------------------------------------------------------------------------
+def a_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def a_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a time (ISO 8601: 2021-01-28T10:00:00+07:00)") from None
+
+
+def a_count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _reading(args):
+    """A session on the existing, current archive (``ArchiveUnavailableError`` otherwise)."""
+    return reading_sessions(args.database)()
+
+
+def _known_site(session, site: str | None, spiders: bool = False) -> None:
+    """An unknown ``--site`` is an error naming the sites the archive has."""
+    if site is None:
+        return
+    from archive.models import CrawlRun, Site
+
+    names = set(session.scalars(select(Site.name)))
+    if spiders:
+        names |= set(session.scalars(select(CrawlRun.spider).distinct()))
+    if site not in names and site.split(".")[0] not in names:
+        have = ", ".join(sorted(names)) or "none yet"
+        raise CommandError(f"no site {site!r} in the archive (have: {have})", 2)
+
+
+def _article(session, url: str):
+    from archive.queries import find_article
+
+    if (found := find_article(session, url)) is None:
+        raise CommandError(f"not in the archive: {url}")
+    return found
+
+
+def _archive(args):
+    """The store on the existing, current archive, for commands that write into it."""
+    from archive.store import Archive
+
+    reading_sessions(args.database)
+    return Archive(args.database, warc_dir=args.warc_dir)
+
+
+# -- commands ------------------------------------------------------------------------------
 def cmd_extract(args) -> int:
     from crawler.sites import rules_for_url
     from pipelines import extract_article
@@ -25,208 +105,98 @@ def cmd_extract(args) -> int:
     path = Path(args.file)
     headers = {"Content-Type": args.content_type} if args.content_type else None
     url = args.url or path.resolve().as_uri()
-    _print_json(extract_article(path.read_bytes(), url, headers, rules_for_url(url)))
+    show.print_json(extract_article(path.read_bytes(), url, headers, rules_for_url(url)))
     return 0
 
 
 def cmd_list(args) -> int:
     from archive.queries import list_articles
 
-    with sessions(args.database)() as session:
+    with _reading(args) as session:
+        _known_site(session, args.site)
         rows = list_articles(session, site=args.site, limit=args.limit)
-    if args.json:
-        _print_json(rows)
-        return 0
-    for row in rows:
-        published = (row["published_at"] or "")[:16].replace("T", " ")
-        print(f"{published:16}  {row['site']:18}  v{row['versions']:<3} {row['title'] or '(no title)'}")
-        print(f"{'':38}{row['url']}")
-    print(f"{len(rows)} article(s)")
+    show.print_json(rows) if args.json else show.article_list(rows)
     return 0
 
 
 def cmd_show(args) -> int:
     from archive.queries import article_dict
 
-    with sessions(args.database)() as session:
-        if (article := _article_or_fail(session, args.url)) is None:
-            return 1
-        data = article_dict(session, article)
-    if args.json:
-        _print_json(data)
-        return 0
-    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
-    print(data["title"])
-    print(
-        f"{data['url']}\n{data['site']} · {data['section'] or '-'} · published {data['published_at'] or '-'}"
-        f" · updated {data['updated_at'] or '-'}"
-    )
-    print(f"authors: {', '.join(data['authors']) or '-'} · tags: {', '.join(data['tags']) or '-'}")
-    if data["lead"]:
-        print("\n" + wrap.fill(data["lead"]))
-    for paragraph in data["body"]:
-        print("\n" + wrap.fill(paragraph))
-    for image in data["images"]:
-        print(f"\n  [image] {image['src']}\n          {image['caption'] or ''}")
-    print(
-        f"\n{len(data['versions'])} version(s), {len(data['snapshots'])} snapshot(s), aliases: {len(data['aliases'])}"
-    )
-    for s in data["snapshots"]:
-        print(f"  {s['fetched_at']}  {s['status']}  {s['outcome']:9}  {s['warc_file']}@{s['warc_offset']}")
+    with _reading(args) as session:
+        data = article_dict(session, _article(session, args.url))
+    show.print_json(data) if args.json else show.article(data)
     return 0
 
 
 def cmd_stats(args) -> int:
     from archive.queries import totals
 
-    with sessions(args.database)() as session:
+    with _reading(args) as session:
         data = totals(session)
-    if args.json:
-        _print_json(data)
-        return 0
-    print(
-        f"articles: {data['articles']}  versions: {data['versions']}  aliases: {data['aliases']}  "
-        f"snapshots: {data['snapshots']}  near-duplicate links: {data['near_duplicates']}  "
-        f"crawl runs: {data['crawl_runs']}"
-    )
-    for site, count in data["sites"].items():
-        print(f"  {site:24} {count} article(s)")
-    if data["snapshot_outcomes"]:
-        print("snapshots by outcome: " + ", ".join(f"{k} {v}" for k, v in data["snapshot_outcomes"].items()))
-    if data["last_run"]:
-        run = data["last_run"]
-        print(f"last run: {run['spider']} at {run['started_at']} ({run['outcome'] or 'running'})")
+    show.print_json(data) if args.json else show.totals(data)
     return 0
-
-
-def cmd_pack(args) -> int:
-    from archive.recordings import pack
-
-    refs = pack(args.folders, args.out)
-    print(f"{len(refs)} page(s) written to {args.out}")
-    return 0
-
-
-def _article_or_fail(session, url: str):
-    from archive.queries import find_article
-
-    article = find_article(session, url)
-    if article is None:
-        print(f"not in the archive: {url}", file=sys.stderr)
-    return article
 
 
 def cmd_history(args) -> int:
     from archive.queries import history
 
-    with sessions(args.database)() as session:
-        if (article := _article_or_fail(session, args.url)) is None:
-            return 1
-        rows = history(article)
-    if args.json:
-        _print_json(rows)
-        return 0
-    for row in rows:
-        print(f"v{row['number']:<3} {(row['fetched_at'] or '')[:19]:19}  {row['summary']}")
+    with _reading(args) as session:
+        rows = history(_article(session, args.url))
+    show.print_json(rows) if args.json else show.history(rows)
     return 0
 
 
-def _version_lines(version) -> list[str]:
-    return [f"# {version.title or ''}", *([f"> {version.lead}"] if version.lead else []), *version.body]
-
-
-def _colour(line: str) -> str:
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
-        return line
-    if line.startswith("+") and not line.startswith("+++"):
-        return f"\033[32m{line}\033[0m"
-    if line.startswith("-") and not line.startswith("---"):
-        return f"\033[31m{line}\033[0m"
-    return f"\033[36m{line}\033[0m" if line.startswith("@@") else line
-
-
 def cmd_diff(args) -> int:
-    import difflib
-
-    with sessions(args.database)() as session:
-        if (article := _article_or_fail(session, args.url)) is None:
-            return 1
-        versions = {v.number: v for v in article.versions}
+    with _reading(args) as session:
+        versions = {v.number: v for v in _article(session, args.url).versions}
         new = args.to or max(versions)
         old = args.from_ or max(1, new - 1)
         if old not in versions or new not in versions:
-            print(f"versions are 1..{max(versions)}", file=sys.stderr)
-            return 1
-        lines = difflib.unified_diff(
-            _version_lines(versions[old]), _version_lines(versions[new]), f"v{old}", f"v{new}", lineterm="", n=1
-        )
-        for line in lines:
-            print(_colour(line))
+            raise CommandError(f"no version {old if old not in versions else new}: versions are 1..{max(versions)}")
+        show.version_diff(versions[old], versions[new])
     return 0
 
 
 def cmd_duplicates(args) -> int:
     from archive.queries import near_duplicate_clusters
 
-    with sessions(args.database)() as session:
+    with _reading(args) as session:
+        _known_site(session, args.site)
         clusters = near_duplicate_clusters(session, args.site)
-    if args.json:
-        _print_json(clusters)
-        return 0
-    for cluster in clusters:
-        for member in cluster:
-            score = "original" if member["role"] == "original" else f"copy, similarity {member['similarity']}"
-            print(f"  {member['site']:20} {score:26} {member['title'] or ''}\n  {'':20} {member['url']}")
-        print()
-    print(f"{len(clusters)} cluster(s)")
+    show.print_json(clusters) if args.json else show.clusters(clusters)
     return 0
 
 
 def cmd_export(args) -> int:
-    import csv
-
     from archive.queries import export_rows
 
-    with sessions(args.database)() as session:
-        rows = export_rows(session, since=args.since, site=args.site)
-        if args.format == "jsonl":
-            for row in rows:
-                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-            return 0
-        writer = None
-        for row in rows:
-            flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in row.items()}
-            flat["body"] = "\n\n".join(row["body"])
-            if writer is None:
-                writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
-                writer.writeheader()
-            writer.writerow(flat)
+    with _reading(args) as session:
+        _known_site(session, args.site)
+        rows = export_rows(session, since=args.since, site=args.site, all_versions=args.all_versions)
+        show.json_lines(rows) if args.format == "jsonl" else show.csv_rows(rows)
     return 0
 
 
 def cmd_reextract(args) -> int:
-    import time
-    from datetime import datetime
-
-    from archive.store import Archive
     from crawler.sites import rules_by_name
     from pipelines.reextract import reextract
 
-    since = datetime.fromisoformat(args.since) if args.since else None
+    archive = _archive(args)
+    with archive.Session() as session:
+        _known_site(session, args.site)
+    since = datetime.combine(args.since, datetime.min.time()) if args.since else None
     start = time.monotonic()
-    outcomes = reextract(Archive(args.database), rules_by_name, site=args.site, since=since, workers=args.workers)
-    seconds = time.monotonic() - start
+    outcomes = reextract(archive, rules_by_name, site=args.site, since=since, workers=args.workers)
+    seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
-    pages = sum(outcomes.values())
-    print(f"re-extracted: {done} in {seconds:.2f} s ({pages / seconds:.0f} pages/s)")
-    return 0
+    print(f"re-extracted: {done} in {seconds:.2f} s ({sum(outcomes.values()) / seconds:.0f} pages/s)")
+    return 1 if any(k.startswith("failed") for k in outcomes) else 0
 
 
 def cmd_schedule(args) -> int:
-    from datetime import timedelta
-
     from scrapy.utils.project import get_project_settings
 
+    from archive import spool
     from archive.recheck import aware
     from archive.scheduler import ScheduleConfig, Scheduler
     from archive.store import Archive
@@ -235,10 +205,8 @@ def cmd_schedule(args) -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     sites = {r.spider: r.name for r in all_rules()}
-    unknown = set(args.spider or ()) - set(sites)
-    if unknown:
-        print(f"no such site spider: {', '.join(sorted(unknown))} (have: {', '.join(sites)})", file=sys.stderr)
-        return 2
+    if unknown := sorted(set(args.spider or ()) - set(sites)):
+        raise CommandError(f"no such site spider: {', '.join(unknown)} (have: {', '.join(sites)})", 2)
     crawl_args = [a for url in args.start or () for a in ("-a", f"start={url}")]
     crawl_args += [a for pair in args.set or () for a in ("-s", pair)]
     config = ScheduleConfig(
@@ -247,17 +215,16 @@ def cmd_schedule(args) -> int:
         site_intervals={k: timedelta(minutes=float(v)) for k, v in settings.getdict("SCHEDULE_SITE_INTERVALS").items()},
         run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
         crawl_args=crawl_args,
-        now=args.now,
+        now=args.now.isoformat() if args.now else None,
         scrapyd_url=args.scrapyd or settings.get("SCRAPYD_URL"),
     )
-    now = aware(datetime.fromisoformat(args.now)) if args.now else None
+    now = aware(args.now) if args.now else None
     archive = Archive(
         args.database,
         recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
         clock=(lambda: now) if now else None,
+        warc_dir=args.warc_dir,
     )
-    from archive import spool
-
     if (report := spool.load(archive, settings.get("FAILED_ITEMS_FILE"))).loaded or report.failed:
         print(f"spool: {report.loaded} write(s) stored, {report.failed} still failing", file=sys.stderr)
     scheduler = Scheduler(archive, config)
@@ -271,129 +238,145 @@ def cmd_schedule(args) -> int:
 def cmd_runs(args) -> int:
     from archive.queries import recent_runs, run_failures
 
-    if args.failures is not None:
-        with sessions(args.database)() as session:
+    with _reading(args) as session:
+        if args.failures is not None:
             run_id, rows = run_failures(session, args.failures or None)
-        if args.json:
-            _print_json({"run": run_id, "failures": rows})
+            show.print_json({"run": run_id, "failures": rows}) if args.json else show.failures(run_id, rows)
             return 0
-        for row in rows:
-            print(f"{row['outcome']:32} {row['status'] or '-':>4}  {row['url']}")
-            if row["detail"]:
-                print(f"{'':38}{row['detail'][:200]}")
-        print(f"run #{run_id}: {len(rows)} request(s) dropped, refused or failed")
-        return 0
-    with sessions(args.database)() as session:
+        _known_site(session, args.site, spiders=True)
         rows = recent_runs(session, args.site, args.limit)
-    if args.json:
-        _print_json(rows)
-        return 0
-    for row in rows:
-        counts = ", ".join(f"{n} {k}" for k, n in row["counts"].items()) or "-"
-        print(
-            f"#{row['id']:<5} {row['spider']:14} {(row['started_at'] or '')[:19]:19}  {row['outcome'] or '':9} {counts}"
-        )
-        if row["error"]:
-            print(f"{'':7}{row['error'][:200]}")
+    show.print_json(rows) if args.json else show.runs(rows)
     return 0
-
-
-def _failed_items_file() -> str:
-    return os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
 
 
 def cmd_spool(args) -> int:
     from archive import spool
-    from archive.store import Archive
 
-    report = spool.load(Archive(args.database), args.file)
+    if not Path(args.file).exists():
+        raise CommandError(f"no spool at {args.file}: nothing to load")
+    report = spool.load(_archive(args), args.file)
     print(f"{args.file}: {report.loaded} write(s) stored, {report.failed} still failing (kept in the spool)")
     return 1 if report.failed else 0
 
 
 def cmd_verify(args) -> int:
-    from datetime import timedelta
-
     from archive.processes import process_alive
-    from archive.store import NODE, Archive
+    from archive.store import NODE
     from archive.verify import verify
 
-    problems = verify(Archive(args.database), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))
+    problems = verify(_archive(args), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "archive verified: every record, file and run is in order")
     return 1 if problems else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m archive", description=__doc__)
+def cmd_migrate(args) -> int:
+    engine = create_db_engine(args.database)
+    try:
+        before, head = upgrade(engine)
+    finally:
+        engine.dispose()
+    where = shown(args.database)
+    if before is None:
+        print(f"archive at {where}: created at schema revision {head}")
+    elif before != head:
+        print(f"archive at {where}: upgraded from schema revision {before} to {head}")
+    else:
+        print(f"archive at {where}: already at schema revision {head}")
+    return 0
+
+
+def cmd_pack(args) -> int:
+    from archive.recordings import pack
+
+    refs = pack(args.folders, args.out)
+    print(f"{len(refs)} page(s) written to {args.out}")
+    return 0
+
+
+# -- the command line ----------------------------------------------------------------------
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """``--database`` and ``--warc-dir``, accepted before and after the sub-command."""
+    database = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL) if defaults else argparse.SUPPRESS
+    warc_dir = os.environ.get("WARC_DIR", "data/warc") if defaults else argparse.SUPPRESS
     parser.add_argument(
-        "--database",
-        default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        help="SQLAlchemy URL (default: $DATABASE_URL or %(default)s)",
+        "--database", default=database, help=f"SQLAlchemy URL of the archive (default: $DATABASE_URL or {database})"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--warc-dir", default=warc_dir, help=f"where WARC paths are resolved (default: $WARC_DIR or {warc_dir})"
+    )
 
-    p = sub.add_parser("extract", help="print the article extracted from a saved page, as JSON")
-    p.add_argument("file")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m archive", description=__doc__.split("\n\n")[0])
+    _global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    def as_json(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    def site(p: argparse.ArgumentParser, what: str = "site name, e.g. thanhnien.vn") -> None:
+        p.add_argument("--site", help=f"only this site ({what})")
+
+    p = command("extract", cmd_extract, "print the article extracted from a saved page, as JSON")
+    p.add_argument("file", help="the saved HTML page")
     p.add_argument("--url", help="the URL the page was fetched from (selects the site rules)")
-    p.add_argument("--content-type", help="the Content-Type header it was served with")
-    p.set_defaults(func=cmd_extract)
+    p.add_argument("--content-type", help="the Content-Type header it was served with (its charset)")
 
-    p = sub.add_parser("list", help="list archived articles, newest first")
-    p.add_argument("--site")
-    p.add_argument("--limit", type=int)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_list)
+    p = command("list", cmd_list, "list archived articles, newest first")
+    site(p)
+    p.add_argument("--limit", type=a_count, help="at most this many articles")
+    as_json(p)
 
-    p = sub.add_parser("show", help="one article with its versions and snapshots")
-    p.add_argument("url")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_show)
+    p = command("show", cmd_show, "one article with its versions and snapshots")
+    p.add_argument("url", help="its URL, canonical or any alias (tracking parameters and all)")
+    as_json(p)
 
-    p = sub.add_parser("stats", help="totals of the archive")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_stats)
+    p = command("stats", cmd_stats, "totals of the archive")
+    as_json(p)
 
-    p = sub.add_parser("history", help="versions of an article with time, change class and summary")
-    p.add_argument("url")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_history)
+    p = command("history", cmd_history, "versions of an article with time, change class and summary")
+    p.add_argument("url", help="its URL, canonical or any alias")
+    as_json(p)
 
-    p = sub.add_parser("diff", help="paragraph-level diff between two versions (default: the last two)")
-    p.add_argument("url")
-    p.add_argument("--from", dest="from_", type=int)
-    p.add_argument("--to", type=int)
-    p.set_defaults(func=cmd_diff)
+    p = command("diff", cmd_diff, "paragraph-level diff between two versions (default: the last two)")
+    p.add_argument("url", help="its URL, canonical or any alias")
+    p.add_argument("--from", dest="from_", type=a_count, metavar="N", help="the older version's number")
+    p.add_argument("--to", type=a_count, metavar="N", help="the newer version's number (default: the latest)")
 
-    p = sub.add_parser("duplicates", help="near-duplicate clusters: stories re-posted elsewhere")
-    p.add_argument("--site")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_duplicates)
+    p = command("duplicates", cmd_duplicates, "near-duplicate clusters: stories re-posted elsewhere")
+    site(p)
+    as_json(p)
 
-    p = sub.add_parser("export", help="latest version of every article as JSON lines or CSV")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    p.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
-    p.add_argument("--site")
-    p.set_defaults(func=cmd_export)
+    p = command("export", cmd_export, "the latest version of every article, streamed as JSON lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="default: %(default)s")
+    p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only articles published on or after this day")
+    site(p)
+    p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
 
-    p = sub.add_parser("reextract", help="re-run extraction on archived snapshots (no network)")
-    p.add_argument("--site")
-    p.add_argument("--since", help="snapshots fetched on or after this date (YYYY-MM-DD)")
-    p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 1: this process)")
-    p.set_defaults(func=cmd_reextract)
+    p = command("reextract", cmd_reextract, "re-run extraction on archived snapshots (no network)")
+    site(p)
+    p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only snapshots fetched on or after this day")
+    p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 0 or 1: this process)")
 
-    p = sub.add_parser("schedule", help="archive the sites on a schedule, until SIGTERM/SIGINT")
+    p = command("schedule", cmd_schedule, "archive the sites on a schedule, until SIGTERM/SIGINT")
     p.add_argument("--once", action="store_true", help="run one round and exit")
     p.add_argument("--spider", action="append", help="only this site spider (repeatable; default: all)")
     p.add_argument("--start", action="append", help="discovery source replacing the sites' own (repeatable)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="Scrapy setting for every crawl")
-    p.add_argument("--now", help="the time the scheduler and its crawls see (ISO 8601; for tests)")
-    p.add_argument("--scrapyd", help="submit the crawls to this scrapyd URL (default: SCRAPYD_URL)")
-    p.set_defaults(func=cmd_schedule)
+    p.add_argument("--now", type=a_time, help="the time the scheduler and its crawls see (ISO 8601; for tests)")
+    p.add_argument("--scrapyd", help="submit the crawls to this scrapyd URL (default: $SCRAPYD_URL)")
 
-    p = sub.add_parser("runs", help="recent crawl runs with their counts and outcomes")
-    p.add_argument("--site", help="spider or site name")
+    p = command("runs", cmd_runs, "recent crawl runs with their counts and outcomes")
+    site(p, "spider or site name")
     p.add_argument(
         "--failures",
         nargs="?",
@@ -402,29 +385,47 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUN",
         help="the requests of run RUN (default: the latest) that were dropped, refused or failed",
     )
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_runs)
+    p.add_argument("--limit", type=a_count, default=20, help="at most this many runs (default: %(default)s)")
+    as_json(p)
 
-    p = sub.add_parser("spool", help="store what a crawl spooled while the database was unavailable")
-    p.add_argument("action", choices=("load",))
-    p.add_argument(
-        "--file", default=_failed_items_file(), help="the spool (default: $FAILED_ITEMS_FILE or %(default)s)"
-    )
-    p.set_defaults(func=cmd_spool)
+    p = command("spool", cmd_spool, "store what a crawl spooled while the database was unavailable")
+    p.add_argument("action", choices=("load",), help="load: write the spooled items into the archive")
+    failed = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
+    p.add_argument("--file", default=failed, help="the spool (default: $FAILED_ITEMS_FILE or %(default)s)")
 
-    p = sub.add_parser("verify", help="check every snapshot's WARC record, every WARC file, and runs left running")
-    p.add_argument("--warc-dir", default=os.environ.get("WARC_DIR", "data/warc"), help="default: %(default)s")
+    p = command("verify", cmd_verify, "check every snapshot's WARC record, every WARC file, and runs left running")
     p.add_argument("--stale-after", type=float, default=900, help="seconds without a heartbeat (default: 900)")
-    p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("pack", help="pack saved pages (folders with a manifest.json) into a WARC for replay")
-    p.add_argument("folders", nargs="+")
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_pack)
+    command("migrate", cmd_migrate, "create the archive, or upgrade an older one to this version's schema")
+
+    p = command("pack", cmd_pack, "pack saved pages (folders with a manifest.json) into a WARC for replay")
+    p.add_argument("folders", nargs="+", help="folders with a manifest.json")
+    p.add_argument("--out", required=True, help="the WARC file to write")
     return parser
 
 
+def _error(message: str) -> None:
+    print(f"python -m archive: error: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    args = build_parser().parse_args(argv)  # a usage mistake: argparse's message, exit status 2
+    try:
+        return args.func(args)
+    except (CommandError, ArchiveUnavailableError) as exc:
+        _error(str(exc))
+        return getattr(exc, "code", 1)
+    except DBAPIError as exc:  # unreachable server, wrong password, locked or corrupt file
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        _error(f"cannot use the database at {shown(args.database)}: {reason}")
+        return 1
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        _error(f"{exc.strerror.lower() if exc.strerror else exc}: {exc.filename or ''}".rstrip(": "))
+        return 1
+    except BrokenPipeError:  # `… | head` closed the pipe: stop quietly (Python's documented recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        close(args.database)

@@ -1,35 +1,60 @@
-"""Engines and sessions; the schema is brought up to date by Alembic on connect."""
+"""Engines and sessions, and the schema's state.
+
+Two ways in: a crawl (or a command that writes, such as ``migrate``) creates the archive
+and brings its schema up to date (``sessions``), saying so in the log when it upgrades an
+older one; a command that only reads opens an archive that exists and is current, or
+fails with what to run (``reading_sessions``). SQLite's write-ahead log is folded back
+into the database file when an engine is closed (``close``), so ``archive.db`` alone is
+the archive once a crawl or a command is done.
+"""
 
 from __future__ import annotations
 
+import atexit
 import logging
-from functools import lru_cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///data/archive.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+logger = logging.getLogger(__name__)
 logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" on every start is noise
 
 
-def alembic_config(url: str) -> Config:
+class ArchiveUnavailableError(Exception):
+    """The archive a command was pointed at cannot be used as it is; the message says why and what to run."""
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder, WAL and foreign keys."""
+def shown(url: str) -> str:
+    """The URL for messages: password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def create_db_engine(url: str, create: bool = True) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and (with ``create``) their folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if create and (path := sqlite_file(url)) is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         busy = {} if "timeout" in parsed.query else {"timeout": 30}  # seconds a locked file is waited for
         engine = create_engine(url, connect_args=busy)
 
@@ -47,10 +72,26 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database (None: no archive there yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def migrate(engine: Engine, revision: str = "head", direction: str = "upgrade") -> None:
     """Bring ``engine``'s database to ``revision`` (idempotent). On SQLite, foreign keys are off
     meanwhile: changing a column there means copying its table, which a referenced table
     cannot survive with them on (and the pragma is ignored inside a transaction)."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -65,14 +106,77 @@ def migrate(engine: Engine, revision: str = "head", direction: str = "upgrade") 
             connection.commit()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration to ``engine``'s database (idempotent)."""
-    migrate(engine)
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Apply every Alembic migration to ``engine``'s database (idempotent); (from, to) revisions."""
+    before, head = current_revision(engine), head_revision()
+    if before != head:
+        if before is not None:
+            where = shown(engine.url.render_as_string(hide_password=False))
+            logger.warning("archive at %s: schema upgraded from revision %s to %s", where, before, head)
+        migrate(engine)
+    return before, head
 
 
-@lru_cache(maxsize=8)
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log into the database file (no-op elsewhere or when it is busy)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+_factories: dict[str, sessionmaker[Session]] = {}
+"""The process's session factory per database URL (one engine each)."""
+
+
+def close(url: str) -> None:
+    """Checkpoint and dispose of the process's engine for ``url``, if it made one."""
+    if (factory := _factories.pop(url, None)) is not None:
+        engine = factory.kw["bind"]
+        try:
+            checkpoint(engine)
+        finally:
+            engine.dispose()
+
+
+@atexit.register
+def _close_all() -> None:
+    for url in list(_factories):
+        try:
+            close(url)
+        except Exception as exc:  # the database went away: it keeps its log, which SQLite replays
+            logger.warning("archive at %s not checkpointed at exit (%s)", shown(url), exc.__class__.__name__)
+
+
 def sessions(url: str = DEFAULT_DATABASE_URL) -> sessionmaker[Session]:
-    """A session factory for an up-to-date database at ``url`` (one per URL and process)."""
-    engine = create_db_engine(url)
-    upgrade(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+    """A session factory for an up-to-date database at ``url``, created when missing (one per URL and process)."""
+    if url not in _factories:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        _factories[url] = sessionmaker(engine, expire_on_commit=False)
+    return _factories[url]
+
+
+def reading_sessions(url: str = DEFAULT_DATABASE_URL) -> sessionmaker[Session]:
+    """A session factory for an existing, current archive at ``url``; ``ArchiveUnavailableError``
+    (saying which command fixes it) for a missing file, an empty database or an older schema."""
+    if url in _factories:
+        return _factories[url]
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise ArchiveUnavailableError(f"no archive at {path}; run `python -m archive migrate` (or a crawl) to make one")
+    engine = create_db_engine(url, create=False)
+    revision = current_revision(engine)
+    if revision is None:
+        has_tables = bool(inspect(engine).get_table_names())
+        engine.dispose()
+        what = "a database that is not an archive" if has_tables else "an empty database"
+        raise ArchiveUnavailableError(f"{shown(url)} is {what}; run `python -m archive migrate` to create the archive")
+    if revision != (head := head_revision()):
+        engine.dispose()
+        raise ArchiveUnavailableError(
+            f"the archive at {shown(url)} has schema revision {revision}, this version needs {head}: "
+            "run `python -m archive migrate` (back it up first)"
+        )
+    _factories[url] = sessionmaker(engine, expire_on_commit=False)
+    return _factories[url]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.keys import canonical_url
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
+from archive.recheck import aware
+from archive.schema import VERSIONED_FIELDS
 
 
 def _iso(value) -> str | None:
@@ -165,34 +169,63 @@ def near_duplicate_clusters(session: Session, site: str | None = None) -> list[l
     return clusters
 
 
-def export_rows(session: Session, since: str | None = None, site: str | None = None):
-    """The latest version of every article as a flat dict (for JSON lines or CSV)."""
-    query = select(Article).options(selectinload(Article.versions), selectinload(Article.site)).order_by(Article.id)
+def _aware_iso(value: datetime | None) -> str | None:
+    """A stored time with its offset (SQLite keeps UTC times without one)."""
+    return None if value is None else aware(value).astimezone(UTC).isoformat()
+
+
+def export_rows(
+    session: Session, since: date | None = None, site: str | None = None, all_versions: bool = False
+) -> Iterator[dict]:
+    """The latest version of every article (or every version), as a flat dict with the schema's
+    fields, its identity key and the WARC record it was read from. Streamed: memory stays flat
+    however large the archive."""
+    query = (
+        select(ArticleVersion, Article.canonical_url, Article.key, Site.name, Snapshot)
+        .join(Article, Article.id == ArticleVersion.article_id)
+        .join(Site)
+        .outerjoin(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
+        .order_by(Article.id, ArticleVersion.number)
+    )
+    if not all_versions:
+        latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
+        query = query.where(ArticleVersion.id.in_(latest))
     if site:
-        query = query.join(Site).where(Site.name == site)
-    for article in session.scalars(query):
-        if not article.versions:
-            continue
-        latest = article.versions[-1]
-        if since and (latest.published_at or "") < since:
+        query = query.where(Site.name == site)
+    aliases = select(ArticleAlias.url).where(ArticleAlias.article_id == bindparam("article_id"))
+    aliases = aliases.order_by(ArticleAlias.id)
+    for version, canonical, key, site_name, snapshot in session.execute(query.execution_options(yield_per=500)):
+        if since and not (version.published_at and datetime.fromisoformat(version.published_at).date() >= since):
             continue
         yield {
-            "url": article.canonical_url,
-            "site": article.site.name,
-            "version": latest.number,
-            "title": latest.title,
-            "lead": latest.lead,
-            "body": latest.body,
-            "images": latest.images,
-            "authors": latest.authors,
-            "published_at": latest.published_at,
-            "updated_at": latest.updated_at,
-            "section": latest.section,
-            "tags": latest.tags,
-            "language": latest.language,
-            "fingerprint": latest.fingerprint,
-            "aliases": [a.url for a in article.aliases],
+            "url": snapshot.url if snapshot else canonical,
+            "canonical_url": canonical,
+            "site": site_name,
+            **{f: getattr(version, f) for f in VERSIONED_FIELDS},
+            "article_key": key,
+            "page_type": "paywalled" if version.paywalled else "article",
+            "provenance": version.provenance,
+            "extractor_version": version.extractor_version,
+            "fingerprint": version.fingerprint,
+            "fetched_at": _aware_iso(snapshot.fetched_at) if snapshot else None,
+            "snapshot": _record(snapshot),
+            "version": version.number,
+            "change_class": version.change_class,
+            "aliases": list(session.scalars(aliases, {"article_id": version.article_id})),
         }
+
+
+def _record(snapshot: Snapshot | None) -> dict | None:
+    """A snapshot's WARC record, as ``archive.warc.RecordRef`` names its fields."""
+    if snapshot is None or snapshot.warc_file is None:
+        return None
+    return {
+        "file": snapshot.warc_file,
+        "offset": snapshot.warc_offset,
+        "length": snapshot.warc_length,
+        "digest": snapshot.payload_digest,
+        "record_type": snapshot.record_type,
+    }
 
 
 RUN_COUNTS = ("articles/new", "articles/updated", "articles/unchanged", "articles/cosmetic", "articles/alias")

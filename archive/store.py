@@ -14,11 +14,13 @@ step hands the item to ``save``, which writes it in one transaction:
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
@@ -41,7 +43,7 @@ from archive.models import (
 from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
-from archive.warc import RENDERED_TYPE
+from archive.warc import RENDERED_TYPE, located, stored_name
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -152,8 +154,10 @@ class Archive:
         minor_edit_max_chars: int = MINOR_EDIT_MAX_CHARS,
         recheck_schedule=DEFAULT_RECHECK_SCHEDULE,
         clock: Callable[[], datetime] | None = None,
+        warc_dir: str | os.PathLike | None = None,
     ):
         self.database_url = database_url
+        self.warc_dir = warc_dir
         self.Session = sessions(database_url)
         self.engine: Engine = self.Session.kw["bind"]
         self.near_duplicate_threshold = near_duplicate_threshold
@@ -163,6 +167,14 @@ class Archive:
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._index: NearDuplicateIndex | None = None
         self._site_ids: dict[str, int] = {}
+
+    def warc_name(self, file: str) -> str:
+        """A WARC file as snapshot rows name it (``archive.warc.stored_name``)."""
+        return stored_name(file, self.warc_dir)
+
+    def warc_path(self, name: str) -> Path:
+        """The file a snapshot row's WARC name stands for."""
+        return located(name, self.warc_dir)
 
     # -- scheduling -----------------------------------------------------------------
     def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
@@ -461,7 +473,7 @@ class Archive:
     def record_fetches(self, rows: list[Mapping], run_id: int | None = None) -> int:
         """Outcome rows of requests that did not end as an article item (discovery pages,
         robots.txt, refused or failed requests), in one transaction; returns how many."""
-        values = [_snapshot_values(row, row.get("ref"), row["outcome"], run_id, None) for row in rows]
+        values = [_snapshot_values(row, row.get("ref"), row["outcome"], run_id, None, self.warc_name) for row in rows]
         with self.Session.begin() as session:
             conn = session.connection()
             # in order; runs of rows without a record in one executemany (robots.txt may refuse thousands)
@@ -486,20 +498,22 @@ class Archive:
         self._site_ids[name] = site_id
         return site_id
 
-    @staticmethod
-    def _snapshot_ids(conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
+    def _snapshot_ids(self, conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
         """A snapshot row per earlier hop of the fetch (redirects, retries), then one per WARC
         record of the fetch itself (``_records``), in order."""
+        name = self.warc_name
         for hop in item.get("hops") or ():
-            _insert_snapshot(conn, _snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id))
+            _insert_snapshot(conn, _snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id, name))
         return [
-            _insert_snapshot(conn, _snapshot_values(item, ref, outcome, run_id, article_id))
+            _insert_snapshot(conn, _snapshot_values(item, ref, outcome, run_id, article_id, name))
             for ref in _records(item)
             if ref
         ]
 
 
-def _snapshot_values(fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id) -> dict:
+def _snapshot_values(
+    fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id, name: Callable[[str], str]
+) -> dict:
     rendered = bool(ref) and ref.get("record_type") == "conversion"
     ref = ref or {}
     return {
@@ -508,7 +522,7 @@ def _snapshot_values(fetch: Mapping, ref: Mapping | None, outcome: str, run_id, 
         "status": 200 if rendered else fetch.get("status"),
         "fetched_at": _when(fetch.get("fetched_at")),
         "content_type": RENDERED_TYPE if rendered else fetch.get("content_type"),
-        "warc_file": ref.get("file"),
+        "warc_file": name(ref["file"]) if ref.get("file") else None,
         "warc_offset": ref.get("offset"),
         "warc_length": ref.get("length"),
         "payload_digest": ref.get("digest"),

@@ -97,11 +97,8 @@ def run_problems(
 def verify(archive: Archive, warc_dir: str | os.PathLike | None, node: str, alive, stale_after) -> list[Problem]:
     directory = Path(warc_dir) if warc_dir else None
 
-    def resolve(file: str) -> Path:
-        path = existing(file)
-        if not path.exists() and directory is not None:
-            return existing(directory / path.name)
-        return path
+    def resolve(name: str) -> Path:
+        return existing(archive.warc_path(name))
 
     with archive.Session() as session:
         problems = list(snapshot_problems(session, resolve))

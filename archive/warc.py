@@ -11,6 +11,7 @@ pywb convention).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import socket
@@ -386,6 +387,23 @@ def _stored(record, file: str, offset: int, length: int) -> StoredResponse:
             record_type=record.rec_type,
         ),
     )
+
+
+def stored_name(file: str | os.PathLike, warc_dir: str | os.PathLike | None) -> str:
+    """How the archive names a WARC file: relative to ``WARC_DIR`` when it lies inside it (the
+    archive moves as a folder and is read from any working directory), else its absolute path
+    (a replayed or imported file stays where it is)."""
+    path = Path(file).resolve()
+    if warc_dir is not None:
+        with contextlib.suppress(ValueError):
+            return path.relative_to(Path(warc_dir).resolve()).as_posix()
+    return str(path)
+
+
+def located(name: str, warc_dir: str | os.PathLike | None) -> Path:
+    """The file a stored WARC name stands for (``stored_name`` reversed)."""
+    path = Path(name)
+    return path if path.is_absolute() or warc_dir is None else Path(warc_dir) / path
 
 
 def warc_files(path: str | os.PathLike) -> list[Path]:

@@ -50,6 +50,7 @@ def archive_of(crawler) -> Archive:
             minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
             recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
             clock=clock_of(settings),
+            warc_dir=settings.get("WARC_DIR"),
         ),
     )
 

@@ -97,7 +97,8 @@ def reextract(
         if snapshot.record_type == "revisit":
             source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
         rules = rules_of(site_name)
-        jobs.append(Job(source.warc_file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
+        file = str(archive.warc_path(source.warc_file))
+        jobs.append(Job(file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
     workers = (os.cpu_count() or 1) if workers is None else workers
     pool = WorkerPool(workers if workers > 1 else 0)
     try:

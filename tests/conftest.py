@@ -61,10 +61,11 @@ def postgres_url() -> str:
     admin = create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.rsplit("/", 1)[0] + "/" + name
-    from archive.database import sessions
+    url = server.rsplit("/", 1)[0] + "/" + name
+    yield url
+    from archive.database import close
 
-    sessions.cache_clear()
+    close(url)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

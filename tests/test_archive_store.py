@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from archive.database import create_db_engine, sessions, upgrade
+from archive.database import close, create_db_engine, upgrade
 from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
 from archive.queries import article_dict, find_article
 from archive.store import Archive
@@ -118,7 +118,6 @@ def test_migrations_create_exactly_the_models_schema(dialect, request):
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
-    sessions.cache_clear()
 
 
 def test_paywalled_teaser_never_replaces_a_full_version(database_url, tmp_path):
@@ -161,4 +160,4 @@ def test_migration_0005_signs_stored_articles_with_the_current_scheme(sqlite_url
     with archive.Session() as session:
         assert session.scalar(select(Article.minhash)) == to_bytes(signature(item["title"], item["body"]))
     engine.dispose()
-    sessions.cache_clear()
+    close(sqlite_url)

@@ -8,11 +8,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.middlewares.redirects import is_loop
 from crawler.middlewares.retry_after import retry_after_seconds
+from archive.warc import RecordRef
 from pipelines.outcomes import Capture, RequestRefused, earlier_fates, failure_outcome, outcome_rows
 
 
 def capture(url: str, status: int | None = 200, error: str | None = None) -> Capture:
-    ref = None if status is None else {"file": "a.warc.gz", "offset": 0, "length": 1, "digest": "sha1:X"}
+    ref = None if status is None else RecordRef("a.warc.gz", 0, 1, "sha1:X", "<urn:uuid:1>")
     return Capture(url, status, "2026-12-01T00:00:00+00:00", "text/html", ref, error)
 
 

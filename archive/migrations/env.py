@@ -1,9 +1,12 @@
 """Alembic environment: migrations run on the connection handed over by
-``archive.database.upgrade`` or, from the ``alembic`` command, on ``sqlalchemy.url``."""
+``archive.database.migrate`` or, from Alembic's own command line (``alembic upgrade head``
+with the project's ``alembic.ini``), on ``$DATABASE_URL`` (default ``sqlite:///data/archive.db``)."""
+
+import os
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 
+from archive.database import DEFAULT_DATABASE_URL, create_db_engine
 from archive.models import Base
 
 config = context.config
@@ -17,11 +20,16 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config(config.get_section(config.config_ini_section, {}), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    engine = create_db_engine(url)
     with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":  # as archive.database.migrate: tables are copied to change a column
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 run_migrations()

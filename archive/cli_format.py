@@ -1,0 +1,133 @@
+"""How ``python -m archive`` shows things: text for a terminal or a pipe, JSON on request.
+Commands (``archive.cli``) fetch the data; these functions only write it."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Iterable
+
+from archive.schema import csv_cell
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def article_list(rows: list[dict]) -> None:
+    for row in rows:
+        published = (row["published_at"] or "")[:16].replace("T", " ")
+        print(f"{published:16}  {row['site']:18}  v{row['versions']:<3} {row['title'] or '(no title)'}")
+        print(f"{'':38}{row['url']}")
+    print(f"{len(rows)} article(s)")
+
+
+def article(data: dict) -> None:
+    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
+    print(data["title"])
+    print(
+        f"{data['url']}\n{data['site']} · {data['section'] or '-'} · published {data['published_at'] or '-'}"
+        f" · updated {data['updated_at'] or '-'}"
+    )
+    print(f"authors: {', '.join(data['authors']) or '-'} · tags: {', '.join(data['tags']) or '-'}")
+    if data["lead"]:
+        print("\n" + wrap.fill(data["lead"]))
+    for paragraph in data["body"]:
+        print("\n" + wrap.fill(paragraph))
+    for image in data["images"]:
+        print(f"\n  [image] {image['src']}\n          {image['caption'] or ''}")
+    print(
+        f"\n{len(data['versions'])} version(s), {len(data['snapshots'])} snapshot(s), aliases: {len(data['aliases'])}"
+    )
+    for s in data["snapshots"]:
+        print(f"  {s['fetched_at']}  {s['status']}  {s['outcome']:9}  {s['warc_file']}@{s['warc_offset']}")
+
+
+def totals(data: dict) -> None:
+    print(
+        f"articles: {data['articles']}  versions: {data['versions']}  aliases: {data['aliases']}  "
+        f"snapshots: {data['snapshots']}  near-duplicate links: {data['near_duplicates']}  "
+        f"crawl runs: {data['crawl_runs']}"
+    )
+    for site, count in data["sites"].items():
+        print(f"  {site:24} {count} article(s)")
+    if data["snapshot_outcomes"]:
+        print("snapshots by outcome: " + ", ".join(f"{k} {v}" for k, v in data["snapshot_outcomes"].items()))
+    if data["last_run"]:
+        run = data["last_run"]
+        print(f"last run: {run['spider']} at {run['started_at']} ({run['outcome'] or 'running'})")
+
+
+def history(rows: list[dict]) -> None:
+    for row in rows:
+        print(f"v{row['number']:<3} {(row['fetched_at'] or '')[:19]:19}  {row['summary']}")
+
+
+def _version_lines(version) -> list[str]:
+    return [f"# {version.title or ''}", *([f"> {version.lead}"] if version.lead else []), *version.body]
+
+
+def _colour(line: str) -> str:
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return line
+    if line.startswith("+") and not line.startswith("+++"):
+        return f"\033[32m{line}\033[0m"
+    if line.startswith("-") and not line.startswith("---"):
+        return f"\033[31m{line}\033[0m"
+    return f"\033[36m{line}\033[0m" if line.startswith("@@") else line
+
+
+def version_diff(old, new) -> None:
+    """Paragraph-level unified diff of two versions, coloured on a terminal."""
+    lines = difflib.unified_diff(
+        _version_lines(old), _version_lines(new), f"v{old.number}", f"v{new.number}", lineterm="", n=1
+    )
+    for line in lines:
+        print(_colour(line))
+
+
+def clusters(found: list[list[dict]]) -> None:
+    for cluster in found:
+        for member in cluster:
+            score = "original" if member["role"] == "original" else f"copy, similarity {member['similarity']}"
+            print(f"  {member['site']:20} {score:26} {member['title'] or ''}\n  {'':20} {member['url']}")
+        print()
+    print(f"{len(found)} cluster(s)")
+
+
+def runs(rows: list[dict]) -> None:
+    for row in rows:
+        counts = ", ".join(f"{n} {k}" for k, n in row["counts"].items()) or "-"
+        print(
+            f"#{row['id']:<5} {row['spider']:14} {(row['started_at'] or '')[:19]:19}  {row['outcome'] or '':9} {counts}"
+        )
+        if row["error"]:
+            print(f"{'':7}{row['error'][:200]}")
+
+
+def failures(run_id: int | None, rows: list[dict]) -> None:
+    for row in rows:
+        print(f"{row['outcome']:32} {row['status'] or '-':>4}  {row['url']}")
+        if row["detail"]:
+            print(f"{'':38}{row['detail'][:200]}")
+    print(f"run #{run_id}: {len(rows)} request(s) dropped, refused or failed")
+
+
+def json_lines(rows: Iterable[dict]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def csv_rows(rows: Iterable[dict]) -> None:
+    """One CSV row per dict, cells as in feed exports (``archive.schema.csv_cell``)."""
+    writer = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow({name: csv_cell(name, value) for name, value in row.items()})
