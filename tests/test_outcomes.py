@@ -6,9 +6,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from archive.warc import RecordRef
 from crawler.middlewares.redirects import is_loop
 from crawler.middlewares.retry_after import retry_after_seconds
-from archive.warc import RecordRef
 from pipelines.outcomes import Capture, RequestRefused, earlier_fates, failure_outcome, outcome_rows
 
 
