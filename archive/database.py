@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+import shutil
+import tempfile
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -28,11 +32,32 @@ class ArchiveUnavailableError(Exception):
     """The archive a command was pointed at cannot be used as it is; the message says why and what to run."""
 
 
+@cache
+def migrations_dir() -> Path:
+    """The migrations as a folder, which Alembic needs: the package's own, or, when the package
+    runs from a zipped egg (as scrapyd runs a deployed project), a copy unpacked for this process."""
+    if MIGRATIONS.is_dir():
+        return MIGRATIONS
+    target = Path(tempfile.mkdtemp(prefix="newsarchive-migrations-"))
+    atexit.register(shutil.rmtree, target, True)
+
+    def copy(source, into: Path) -> None:
+        into.mkdir(exist_ok=True)
+        for entry in source.iterdir():
+            if entry.is_dir():
+                copy(entry, into / entry.name)
+            elif entry.name.endswith((".py", ".mako")):
+                (into / entry.name).write_bytes(entry.read_bytes())
+
+    copy(resources.files("archive") / "migrations", target)
+    return target
+
+
 def alembic_config(url: str):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
@@ -75,7 +100,7 @@ def create_db_engine(url: str, create: bool = True) -> Engine:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    return ScriptDirectory(str(migrations_dir())).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -196,6 +196,8 @@ class Scheduler:
             "CRAWL_SUMMARY_PRINT": "False",
             "DATABASE_URL": self.archive.database_url,
         }
+        if self.archive.warc_dir:  # where the archive's WARC names are relative to, whatever the crawl's folder
+            settings["WARC_DIR"] = str(Path(self.archive.warc_dir).resolve())
         if self.config.now:
             settings["ARCHIVE_NOW"] = self.config.now
         return settings

@@ -88,6 +88,9 @@ DOWNLOADER_MIDDLEWARES = {
     # HttpCompressionMiddleware: 590
     "crawler.middlewares.capture.OriginalEncodingMiddleware": 595,  # what decompression deletes, noted
 }
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.scheduled.ScheduledModeMiddleware": 950,  # SCHEDULED only: known articles, due re-checks
+}
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
     "pipelines.garbage_collection.GarbageCollectionTuning": 0,

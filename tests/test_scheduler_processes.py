@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from archive.models import Article, CrawlRun
@@ -57,19 +58,32 @@ def test_two_schedulers_never_overlap(site, sqlite_url):
         assert len(s.scalars(select(CrawlRun)).all()) == 1
 
 
+@pytest.fixture(scope="module")
+def project_egg(tmp_path_factory) -> Path:
+    """The egg ``scrapyd-deploy`` builds from this project, as a user deploys it."""
+    egg = tmp_path_factory.mktemp("egg") / "newsarchive.egg"
+    scrapyd_deploy = Path(sys.executable).with_name("scrapyd-deploy")
+    subprocess.run([scrapyd_deploy, "--build-egg", str(egg)], cwd=ROOT, check=True, capture_output=True)
+    return egg
+
+
 @pytest.fixture
-def scrapyd(tmp_path):
-    """A real scrapyd on 127.0.0.1 serving this project (scrapy.cfg [settings] newsarchive)."""
+def scrapyd(tmp_path, project_egg):
+    """A real scrapyd on 127.0.0.1, started in an empty folder (no project on its path), with the
+    project's egg deployed to it through ``addversion.json``."""
+    home = tmp_path / "scrapyd"
+    home.mkdir()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    (tmp_path / ".scrapyd.conf").write_text(
-        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\nlogs_dir = {tmp_path}/logs\n"
-        f"dbs_dir = {tmp_path}/dbs\neggs_dir = {tmp_path}/eggs\nitems_dir =\npoll_interval = 0.5\n"
+    (home / "scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\nlogs_dir = {home}/logs\n"
+        f"dbs_dir = {home}/dbs\neggs_dir = {home}/eggs\nitems_dir =\npoll_interval = 0.5\n"
     )
-    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=str(ROOT), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
+    env |= {"HOME": str(home), "ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "scrapyd"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -79,6 +93,13 @@ def scrapyd(tmp_path):
                 break
         except OSError:
             time.sleep(0.2)
+    deployed = requests.post(
+        f"{url}/addversion.json",
+        data={"project": "newsarchive", "version": "1"},
+        files={"egg": project_egg.read_bytes()},
+        timeout=60,
+    ).json()
+    assert deployed["status"] == "ok", deployed
     yield url
     process.terminate()
     process.wait(timeout=30)

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.discovery import (
     Link,
@@ -38,7 +37,6 @@ from crawler.discovery import (
 )
 from crawler.rendering import RENDER_MODES
 from crawler.sites import SiteRules, rules_for_url
-from pipelines.archive_access import archive_of
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 from pipelines.items import PageItem
@@ -102,7 +100,6 @@ class ArchiveSpider(scrapy.Spider):
         self.allowed_domains = sorted(domains)
         self.requested: set[str] = set()
         self.forbidden: set[str] = set()  # refused by robots.txt in this run
-        self.known: dict[str, datetime] = {}
         self.sources_requested = 0
         self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
 
@@ -125,8 +122,6 @@ class ArchiveSpider(scrapy.Spider):
         return not parser.allowed(url, agent)
 
     async def start(self):
-        for request in self.scheduled_rechecks():
-            yield request
         for url in self.sources:
             if self.is_article(url):
                 if request := self.article_request(Link(url), source="start"):
@@ -134,41 +129,9 @@ class ArchiveSpider(scrapy.Spider):
             else:
                 yield self.source_request(url)
 
-    # -- scheduled mode ----------------------------------------------------------------
     @property
     def site_name(self) -> str:
         return self.site_rules.name if self.site_rules else registered_host(self.sources[0])
-
-    def scheduled_rechecks(self) -> list[scrapy.Request]:
-        """In scheduled mode (``SCHEDULED``): the archive's known articles (skipped in discovery
-        unless their date moved) and the due re-checks, asked conditionally (ETag, Last-Modified)."""
-        if not self.crawler.settings.getbool("SCHEDULED"):
-            return []
-        try:
-            archive = archive_of(self.crawler)
-            self.known = archive.known_articles(self.site_name)
-            due = archive.due_articles(self.site_name)
-        except SQLAlchemyError as exc:
-            self.logger.error("scheduled mode without the archive (%s): crawling everything discovered", exc)
-            return []
-        requests = []
-        for url, etag, last_modified in due:
-            headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
-            if request := self.article_request(Link(url), "recheck", headers, recheck=True):
-                requests.append(request)
-        self.crawler.stats.set_value("discovery/rechecks_due", len(due))
-        return requests
-
-    def already_archived(self, link: Link) -> bool:
-        """Known and not changed since (a sitemap ``lastmod`` or feed date that moved brings it back)."""
-        last = self.known.get(link.url) or self.known.get(canonical_url(link.url))
-        if last is None:
-            return False
-        if link.date is not None and link.date > last:
-            self.crawler.stats.inc_value("discovery/moved")
-            return False
-        self.crawler.stats.inc_value("discovery/known")
-        return True
 
     # -- discovery ---------------------------------------------------------------------
     def setting(self, name: str) -> int:
@@ -278,11 +241,9 @@ class ArchiveSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/older_than_since")
         return False
 
-    def article_request(
-        self, link: Link, source: str, headers: dict | None = None, recheck: bool = False
-    ) -> scrapy.Request | None:
+    def article_request(self, link: Link, source: str, headers: dict | None = None) -> scrapy.Request | None:
         key = canonical_url(link.url)
-        if key in self.requested or key in self.forbidden or (not recheck and self.already_archived(link)):
+        if key in self.requested or key in self.forbidden:
             return None
         if self.robots_forbid(link.url):
             self.forbidden.add(key)
@@ -306,7 +267,12 @@ class ArchiveSpider(scrapy.Spider):
             errback=self.fetch_failed,
             headers=headers,
             dont_filter=True,  # fetched once per run by canonical URL (above); redirects are loop-checked
-            meta={"handle_httpstatus_list": ARTICLE_STATUSES, "discovered_from": source, "archive_role": "article"},
+            meta={
+                "handle_httpstatus_list": ARTICLE_STATUSES,
+                "discovered_from": source,
+                "archive_role": "article",
+                "link_date": link.date,  # a sitemap lastmod or feed date (scheduled mode compares it)
+            },
         )
 
     # -- fetching ----------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""Scheduled mode's decision: an article URL the archive has is skipped unless its date moved."""
+
+from datetime import UTC, datetime
+
+from crawler.middlewares.scheduled import is_known
+
+FETCHED = datetime(2021, 1, 28, 3, 0, tzinfo=UTC)
+KNOWN = {"https://thanhnien.vn/a-1851335421.htm": FETCHED}
+
+
+def test_a_known_url_without_a_date_is_skipped():
+    assert is_known(KNOWN, "https://thanhnien.vn/a-1851335421.htm", None) == "known"
+
+
+def test_a_tracking_copy_of_a_known_url_is_known():
+    assert is_known(KNOWN, "https://thanhnien.vn/a-1851335421.htm?utm_source=zalo", None) == "known"
+
+
+def test_a_known_url_whose_lastmod_is_later_than_its_fetch_has_moved():
+    assert is_known(KNOWN, "https://thanhnien.vn/a-1851335421.htm", datetime(2021, 1, 28, 4, 0, tzinfo=UTC)) == "moved"
+
+
+def test_a_lastmod_before_the_fetch_is_still_known():
+    assert is_known(KNOWN, "https://thanhnien.vn/a-1851335421.htm", datetime(2021, 1, 27, tzinfo=UTC)) == "known"
+
+
+def test_an_unknown_url_is_neither():
+    assert is_known(KNOWN, "https://thanhnien.vn/b-1851335487.htm", None) is None
