@@ -63,6 +63,8 @@ class Article:
 
 
 ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+EXTRACTED_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in ("fetched_at", "snapshot"))
+"""What extraction fills in (the fetch gives the rest)."""
 VERSIONED_FIELDS = tuple(f.name for f in fields(Article) if f.metadata.get("versioned"))
 LIST_FIELDS = tuple(f.name for f in fields(Article) if f.default_factory is list)
 EXPORT_FIELDS = ARTICLE_FIELDS

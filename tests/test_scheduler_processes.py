@@ -2,6 +2,7 @@
 terminal or a pipe, scrapyd, a timed-out crawl's process group."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -61,10 +62,14 @@ def test_two_schedulers_never_overlap(site, sqlite_url):
 @pytest.fixture(scope="module")
 def project_egg(tmp_path_factory) -> Path:
     """The egg ``scrapyd-deploy`` builds from this project, as a user deploys it."""
-    egg = tmp_path_factory.mktemp("egg") / "newsarchive.egg"
+    folder = tmp_path_factory.mktemp("egg")
+    clone = folder / "project"  # a copy: setuptools leaves build/ and *.egg-info where it builds
+    shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(".*", "data", "build", "*.egg-info", "__pycache__"))
     scrapyd_deploy = Path(sys.executable).with_name("scrapyd-deploy")
-    subprocess.run([scrapyd_deploy, "--build-egg", str(egg)], cwd=ROOT, check=True, capture_output=True)
-    return egg
+    subprocess.run(
+        [scrapyd_deploy, "--build-egg", str(folder / "newsarchive.egg")], cwd=clone, check=True, capture_output=True
+    )
+    return folder / "newsarchive.egg"
 
 
 @pytest.fixture

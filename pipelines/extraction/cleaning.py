@@ -9,30 +9,9 @@ boilerplate labels left on their own, and paragraphs printed twice.
 from __future__ import annotations
 
 from archive.keys import fingerprint
+from archive.schema import EXTRACTED_FIELDS
 from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
-
-ARTICLE_FIELDS = (
-    "url",
-    "canonical_url",
-    "site",
-    "title",
-    "lead",
-    "body",
-    "images",
-    "authors",
-    "published_at",
-    "updated_at",
-    "section",
-    "tags",
-    "language",
-    "source",
-    "article_key",
-    "page_type",
-    "provenance",
-    "extractor_version",
-    "fingerprint",
-)
 
 
 def clean_article(article: dict) -> dict:
@@ -52,7 +31,7 @@ def clean_article(article: dict) -> dict:
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
     out["fingerprint"] = fingerprint(out["title"], out["body"])
-    return {k: out.get(k) for k in ARTICLE_FIELDS} | {k: v for k, v in out.items() if k not in ARTICLE_FIELDS}
+    return {k: out.get(k) for k in EXTRACTED_FIELDS} | {k: v for k, v in out.items() if k not in EXTRACTED_FIELDS}
 
 
 def _images(images: list[dict]) -> list[dict]:
