@@ -261,7 +261,7 @@ def cmd_spool(args) -> int:
 
 def cmd_verify(args) -> int:
     from archive.processes import process_alive
-    from archive.store import NODE
+    from archive.runs import NODE
     from archive.verify import verify
 
     problems = verify(_archive(args), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))

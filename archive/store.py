@@ -1,60 +1,50 @@
-"""Writing crawl results: runs, articles with their aliases, versions and near-duplicate
-links, and snapshots.
+"""Writing articles: each with its aliases, versions and near-duplicate links, and a snapshot
+row per WARC record of its fetch, in one transaction (``save``); other fetches' rows
+(``record_snapshot``, ``record_fetches``). What a fetch is to the archive is decided by the
+pure ``archive.decisions.decide`` over facts looked up here; runs and leases
+(``archive.runs``) and polling and re-check schedules (``archive.schedules``) are mixed in.
 
-The dedupe step asks ``classify`` what a fetched article is to the archive; the store
-step hands the item to ``save``, which writes it in one transaction:
-
-- ``new``: a story the archive has not seen (by identity key, alias or, on the same site, text);
-- ``alias``: a known story under another URL (tracking parameters, slug edit, AMP/mobile), same content;
-- ``unchanged``: the same content again (same payload: the snapshot is a WARC revisit);
-- ``cosmetic``: the same content from a different payload (markup, white space): counted, no version;
-- ``updated``: changed content, a new version with its change class and field diff;
-- ``teaser``: a paywalled teaser of a story archived in full: never a version.
+Everything here is on the archive's clock (``clock``, injectable: the time a replay or a
+test makes the archive see).
 """
 
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
+from archive.decisions import NEW, VERSIONED, Decision, Fetch, Known, decide
 from archive.keys import content_digest, from_bytes, signature, to_bytes
 from archive.models import (
     Article,
     ArticleAlias,
     ArticleVersion,
-    CrawlRun,
-    Lock,
     NearDuplicate,
     Site,
-    SiteSchedule,
     Snapshot,
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
+from archive.runs import RunRecords, wall_time
+from archive.schedules import ScheduleRecords
+from archive.schema import LIST_FIELDS
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
 from archive.warc import RENDERED_TYPE, located, stored_name
 
 if TYPE_CHECKING:
     from datasketch import MinHash
 
-NODE = socket.gethostname()
-"""This machine's name in ``crawl_run.node``."""
-
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
-LIST_FIELDS = ("body", "images", "authors", "tags")
-VERSIONED = ("new", "updated")
 
 
 # the crawl's per-page lookups, built once (building a statement costs more than running it)
@@ -84,13 +74,6 @@ _CAPTURE = (
 
 
 @dataclass(frozen=True)
-class Decision:
-    outcome: str
-    """``new``, ``alias``, ``unchanged``, ``cosmetic``, ``updated`` or ``teaser`` (module docstring)."""
-    article_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Capture:
     """An earlier response record with the same payload, for a WARC revisit record."""
 
@@ -108,14 +91,11 @@ def _version_values(item: Mapping) -> dict:
     return values
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _when(value) -> datetime:
+def _when(value, now: datetime) -> datetime:
+    """A fetch's time (ISO 8601 or a datetime), ``now`` when it has none (a request that got no response)."""
     if isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(value) if value else _now()
+    return datetime.fromisoformat(value) if value else now
 
 
 def _digest_of(version: Row) -> str:
@@ -146,7 +126,7 @@ def _item_key(item: Mapping) -> str:
     return item.get("article_key") or f"url:{item['canonical_url']}"
 
 
-class Archive:
+class Archive(RunRecords, ScheduleRecords):
     def __init__(
         self,
         database_url: str,
@@ -163,7 +143,7 @@ class Archive:
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
         self.recheck_schedule = recheck_schedule
-        base_clock = clock or _now
+        base_clock = clock or wall_time
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._index: NearDuplicateIndex | None = None
         self._site_ids: dict[str, int] = {}
@@ -176,66 +156,6 @@ class Archive:
         """The file a snapshot row's WARC name stands for."""
         return located(name, self.warc_dir)
 
-    # -- scheduling -----------------------------------------------------------------
-    def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
-        """(URL, ETag, Last-Modified) of the site's articles whose re-check is due."""
-        now = (now or self.clock()).astimezone(UTC)
-        with self.Session() as session:
-            query = (
-                select(Article.canonical_url, Article.etag, Article.last_modified)
-                .join(Site)
-                .where(Site.name == site, Article.next_check_at.is_not(None), Article.next_check_at <= now)
-                .order_by(Article.next_check_at)
-            )
-            return [tuple(row) for row in session.execute(query)]
-
-    def known_articles(self, site: str) -> dict[str, datetime]:
-        """Every URL (canonical or alias) of the site's articles, with when it was last fetched."""
-        with self.Session() as session:
-            rows = session.execute(
-                select(Article.id, Article.canonical_url, Article.last_seen_at).join(Site).where(Site.name == site)
-            )
-            seen = {article_id: (url, at) for article_id, url, at in rows}
-            known = {url: aware(at) for url, at in seen.values()}
-            aliases = select(ArticleAlias.article_id, ArticleAlias.url).where(ArticleAlias.article_id.in_(seen))
-            for article_id, url in session.execute(aliases):
-                known[url] = aware(seen[article_id][1])
-            return known
-
-    def poll_due(self, spider: str, now: datetime | None = None) -> bool:
-        with self.Session() as session:
-            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
-            return row is None or row.next_poll_at is None or aware(row.next_poll_at) <= (now or self.clock())
-
-    def set_next_poll(self, spider: str, at: datetime) -> None:
-        at = at.astimezone(UTC)
-        with self.Session.begin() as session:
-            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
-            if row is None:
-                session.add(SiteSchedule(spider=spider, next_poll_at=at))
-            else:
-                row.next_poll_at = at
-
-    def acquire(self, name: str, owner: str, ttl: timedelta) -> bool:
-        """Take the named lease unless someone else holds an unexpired one."""
-        now = _now()
-        try:
-            with self.Session.begin() as session:
-                lock = session.scalar(select(Lock).where(Lock.name == name).with_for_update())
-                if lock is None:
-                    session.add(Lock(name=name, owner=owner, expires_at=now + ttl))
-                    return True
-                if lock.owner != owner and aware(lock.expires_at) > now:
-                    return False
-                lock.owner, lock.expires_at = owner, now + ttl
-                return True
-        except IntegrityError:  # another process inserted it first
-            return False
-
-    def release(self, name: str, owner: str) -> None:
-        with self.Session.begin() as session:
-            session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
-
     def _recheck(self, published_at: str | None, first_seen_at: datetime, response_headers=()) -> dict:
         """The next re-check by the article's age, and the validators for a conditional request."""
         born = datetime.fromisoformat(published_at) if published_at else aware(first_seen_at)
@@ -244,56 +164,6 @@ class Archive:
         if "etag" in headers or "last-modified" in headers:
             values |= {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
         return values
-
-    # -- crawl runs ---------------------------------------------------------------
-    def start_run(self, spider: str, node: str | None = None, pid: int | None = None) -> int:
-        with self.Session.begin() as session:
-            now = _now()
-            run = CrawlRun(spider=spider, started_at=now, outcome="running", node=node, pid=pid, heartbeat_at=now)
-            session.add(run)
-            session.flush()
-            return run.id
-
-    def claim_run(self, run_id: int, node: str, pid: int) -> None:
-        """The crawl process of a run made by the scheduler says who it is."""
-        with self.Session.begin() as session:
-            session.execute(
-                update(CrawlRun).where(CrawlRun.id == run_id).values(node=node, pid=pid, heartbeat_at=_now())
-            )
-
-    def heartbeat(self, run_id: int) -> None:
-        with self.Session.begin() as session:
-            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=_now()))
-
-    def stale_runs(self, node: str, alive: Callable[[int], bool], stale_after: timedelta) -> list[CrawlRun]:
-        """Runs still marked ``running`` whose crawl is gone: on this node, a dead process; on
-        any node, no heartbeat for ``stale_after``."""
-        now = _now()
-        with self.Session() as session:
-            running = session.scalars(select(CrawlRun).where(CrawlRun.outcome == "running")).all()
-        return [
-            run
-            for run in running
-            if (run.node == node and run.pid is not None and not alive(run.pid))
-            or aware(run.heartbeat_at or run.started_at) < now - stale_after
-        ]
-
-    def mark_stale_runs(self, node: str, alive: Callable[[int], bool], stale_after: timedelta) -> list[int]:
-        """Record the stale runs as ``failed``: their crawl died without saying so."""
-        ids = []
-        for run in self.stale_runs(node, alive, stale_after):
-            reason = "crawl process gone" if run.node == node and run.pid and not alive(run.pid) else "no heartbeat"
-            self.finish_run(run.id, run.stats or {}, "failed", f"{reason} (found stale by a later start)")
-            ids.append(run.id)
-        return ids
-
-    def finish_run(self, run_id: int, stats: Mapping, outcome: str, error: str | None = None) -> None:
-        with self.Session.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            run.finished_at = _now()
-            run.stats = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in stats.items()}
-            run.outcome = outcome
-            run.error = error
 
     # -- captures ---------------------------------------------------------------------
     def previous_capture(self, url: str, digest: str) -> Capture | None:
@@ -318,20 +188,21 @@ class Archive:
         )
 
     def _classify(self, conn: Connection, item: Mapping) -> Decision:
-        urls = set(_item_urls(item))
+        """Look up what the archive knows of the item, then ``archive.decisions.decide``."""
+        urls = frozenset(_item_urls(item))
+        fetch = Fetch(urls, content_digest(item), item.get("page_type") == "paywalled")
         article_id = self._find(conn, item, urls)
         if article_id is None:
-            return Decision("new")
-        known = urls <= self._urls_of(conn, article_id)
+            return decide(fetch, None)
         latest = self._latest(conn, article_id)
-        if _digest_of(latest) != content_digest(item):
-            if item.get("page_type") == "paywalled" and not latest.paywalled:
-                return Decision("teaser", article_id)  # a teaser never replaces the full text
-            return Decision("updated", article_id)
-        if not known:
-            return Decision("alias", article_id)
-        outcome = "unchanged" if self._seen_payload(conn, item, latest) else "cosmetic"
-        return Decision(outcome, article_id)
+        known = Known(
+            article_id,
+            frozenset(self._urls_of(conn, article_id)),
+            _digest_of(latest),
+            bool(latest.paywalled),
+            self._seen_payload(conn, item, latest),
+        )
+        return decide(fetch, known)
 
     @staticmethod
     def _seen_payload(conn: Connection, item: Mapping, latest: Row) -> bool:
@@ -365,11 +236,11 @@ class Archive:
         with self.Session.begin() as session:
             conn = session.connection()
             decision = decision or self._classify(conn, item)
-            seen = _when(item.get("fetched_at"))
+            seen = _when(item.get("fetched_at"), self.clock())
             versioned = decision.outcome in VERSIONED
             minhash = _signature(item) if versioned else None
             changes: dict = {"last_seen_at": seen} | ({"minhash": to_bytes(minhash)} if versioned else {})
-            if decision.outcome == "new":
+            if decision.outcome == NEW:
                 changes |= self._recheck(item.get("published_at"), seen, item.get("response_headers"))
                 article_id = conn.execute(
                     insert(Article).returning(Article.id),
@@ -393,7 +264,7 @@ class Archive:
                 conn.execute(insert(ArticleAlias), aliases)
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
-                self._add_version(session, article_id, item, snapshot_id, decision.outcome == "new")
+                self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW)
                 self._link_near_duplicates(session, article_id, minhash)
             return Decision(decision.outcome, article_id)
 
@@ -411,7 +282,7 @@ class Archive:
                 "number": (latest.number if latest else 0) + 1,
                 "fingerprint": item["fingerprint"],
                 "content_digest": content_digest(item),
-                "extracted_at": _now(),
+                "extracted_at": self.clock(),
                 "snapshot_id": snapshot_id,
                 **values,
             },
@@ -429,7 +300,8 @@ class Archive:
                 )
             )
             if exists is None:
-                session.add(NearDuplicate(article=copy, original=original, similarity=similarity, found_at=_now()))
+                link = NearDuplicate(article=copy, original=original, similarity=similarity, found_at=self.clock())
+                session.add(link)
         index.add(article_id, minhash)
 
     def _is_later(self, article: Article, other: Article, session: Session) -> bool:
@@ -463,7 +335,7 @@ class Archive:
                 )
             self._snapshot_ids(session.connection(), item, outcome, run_id, article.id if article else None)
             if article is not None:
-                article.last_seen_at = _when(item.get("fetched_at"))
+                article.last_seen_at = _when(item.get("fetched_at"), self.clock())
                 latest = self._latest(session.connection(), article.id)
                 for name, value in self._recheck(
                     latest.published_at if latest else None, article.first_seen_at
@@ -473,7 +345,7 @@ class Archive:
     def record_fetches(self, rows: list[Mapping], run_id: int | None = None) -> int:
         """Outcome rows of requests that did not end as an article item (discovery pages,
         robots.txt, refused or failed requests), in one transaction; returns how many."""
-        values = [_snapshot_values(row, row.get("ref"), row["outcome"], run_id, None, self.warc_name) for row in rows]
+        values = [self._snapshot_values(row, row.get("ref"), row["outcome"], run_id, None) for row in rows]
         with self.Session.begin() as session:
             conn = session.connection()
             # in order; runs of rows without a record in one executemany (robots.txt may refuse thousands)
@@ -491,7 +363,7 @@ class Archive:
             return self._site_ids[name]
         site_id = session.scalar(select(Site.id).where(Site.name == name))
         if site_id is None:
-            site = Site(name=name, created_at=_now())
+            site = Site(name=name, created_at=self.clock())
             session.add(site)
             session.flush()
             return site.id
@@ -501,37 +373,34 @@ class Archive:
     def _snapshot_ids(self, conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
         """A snapshot row per earlier hop of the fetch (redirects, retries), then one per WARC
         record of the fetch itself (``_records``), in order."""
-        name = self.warc_name
         for hop in item.get("hops") or ():
-            _insert_snapshot(conn, _snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id, name))
+            _insert_snapshot(conn, self._snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id))
         return [
-            _insert_snapshot(conn, _snapshot_values(item, ref, outcome, run_id, article_id, name))
+            _insert_snapshot(conn, self._snapshot_values(item, ref, outcome, run_id, article_id))
             for ref in _records(item)
             if ref
         ]
 
-
-def _snapshot_values(
-    fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id, name: Callable[[str], str]
-) -> dict:
-    rendered = bool(ref) and ref.get("record_type") == "conversion"
-    ref = ref or {}
-    return {
-        "url": fetch["url"],
-        "final_url": fetch.get("final_url") or fetch["url"],
-        "status": 200 if rendered else fetch.get("status"),
-        "fetched_at": _when(fetch.get("fetched_at")),
-        "content_type": RENDERED_TYPE if rendered else fetch.get("content_type"),
-        "warc_file": name(ref["file"]) if ref.get("file") else None,
-        "warc_offset": ref.get("offset"),
-        "warc_length": ref.get("length"),
-        "payload_digest": ref.get("digest"),
-        "record_type": ref.get("record_type") or ("response" if ref else "none"),
-        "outcome": outcome,
-        "detail": fetch.get("detail"),
-        "article_id": article_id,
-        "crawl_run_id": run_id,
-    }
+    def _snapshot_values(self, fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id) -> dict:
+        """A snapshot row: the fetch, its WARC record (named as ``warc_name`` says) and its outcome."""
+        rendered = bool(ref) and ref.get("record_type") == "conversion"
+        ref = ref or {}
+        return {
+            "url": fetch["url"],
+            "final_url": fetch.get("final_url") or fetch["url"],
+            "status": 200 if rendered else fetch.get("status"),
+            "fetched_at": _when(fetch.get("fetched_at"), self.clock()),
+            "content_type": RENDERED_TYPE if rendered else fetch.get("content_type"),
+            "warc_file": self.warc_name(ref["file"]) if ref.get("file") else None,
+            "warc_offset": ref.get("offset"),
+            "warc_length": ref.get("length"),
+            "payload_digest": ref.get("digest"),
+            "record_type": ref.get("record_type") or ("response" if ref else "none"),
+            "outcome": outcome,
+            "detail": fetch.get("detail"),
+            "article_id": article_id,
+            "crawl_run_id": run_id,
+        }
 
 
 def _insert_snapshot(conn: Connection, values: dict) -> int:

@@ -21,8 +21,10 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from archive import spool
+from archive.decisions import Decision
 from archive.processes import process_alive
-from archive.store import NODE, Archive, Decision
+from archive.runs import NODE
+from archive.store import Archive
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
 from pipelines.drop import PageDropped

@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from archive import spool
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
-from archive.store import NODE, Archive
+from archive.runs import NODE
+from archive.store import Archive
 from archive.verify import verify
 from pipelines.archive_access import ArchiveDownError, ArchiveThread
 from tests.test_archive_store import fetched

@@ -1,0 +1,56 @@
+"""When the archive wants a site polled and its articles checked again (scheduled mode).
+
+On the archive's clock (``clock``): a test or a replay sets the time the archive sees.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from archive.models import Article, ArticleAlias, Site, SiteSchedule
+from archive.recheck import aware
+
+
+class ScheduleRecords:
+    """Mixed into ``archive.store.Archive``: needs ``Session`` and ``clock``."""
+
+    def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
+        """(URL, ETag, Last-Modified) of the site's articles whose re-check is due."""
+        now = (now or self.clock()).astimezone(UTC)
+        with self.Session() as session:
+            query = (
+                select(Article.canonical_url, Article.etag, Article.last_modified)
+                .join(Site)
+                .where(Site.name == site, Article.next_check_at.is_not(None), Article.next_check_at <= now)
+                .order_by(Article.next_check_at)
+            )
+            return [tuple(row) for row in session.execute(query)]
+
+    def known_articles(self, site: str) -> dict[str, datetime]:
+        """Every URL (canonical or alias) of the site's articles, with when it was last fetched."""
+        with self.Session() as session:
+            rows = session.execute(
+                select(Article.id, Article.canonical_url, Article.last_seen_at).join(Site).where(Site.name == site)
+            )
+            seen = {article_id: (url, at) for article_id, url, at in rows}
+            known = {url: aware(at) for url, at in seen.values()}
+            aliases = select(ArticleAlias.article_id, ArticleAlias.url).where(ArticleAlias.article_id.in_(seen))
+            for article_id, url in session.execute(aliases):
+                known[url] = aware(seen[article_id][1])
+            return known
+
+    def poll_due(self, spider: str, now: datetime | None = None) -> bool:
+        with self.Session() as session:
+            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
+            return row is None or row.next_poll_at is None or aware(row.next_poll_at) <= (now or self.clock())
+
+    def set_next_poll(self, spider: str, at: datetime) -> None:
+        at = at.astimezone(UTC)
+        with self.Session.begin() as session:
+            row = session.scalar(select(SiteSchedule).where(SiteSchedule.spider == spider))
+            if row is None:
+                session.add(SiteSchedule(spider=spider, next_poll_at=at))
+            else:
+                row.next_poll_at = at
