@@ -3,6 +3,8 @@ server started by ``make test``), and running the real ``scrapy crawl`` in a sub
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import select
@@ -74,6 +76,21 @@ def postgres_url() -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request) -> str:
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+def archive_main(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m archive …`` in this process (its ``main`` is the whole command line; the
+    entry point itself is run as a process by ``test_cli``)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = [*args, *(["--database", database_url] if database_url else [])]
+    from archive.cli import main
+
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return subprocess.CompletedProcess(["python", "-m", "archive", *argv], code, out.getvalue(), err.getvalue())
 
 
 @dataclass

@@ -12,18 +12,27 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_DELAY = 5.0  # seconds a slow page may hold its connection, at most
+MAX_HOLD = 60.0  # seconds a page held by an event waits for it, at most
+
+
+def _wait(delay: float | threading.Event) -> None:
+    if isinstance(delay, threading.Event):
+        delay.wait(MAX_HOLD)
+    else:
+        time.sleep(min(delay, MAX_DELAY))
 
 
 @contextmanager
-def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float] | None = None):
-    """Yield the base URL of a server answering ``path -> (status, content type, body)``."""
+def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | threading.Event] | None = None):
+    """Yield the base URL of a server answering ``path -> (status, content type, body)``; a
+    path's delay is seconds, or an event the answer waits for (a test's "until I say so")."""
     delays = {} if delays is None else delays
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
             status, content_type, body = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
-            time.sleep(min(delays.get(path, 0.0), MAX_DELAY))
+            _wait(delays.get(path, 0.0))
             etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
             if status == 200 and self.headers.get("If-None-Match") == etag:  # a conditional request, unchanged
                 status, body = 304, b""

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,9 @@ class HostileCrawl:
     baseline_mb: float
     started: float  # when the hostile crawl began (the baseline crawl's requests came before)
 
+    @cached_property
     def records(self) -> list:
+        """Every WARC record of the crawl (read once: the tests only look)."""
         found = []
         for path in sorted(self.warc.glob("*.warc.gz")):
             with open(path, "rb") as fh:
@@ -80,14 +83,16 @@ class HostileCrawl:
                     found.append((record.rec_type, record.rec_headers, record.http_headers))
         return found
 
+    @cached_property
     def rows(self) -> list[Snapshot]:
-        with Session(create_engine(self.db)) as s:
+        """Every snapshot row of the crawl (read once: the tests only look)."""
+        with Session(create_engine(self.db), expire_on_commit=False) as s:
             return list(s.scalars(select(Snapshot)))
 
     def outcome(self, url: str) -> str:
         """The outcome of the last row for ``url`` (a path on the fault server, or a full URL)."""
         url = url if "://" in url else BASE + url
-        return [r.outcome for r in self.rows() if r.url == url][-1]
+        return [r.outcome for r in self.rows if r.url == url][-1]
 
     def requests(self) -> list[dict]:
         """What the fault server answered during the hostile crawl."""
@@ -225,7 +230,7 @@ def test_a_redirect_loop_is_cut_at_its_first_hop_back(hostile):
 
 
 def test_a_meta_refresh_is_followed_like_a_redirect(hostile):
-    (row,) = [r for r in hostile.rows() if r.final_url == BASE + META_TARGET]
+    (row,) = [r for r in hostile.rows if r.final_url == BASE + META_TARGET]
     assert row.outcome == "new"
 
 
@@ -273,7 +278,7 @@ def test_robots_disallowed_urls_are_counted_not_logged_one_by_one(hostile):
 
 
 def test_xml_entities_are_never_expanded(hostile):
-    assert not any("root:" in r.url or "aaaaaaaaaa" in r.url for r in hostile.rows())
+    assert not any("root:" in r.url or "aaaaaaaaaa" in r.url for r in hostile.rows)
 
 
 def test_retry_after_is_honoured(hostile):
@@ -282,7 +287,7 @@ def test_retry_after_is_honoured(hostile):
 
 
 def test_outcome_rows_add_up_to_the_requests_made(hostile):
-    made = [r for r in hostile.rows() if r.warc_file or not r.outcome.startswith("refused:")]  # a loop's hop was made
+    made = [r for r in hostile.rows if r.warc_file or not r.outcome.startswith("refused:")]  # a loop's hop was made
     stats = hostile.stats()
     failed_renders = sum(v for k, v in stats.items() if k.startswith("render/failed/"))  # their page's row says so
     assert len(made) == stats["downloader/request_count"] - failed_renders
@@ -290,11 +295,11 @@ def test_outcome_rows_add_up_to_the_requests_made(hostile):
 
 def test_every_request_the_server_answered_has_a_row(hostile):
     answered = {BASE + r["path"] for r in hostile.requests() if not r["browser"]}  # a rendered page's own loads aside
-    assert answered <= {r.url for r in hostile.rows()} | {r.final_url for r in hostile.rows()}
+    assert answered <= {r.url for r in hostile.rows} | {r.final_url for r in hostile.rows}
 
 
 def test_the_warc_keeps_every_response_robots_and_discovery_pages_included(hostile):
-    responses = {h.get_header("WARC-Target-URI") for kind, h, _ in hostile.records() if kind == "response"}
+    responses = {h.get_header("WARC-Target-URI") for kind, h, _ in hostile.records if kind == "response"}
     assert {
         f"{BASE}/robots.txt",
         f"{BASE}/feed.xml",
@@ -307,7 +312,7 @@ def test_the_warc_keeps_every_response_robots_and_discovery_pages_included(hosti
 def test_the_warc_keeps_the_original_encoding_and_the_peer_address(hostile):
     (record,) = [
         (h, http)
-        for kind, h, http in hostile.records()
+        for kind, h, http in hostile.records
         if kind == "response" and h.get_header("WARC-Target-URI") == BASE + GOOD[0]
     ]
     warc_headers, http_headers = record
@@ -317,7 +322,7 @@ def test_the_warc_keeps_the_original_encoding_and_the_peer_address(hostile):
 
 
 def test_every_record_is_warc_1_1_and_every_file_was_closed(hostile):
-    assert {h.protocol for _, h, _ in hostile.records()} == {"WARC/1.1"}
+    assert {h.protocol for _, h, _ in hostile.records} == {"WARC/1.1"}
     assert list(hostile.warc.glob("*.open")) == []
 
 

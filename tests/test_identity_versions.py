@@ -5,8 +5,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -15,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleAlias, ArticleVersion, NearDuplicate, Snapshot
 from archive.recordings import pack
-from tests.conftest import RECORDINGS, ROOT, expected, recording
+from tests.conftest import RECORDINGS, archive_main, expected, recording
 from tests.loopback import serve
 
 KTDT = expected("kinhtedothi.vn")["url"]
@@ -60,14 +58,8 @@ def crawl_ktdt(crawl, database_url: str, warc) -> None:
     )
 
 
-def archive_cli(*args, database_url):
-    done = subprocess.run(
-        [sys.executable, "-m", "archive", "--database", database_url, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def archive_cli(*args, database_url) -> str:
+    done = archive_main(*args, database_url=database_url)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

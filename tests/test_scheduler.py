@@ -2,13 +2,12 @@
 conditional requests (time injected with ``--now``)."""
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
+from tests.conftest import archive_main
 from tests.scheduled_site import (  # noqa: F401
     FIRST,
     ROOT,
@@ -31,14 +30,7 @@ def test_one_round_archives_the_site_and_records_the_run(site, sqlite_url):
     assert (run.spider, run.outcome) == ("thanhnien", "finished")
     # published 05:40, under 5 h before the round: under a day old, checked again 30 minutes later
     assert article.next_check_at.replace(tzinfo=UTC) == datetime(2021, 1, 28, 3, 30, tzinfo=UTC)
-    runs = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "archive", "--database", sqlite_url, "runs", "--json"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    runs = json.loads(archive_main("runs", "--json", database_url=sqlite_url).stdout)
     assert runs[0]["counts"]["new"] == 1 and runs[0]["outcome"] == "finished"
 
 

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,10 +32,11 @@ from tests.scheduled_site import (  # noqa: F401
 def test_killed_crawl_is_recorded_failed_and_the_next_round_completes(site, sqlite_url):
     base, pages, delays = site
     pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
-    delays[SLOW] = 5.0
-    scheduler = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20", wait=False)
+    delays[SLOW] = held = threading.Event()  # the crawl is still running when it is killed
+    scheduler = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=60", wait=False)
     os.kill(_crawl_pid(sqlite_url), signal.SIGKILL)
     output, _ = scheduler.communicate(timeout=120)
+    held.set()
     assert scheduler.returncode == 1 and "failed" in output
     with db(sqlite_url) as s:
         run = s.get(CrawlRun, 1)
@@ -49,12 +51,13 @@ def test_killed_crawl_is_recorded_failed_and_the_next_round_completes(site, sqli
 def test_two_schedulers_never_overlap(site, sqlite_url):
     base, pages, delays = site
     pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
-    delays[SLOW] = 3.0
-    first = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20", wait=False)
+    delays[SLOW] = held = threading.Event()  # the first crawl runs until the second scheduler is done
+    first = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=60", wait=False)
     _crawl_pid(sqlite_url)
-    second = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", wait=False)
-    outputs = [p.communicate(timeout=120)[0] for p in (first, second)]
-    assert "another scheduler is running" in outputs[1]
+    second = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
+    held.set()
+    first.communicate(timeout=120)
+    assert "another scheduler is running" in second.stdout
     with db(sqlite_url) as s:
         assert len(s.scalars(select(CrawlRun)).all()) == 1
 
@@ -122,12 +125,13 @@ def test_rounds_can_run_on_scrapyd(site, sqlite_url, scrapyd):
 def test_sigterm_lets_the_running_crawl_finish_then_stops(site, sqlite_url):
     base, pages, delays = site
     pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
-    delays[SLOW] = 3.0
+    delays[SLOW] = held = threading.Event()  # the crawl is still running when SIGTERM comes
     scheduler = schedule(
-        sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20", wait=False, once=False
+        sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=60", wait=False, once=False
     )
     _crawl_pid(sqlite_url)
     scheduler.send_signal(signal.SIGTERM)
+    held.set()
     output, _ = scheduler.communicate(timeout=120)
     assert scheduler.returncode == 0 and "SIGTERM: stopping after the current crawl" in output
     with db(sqlite_url) as s:
