@@ -16,16 +16,11 @@ last one stopped:
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,17 +31,10 @@ from typing import TextIO
 from sqlalchemy import func, select
 
 from archive.models import CrawlRun, Snapshot
+from archive.runners import CrawlJob, LocalRunner, Runner, RunnerError, ScrapydRunner
 from archive.store import Archive
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCHEDULER_LOCK = "scheduler"
-_PROGRESS_EVERY = 1.0
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    """Signal the crawl's whole process group (it runs in a session of its own)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
 
 
 @dataclass
@@ -81,13 +69,19 @@ class RunReport:
 
 
 class Scheduler:
-    def __init__(self, archive: Archive, config: ScheduleConfig, out: TextIO = sys.stdout):
+    def __init__(
+        self, archive: Archive, config: ScheduleConfig, out: TextIO = sys.stdout, runner: Runner | None = None
+    ):
         self.archive = archive
         self.config = config
         self.out = out
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = False
         self.tty = out.isatty()
+        if runner is None:
+            scrapyd = config.scrapyd_url
+            runner = ScrapydRunner(scrapyd, config.scrapyd_project) if scrapyd else LocalRunner(config.log_dir)
+        self.runner = runner
 
     # -- rounds -------------------------------------------------------------------------
     def run_round(self) -> list[RunReport]:
@@ -147,47 +141,23 @@ class Scheduler:
 
     # -- one crawl ----------------------------------------------------------------------
     def _crawl(self, spider: str) -> RunReport:
+        """One crawl through the runner (a local process or scrapyd), concluded from its exit and its run row."""
         run_id = self.archive.start_run(spider)
-        if self.config.scrapyd_url:
-            return self._crawl_on_scrapyd(spider, run_id)
-        command = [sys.executable, "-m", "scrapy", "crawl", spider, *self.config.crawl_args]
-        for name, value in self._settings(run_id).items():
-            command += ["-s", f"{name}={value}"]
-        self.config.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.config.log_dir / f"{spider}-run{run_id}.log"
-        with open(log_path, "w", encoding="utf-8") as log:
-            process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            returncode = self._wait(process, spider, run_id)
-        return self._conclude(spider, run_id, returncode, log_path)
-
-    def _crawl_on_scrapyd(self, spider: str, run_id: int) -> RunReport:
-        """The same crawl submitted to scrapyd (``SCRAPYD_URL``); waited for through ``listjobs.json``."""
-        fields = [("project", self.config.scrapyd_project), ("spider", spider)]
-        args = iter(self.config.crawl_args)
-        for flag, value in zip(args, args, strict=True):
-            fields.append(("setting", value) if flag == "-s" else tuple(value.split("=", 1)))
-        fields += [("setting", f"{name}={value}") for name, value in self._settings(run_id).items()]
+        progress = (lambda: self._show(f"{spider}: {self._progress(run_id)}")) if self.tty else None
+        job = CrawlJob(spider, run_id, self.config.crawl_args, self._settings(run_id))
         try:
-            job = _scrapyd(self.config.scrapyd_url, "schedule.json", fields)["jobid"]
-            deadline = time.monotonic() + self.config.run_timeout.total_seconds()
-            while time.monotonic() < deadline:
-                jobs = _scrapyd(self.config.scrapyd_url, f"listjobs.json?project={self.config.scrapyd_project}")
-                if any(j["id"] == job for j in jobs.get("finished", [])):
-                    break
-                if self.tty:
-                    self.out.write(f"\r\x1b[K{spider} (scrapyd {job}): {self._progress(run_id)}")
-                    self.out.flush()
-                time.sleep(_PROGRESS_EVERY)
-            else:
-                _scrapyd(
-                    self.config.scrapyd_url, "cancel.json", [("project", self.config.scrapyd_project), ("job", job)]
-                )
-        except (OSError, ValueError, KeyError) as exc:
-            self.archive.finish_run(run_id, {}, "failed", f"scrapyd: {exc}")
-            return RunReport(spider, run_id, "failed", error=f"scrapyd: {exc}")
-        return self._conclude(spider, run_id, 0, Path(f"scrapyd job {job}"))
+            returncode, log = self.runner.run(job, self.config.run_timeout.total_seconds(), progress)
+        except RunnerError as exc:
+            self.archive.finish_run(run_id, {}, "failed", str(exc))
+            return RunReport(spider, run_id, "failed", error=str(exc))
+        finally:
+            if self.tty:
+                self.out.write("\r\x1b[K")
+        return self._conclude(spider, run_id, returncode, log)
+
+    def _show(self, line: str) -> None:
+        self.out.write(f"\r\x1b[K{line}")
+        self.out.flush()
 
     def _settings(self, run_id: int) -> dict[str, str]:
         settings = {
@@ -201,24 +171,6 @@ class Scheduler:
         if self.config.now:
             settings["ARCHIVE_NOW"] = self.config.now
         return settings
-
-    def _wait(self, process: subprocess.Popen, spider: str, run_id: int) -> int:
-        deadline = time.monotonic() + self.config.run_timeout.total_seconds()
-        while process.poll() is None:
-            if time.monotonic() > deadline:
-                _signal_group(process, signal.SIGTERM)  # the crawl and its workers, browser, …
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    _signal_group(process, signal.SIGKILL)
-                break
-            if self.tty:
-                self.out.write(f"\r\x1b[K{spider}: {self._progress(run_id)}")
-                self.out.flush()
-            time.sleep(_PROGRESS_EVERY)
-        if self.tty:
-            self.out.write("\r\x1b[K")
-        return process.wait()
 
     def _progress(self, run_id: int) -> str:
         counts = self._counts(run_id)
@@ -234,12 +186,13 @@ class Scheduler:
             return {outcome: count for outcome, count in rows}
 
     def _conclude(self, spider: str, run_id: int, returncode: int, log_path: Path) -> RunReport:
+        """Failed when the crawl exited badly or never recorded its end (killed, crashed at start)."""
         with self.archive.Session() as session:
             run = session.get(CrawlRun, run_id)
             recorded = run.outcome if run is not None else None
         if returncode != 0 or recorded in (None, "running"):
             reason = f"exit status {returncode}" if returncode >= 0 else f"killed by {signal.Signals(-returncode).name}"
-            error = f"{reason}; log {log_path}: {_tail(log_path)}"
+            error = f"{reason}; log {log_path}: {_tail(log_path)}" if log_path.exists() else f"{reason}; {log_path}"
             self.archive.finish_run(run_id, {}, "failed", error)
             return RunReport(spider, run_id, "failed", self._counts(run_id), reason)
         return RunReport(spider, run_id, recorded, self._counts(run_id))
@@ -247,16 +200,6 @@ class Scheduler:
     def _say(self, line: str) -> None:
         self.out.write(line + "\n")
         self.out.flush()
-
-
-def _scrapyd(base: str, endpoint: str, fields: list[tuple[str, str]] | None = None) -> dict:
-    """One call of scrapyd's JSON API (POST when there are fields)."""
-    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
-    with urllib.request.urlopen(f"{base.rstrip('/')}/{endpoint}", data=data, timeout=30) as response:
-        answer = json.load(response)
-    if answer.get("status") != "ok":
-        raise ValueError(answer.get("message", answer))
-    return answer
 
 
 def _tail(path: Path, lines: int = 5) -> str:

@@ -162,7 +162,7 @@ class Locker(threading.Thread):
 def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site, tmp_path):
     path = tmp_path / "archive.db"
     db = f"sqlite:///{path}?timeout=0.5"  # a short busy wait, so the lock outlasts the retries
-    archive_command(db, "migrate", tmp=tmp_path)  # the schema exists before the lock is taken
+    archive_command(db, "migrate", tmp=tmp_path).check_returncode()  # the schema exists before the lock is taken
     args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60"})
     crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     locker = Locker(path, seconds=6)
@@ -202,7 +202,7 @@ def own_postgres():
 
 def test_a_postgresql_server_stopped_mid_crawl_loses_nothing(site, tmp_path, own_postgres):
     url, server = own_postgres
-    archive_command(url, "stats", tmp=tmp_path)  # the schema, before the outage
+    archive_command(url, "migrate", tmp=tmp_path).check_returncode()  # the schema, before the outage
     args, env = command(site, tmp_path, url, {"STORE_DOWN_SECONDS": "1"})
     crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(3.0)

@@ -155,13 +155,13 @@ def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tm
 
 
 def test_a_timed_out_crawl_is_stopped_with_its_whole_process_group():
-    from archive.scheduler import _signal_group
+    from archive.runners import signal_group
 
     crawl = subprocess.Popen(
         ["sh", "-c", "sleep 60 & echo $!; wait"], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     child = int(crawl.stdout.readline())  # the crawl's own child, as a worker process would be
-    _signal_group(crawl, signal.SIGKILL)
+    signal_group(crawl, signal.SIGKILL)
     crawl.wait(timeout=10)
     deadline = time.monotonic() + 5
     while Path(f"/proc/{child}").exists() and Path(f"/proc/{child}/stat").read_text().split()[2] != "Z":
