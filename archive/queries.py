@@ -58,21 +58,12 @@ def version_dict(version: ArticleVersion) -> dict:
         "number": version.number,
         "fingerprint": version.fingerprint,
         "extracted_at": _iso(version.extracted_at),
-        "title": version.title,
-        "lead": version.lead,
-        "body": version.body,
-        "images": version.images,
-        "authors": version.authors,
-        "published_at": version.published_at,
-        "updated_at": version.updated_at,
-        "section": version.section,
-        "tags": version.tags,
-        "language": version.language,
-        "source": version.source,
+        **{f: getattr(version, f) for f in VERSIONED_FIELDS},
         "snapshot_id": version.snapshot_id,
         "paywalled": version.paywalled,
         "extractor_version": version.extractor_version,
         "provenance": version.provenance,
+        "change_class": version.change_class,
     }
 
 

@@ -1,0 +1,204 @@
+"""Writing WARC files: request/response pairs, revisits and conversions, each record a gzip
+member of its own (readable from its offset alone), files starting with a ``warcinfo`` record
+and rotating at a size limit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.warc.files import NODE, open_path
+from archive.warc.records import (
+    RENDERED_TYPE,
+    SOFTWARE,
+    WARC_VERSION,
+    Exchange,
+    RecordRef,
+    payload_digest,
+    stored_headers,
+    warc_date,
+)
+
+
+class GzipMembers:
+    """A file that gzips every WARC record as a member of its own (warcio calls ``flush``
+    after each record), at a chosen level. On 80 KB news pages: level 9 (warcio's own)
+    2.1 ms and 25.4 % of the size, level 6 1.5 ms and 25.8 %, level 4 0.7 ms and 26.5 %."""
+
+    def __init__(self, raw, level: int):
+        self.raw, self.level = raw, level
+        self._compressor = None
+
+    def write(self, data: bytes) -> None:
+        if self._compressor is None:
+            self._compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.raw.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        if self._compressor is not None:
+            self.raw.write(self._compressor.flush())
+            self._compressor = None
+        self.raw.flush()
+
+
+class WarcStore:
+    """Appends exchanges to rotating ``.warc.gz`` files in a folder. Thread-safe."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        prefix: str = "archive",
+        max_size: int = 1_000_000_000,
+        compression_level: int = 4,
+    ):
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.compression_level = compression_level
+        self._file = None
+        self._path: Path | None = None
+        self._serial = 0
+        self._lock = threading.Lock()
+
+    def write(self, exchange: Exchange) -> RecordRef:
+        """Write the response and its request; the reference points at the response record."""
+        with self._lock:
+            writer = self._writer()
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=self._status_and_headers(exchange),
+                warc_headers_dict=self._warc_headers(exchange, {"WARC-Payload-Digest": exchange.digest}),
+            )
+            return self._write_pair(writer, exchange, response)
+
+    def write_revisit(self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime) -> RecordRef:
+        """An unchanged payload: a ``revisit`` record (identical-payload-digest profile) pointing
+        at the earlier capture, with this fetch's HTTP headers and no body."""
+        with self._lock:
+            writer = self._writer()
+            revisit = writer.create_revisit_record(
+                exchange.url,
+                exchange.digest,
+                refers_to_uri,
+                warc_date(refers_to_date),
+                http_headers=self._status_and_headers(exchange),
+                warc_headers_dict=self._warc_headers(exchange),
+            )
+            return self._write_pair(writer, exchange, revisit)
+
+    def write_conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
+        """A page as a browser rendered it: a ``conversion`` record of the DOM (UTF-8 HTML)
+        referring to the response record it was rendered from."""
+        digest = payload_digest(html)
+        with self._lock:
+            writer = self._writer()
+            record = writer.create_warc_record(
+                url,
+                "conversion",
+                payload=BytesIO(html),
+                length=len(html),
+                warc_content_type=RENDERED_TYPE,
+                warc_headers_dict={
+                    "WARC-Date": warc_date(when),
+                    "WARC-Refers-To": refers_to,
+                    "WARC-Payload-Digest": digest,
+                },
+            )
+            offset = self._file.tell()
+            writer.write_record(record)
+            self._file.flush()
+            return RecordRef(
+                file=str(self._path),
+                offset=offset,
+                length=self._file.tell() - offset,
+                digest=digest,
+                record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                record_type="conversion",
+            )
+
+    @staticmethod
+    def _warc_headers(exchange: Exchange, extra: dict | None = None) -> dict:
+        headers = {"WARC-Date": warc_date(exchange.fetched_at), **(extra or {})}
+        if exchange.ip_address:
+            headers["WARC-IP-Address"] = exchange.ip_address
+        return headers
+
+    @staticmethod
+    def _status_and_headers(exchange: Exchange) -> StatusAndHeaders:
+        return StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".strip(),
+            stored_headers(exchange.headers, len(exchange.body)),
+            protocol="HTTP/1.1",
+        )
+
+    def _write_pair(self, writer: WARCWriter, exchange: Exchange, response) -> RecordRef:
+        offset = self._file.tell()
+        writer.write_record(response)
+        length = self._file.tell() - offset
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        parts = urlsplit(exchange.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"{exchange.method} {target} HTTP/1.1", list(exchange.request_headers), is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": warc_date(exchange.fetched_at), "WARC-Concurrent-To": record_id},
+        )
+        writer.write_record(request)
+        self._file.flush()
+        return RecordRef(
+            file=str(self._path),
+            offset=offset,
+            length=length,
+            digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            record_id=record_id,
+            record_type=response.rec_type,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._finish()
+
+    def _finish(self) -> None:
+        """Close the file being written and give it its final name (without ``.open``)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            os.replace(open_path(self._path), self._path)
+
+    def _writer(self) -> WARCWriter:
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self._finish()
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._serial += 1
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            name = f"{self.prefix}-{stamp}-{NODE}-{os.getpid()}-{self._serial:05d}.warc.gz"
+            self._path = self.directory / name
+            self._file = open(open_path(self._path), "ab")  # noqa: SIM115 - kept open across writes, closed in close()
+            writer = self._new_writer()
+            writer.write_record(
+                writer.create_warcinfo_record(
+                    self._path.name, {"software": SOFTWARE, "format": f"WARC File Format {WARC_VERSION}"}
+                )
+            )
+            return writer
+        return self._new_writer()
+
+    def _new_writer(self) -> WARCWriter:
+        return WARCWriter(GzipMembers(self._file, self.compression_level), gzip=False, warc_version=WARC_VERSION)
