@@ -38,6 +38,9 @@ SETTINGS = {
 }
 
 
+DELAYS: dict = dict.fromkeys(ARTICLES, 0.25)  # a crawl of ~3 s: time to be killed in
+
+
 def rss(base: str) -> bytes:
     items = "".join(f"<item><title>t</title><link>{base}{p}</link></item>" for p in ARTICLES)
     return f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
@@ -46,7 +49,7 @@ def rss(base: str) -> bytes:
 @pytest.fixture(scope="module")
 def site():
     pages: dict = {}
-    with serve(pages, delays=dict.fromkeys(ARTICLES, 0.25)) as base:  # a crawl of ~3 s: time to be killed in
+    with serve(pages, delays=DELAYS) as base:
         pages["/rss.xml"] = (200, "application/rss+xml", rss(base))
         pages.update({p: (200, "text/html; charset=utf-8", article(f"Bài {p}")) for p in ARTICLES})
         yield base
@@ -164,16 +167,22 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     db = f"sqlite:///{path}?timeout=0.5"  # a short busy wait, so the lock outlasts the retries
     archive_command(db, "migrate", tmp=tmp_path).check_returncode()  # the schema exists before the lock is taken
     args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60"})
-    crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    locker = Locker(path, seconds=6)
-    deadline = time.monotonic() + 60
-    while not started_archiving(path):  # lock while articles are being stored, not before
-        assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
-        time.sleep(0.1)
-    locker.start()
-    locker.locked.wait(10)
-    crawl.communicate(timeout=120)
-    locker.join(30)
+    DELAYS[ARTICLES[-1]] = held = threading.Event()  # one article comes only once the file is locked
+    try:
+        crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        locker = Locker(path, seconds=6)
+        deadline = time.monotonic() + 60
+        while not started_archiving(path):  # lock while articles are being stored, not before
+            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
+            time.sleep(0.1)
+        locker.start()
+        locker.locked.wait(10)
+        held.set()
+        crawl.communicate(timeout=120)
+        locker.join(30)
+    finally:
+        held.set()
+        DELAYS[ARTICLES[-1]] = 0.25
     assert (tmp_path / "failed-items.jsonl").stat().st_size > 0  # something did wait for the database
     args, env = command(site, tmp_path, db)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
