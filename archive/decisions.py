@@ -18,6 +18,10 @@ NEW, ALIAS, UNCHANGED, COSMETIC, UPDATED, TEASER = "new", "alias", "unchanged", 
 OUTCOMES = (NEW, ALIAS, UNCHANGED, COSMETIC, UPDATED, TEASER)
 VERSIONED = (NEW, UPDATED)
 """Outcomes that store a version."""
+DROPPED = "dropped"
+"""The prefix of a fetch that did not become a version: ``dropped:<reason>`` (``pipelines.drop``)."""
+NOT_MODIFIED = "not_modified"
+"""The drop reason of a conditional re-check answered 304: the article is as archived."""
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,14 @@ class RunReport:
 
 class Scheduler:
     def __init__(
-        self, archive: Archive, config: ScheduleConfig, out: TextIO = sys.stdout, runner: Runner | None = None
+        self, archive: Archive, config: ScheduleConfig, out: TextIO | None = None, runner: Runner | None = None
     ):
         self.archive = archive
         self.config = config
-        self.out = out
+        self.out = out or sys.stdout  # looked up now: whatever stdout is when the scheduler starts
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = False
-        self.tty = out.isatty()
+        self.tty = self.out.isatty()
         if runner is None:
             scrapyd = config.scrapyd_url
             runner = ScrapydRunner(scrapyd, config.scrapyd_project) if scrapyd else LocalRunner(config.log_dir)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
-from archive.decisions import NEW, VERSIONED, Decision, Fetch, Known, decide
+from archive.decisions import DROPPED, NEW, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
 from archive.keys import content_digest, from_bytes, signature, to_bytes
 from archive.models import (
     Article,
@@ -327,7 +327,7 @@ class Archive(RunRecords, ScheduleRecords):
             return
         with self.Session.begin() as session:
             article = None
-            if outcome == "dropped:not_modified":  # a conditional re-check: the article is as archived
+            if outcome == f"{DROPPED}:{NOT_MODIFIED}":  # a conditional re-check: the article is as archived
                 article = session.scalar(
                     select(Article)
                     .outerjoin(ArticleAlias)

@@ -1,6 +1,22 @@
-"""Dropping a page with a reason that lands in the crawl stats and in its snapshot row."""
+"""Dropping a page with a reason that lands in the crawl stats and in its snapshot row
+(``dropped:<reason>``). Besides these, a page that is not an article is dropped with its page
+type (``listing``, ``not_found``, ``challenge``, ``empty``: ``extraction.classify``)."""
 
 from scrapy.exceptions import DropItem
+
+from archive.decisions import DROPPED, NOT_MODIFIED
+
+NOT_FOUND = "not_found"
+NOT_HTML = "not_html"
+MALFORMED = "malformed"
+EXTRACTION_ERROR = "extraction_error"
+RENDER_FAILED = "render_failed"
+__all__ = ["DROPPED", "EXTRACTION_ERROR", "MALFORMED", "NOT_FOUND", "NOT_HTML", "NOT_MODIFIED", "RENDER_FAILED"]
+
+
+def http_status(status: int) -> str:
+    """The reason of any other error status: ``http_500``."""
+    return f"http_{status}"
 
 
 class PageDropped(DropItem):

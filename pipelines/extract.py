@@ -13,7 +13,7 @@ from scrapy.utils.misc import load_object
 
 from archive.warc import RENDERED_TYPE
 from pipelines.base import CrawlerPipeline
-from pipelines.drop import drop
+from pipelines.drop import EXTRACTION_ERROR, MALFORMED, NOT_FOUND, NOT_HTML, NOT_MODIFIED, drop, http_status
 from pipelines.extraction.article import article_from_page
 from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.dom import MalformedPageError
@@ -40,14 +40,14 @@ class ExtractPipeline(CrawlerPipeline):
         page, adapter["page"] = adapter["page"], None  # the WARC has it; free the memory
         status = adapter["status"]
         if status == 304:
-            raise drop(self.stats, "not_modified")
+            raise drop(self.stats, NOT_MODIFIED)
         if status in (404, 410):
-            raise drop(self.stats, "not_found", f"HTTP {status}")
+            raise drop(self.stats, NOT_FOUND, f"HTTP {status}")
         if status >= 300:
-            raise drop(self.stats, f"http_{status}")
+            raise drop(self.stats, http_status(status))
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
-            raise drop(self.stats, "not_html", content_type)
+            raise drop(self.stats, NOT_HTML, content_type)
         rules = self.rules_for_url(adapter["final_url"]) or getattr(self.crawler.spider, "site_rules", None)
         headers = dict(adapter["response_headers"])
         rendered = self.renderer.always(rules)
@@ -75,7 +75,7 @@ class ExtractPipeline(CrawlerPipeline):
                 article_from_page, page, url, headers, rules, datetime.fromisoformat(adapter["fetched_at"])
             )
         except MalformedPageError as exc:
-            raise drop(self.stats, "malformed", str(exc), "WARNING") from exc
+            raise drop(self.stats, MALFORMED, str(exc), "WARNING") from exc
         except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page
             logger.exception("extraction failed for %s", url)
-            raise drop(self.stats, "extraction_error", repr(exc), "ERROR") from exc
+            raise drop(self.stats, EXTRACTION_ERROR, repr(exc), "ERROR") from exc

@@ -16,7 +16,7 @@ from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy_playwright.page import PageMethod
 
-from pipelines.drop import drop
+from pipelines.drop import RENDER_FAILED, drop
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.warc_writer import warc_writer_of
 
@@ -62,10 +62,10 @@ class Renderer:
         except Exception as exc:  # a timeout, a crashed page, no browser: the static page is kept
             reason = exc.__class__.__name__
             self.stats.inc_value(f"render/failed/{reason}")
-            raise drop(self.stats, "render_failed", f"{reason}: {str(exc).splitlines()[0][:300]}", "WARNING") from exc
+            raise drop(self.stats, RENDER_FAILED, f"{reason}: {str(exc).splitlines()[0][:300]}", "WARNING") from exc
         if response.status >= 400:
             self.stats.inc_value(f"render/failed/http_{response.status}")
-            raise drop(self.stats, "render_failed", f"HTTP {response.status} in the browser", "WARNING")
+            raise drop(self.stats, RENDER_FAILED, f"HTTP {response.status} in the browser", "WARNING")
         if replayed := request.meta.get("replayed_record"):
             adapter["rendered"] = replayed.ref
         else:

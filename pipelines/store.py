@@ -27,7 +27,7 @@ from archive.runs import NODE
 from archive.store import Archive
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
-from pipelines.drop import PageDropped
+from pipelines.drop import DROPPED, PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class StorePipeline(CrawlerPipeline):
     async def item_dropped(self, item, response, exception, spider) -> None:
         """Dropped pages keep their snapshot row, with the reason as outcome."""
         reason = exception.reason if isinstance(exception, PageDropped) else exception.__class__.__name__
-        record = ItemAdapter(item).asdict() | {"outcome": f"dropped:{reason}", "detail": str(exception)[:500]}
+        record = ItemAdapter(item).asdict() | {"outcome": f"{DROPPED}:{reason}", "detail": str(exception)[:500]}
         try:
             await self.database.call(Archive.record_snapshot, record, record["outcome"], self.run_id)
         except Exception as exc:

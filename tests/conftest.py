@@ -28,6 +28,25 @@ SITES = ("kinhtedothi.vn", "thanhnien.vn", "hanhkhatkito.net")
 SPIDER_OF = {"kinhtedothi.vn": "kinhtedothi", "thanhnien.vn": "thanhnien", "hanhkhatkito.net": "hanhkhatkito"}
 
 
+SLOW_FIRST = (
+    "test_hostile_web",
+    "test_identity_versions",
+    "test_crash_safety",
+    "test_scheduler_processes",
+    "test_rendering",
+    "test_scheduler",
+    "test_crawl_replay",
+    "test_crawl_http",
+)
+"""The test files that take longest, run first: pytest-xdist hands whole files to its workers in
+collection order (``--dist loadfile``), so a long file started last would hold up the end."""
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
+
+
 def recording(site: str, name: str) -> Path:
     return RECORDINGS / site / name
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from archive.models import CrawlRun, Snapshot
-from tests.conftest import ROOT, recording
+from tests.conftest import ROOT, archive_main, recording
 from tests.loopback import serve
 
 SITE = "thanhnien.vn"
@@ -72,7 +72,13 @@ def schedule(db_url: str, base: str, now: str, *extra: str, wait: bool = True, o
     )
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    saved = dict(os.environ)
+    os.environ.update(env)  # what the scheduler's crawls inherit
+    try:  # the scheduler in this process (its crawls are processes of their own, as always)
+        return archive_main(*command[3:])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def db(url: str) -> Session:

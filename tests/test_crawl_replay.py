@@ -2,6 +2,7 @@
 recordings, fills the database and points every version at a WARC record that checks."""
 
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -64,6 +65,21 @@ def test_version_snapshot_points_at_a_warc_record_whose_digest_checks(crawl, rec
         assert record.rec_headers.get_header("WARC-Target-URI") == snapshot.url
         assert record.rec_headers.get_header("WARC-Payload-Digest") == snapshot.payload_digest
         assert b"detail-sapo" in record.content_stream().read()
+
+
+def test_replayed_rows_carry_the_record_s_length_and_capture_time(crawl, recordings_warc, sqlite_url):
+    crawl("thanhnien", database_url=sqlite_url, settings={"REPLAY_FROM": recordings_warc})
+    with db(sqlite_url) as s:
+        snapshot = s.scalar(select(ArticleVersion)).snapshot
+    with open(recordings_warc, "rb") as fh:
+        fh.seek(snapshot.warc_offset)
+        iterator = ArchiveIterator(fh)
+        record = next(iterator)
+        record.content_stream().read()
+        iterator.read_to_end(record)
+        length, warc_date = iterator.get_record_length(), record.rec_headers.get_header("WARC-Date")
+    assert snapshot.warc_length == length > 0
+    assert snapshot.fetched_at.replace(tzinfo=UTC) == datetime.fromisoformat(warc_date)
 
 
 def test_crawl_run_is_recorded_with_its_stats(crawl, recordings_warc, sqlite_url):
