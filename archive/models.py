@@ -1,5 +1,6 @@
-"""SQLAlchemy 2 models of the archive (DESIGN.md): Site, Article (+ aliases),
-ArticleVersion, Snapshot, CrawlRun.
+"""SQLAlchemy 2 models of the archive: Site, Article (+ aliases), ArticleVersion, Snapshot,
+NearDuplicate, CrawlRun, Lock, SiteSchedule. The article's fields are declared in
+``archive.schema``; a version stores its versioned fields as columns.
 
 Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
 re-runs idempotent: one site per name, one article per canonical URL, one alias

@@ -146,18 +146,22 @@ def started_archiving(path: Path) -> bool:
 
 
 class Locker(threading.Thread):
-    """Holds an exclusive lock on a SQLite file for a while, as a long backup or a stuck writer would."""
+    """Holds an exclusive lock on a SQLite file, as a long backup or a stuck writer would: until
+    ``done()`` (at most ``seconds``), then at least ``linger`` seconds more."""
 
-    def __init__(self, path: Path, seconds: float):
+    def __init__(self, path: Path, done, seconds: float = 60, linger: float = 1.0):
         super().__init__(daemon=True)
-        self.path, self.seconds = path, seconds
+        self.path, self.done, self.seconds, self.linger = path, done, seconds, linger
         self.locked = threading.Event()
 
     def run(self) -> None:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         connection.execute("BEGIN EXCLUSIVE")
         self.locked.set()
-        time.sleep(self.seconds)
+        deadline = time.monotonic() + self.seconds
+        while not self.done() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(self.linger)
         connection.execute("ROLLBACK")
         connection.close()
 
@@ -166,11 +170,12 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     path = tmp_path / "archive.db"
     db = f"sqlite:///{path}?timeout=0.5"  # a short busy wait, so the lock outlasts the retries
     archive_command(db, "migrate", tmp=tmp_path).check_returncode()  # the schema exists before the lock is taken
-    args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60"})
+    args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60", "DOWNLOAD_TIMEOUT": "60"})
     DELAYS[ARTICLES[-1]] = held = threading.Event()  # one article comes only once the file is locked
+    spool = tmp_path / "failed-items.jsonl"
     try:
         crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        locker = Locker(path, seconds=6)
+        locker = Locker(path, done=lambda: spool.exists() and spool.stat().st_size > 0)
         deadline = time.monotonic() + 60
         while not started_archiving(path):  # lock while articles are being stored, not before
             assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
@@ -179,11 +184,11 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
         locker.locked.wait(10)
         held.set()
         crawl.communicate(timeout=120)
-        locker.join(30)
+        locker.join(60)
     finally:
         held.set()
         DELAYS[ARTICLES[-1]] = 0.25
-    assert (tmp_path / "failed-items.jsonl").stat().st_size > 0  # something did wait for the database
+    assert spool.stat().st_size > 0  # something did wait for the database
     args, env = command(site, tmp_path, db)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     assert counts(db) == (len(ARTICLES), len(ARTICLES))
