@@ -34,7 +34,7 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler):
         path = crawler.settings.get("REPLAY_FROM")
         if not path:
-            raise NotConfigured("REPLAY_FROM is not set")
+            raise NotConfigured  # no message: Scrapy would log "Disabled …" as a warning in every crawl
         middleware = cls(path, crawler.stats)
         crawler.stats.set_value("replay/recorded_urls", len(middleware.index))
         for file, problem in middleware.index.damaged.items():

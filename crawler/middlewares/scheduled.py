@@ -41,7 +41,7 @@ class ScheduledModeMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("SCHEDULED"):
-            raise NotConfigured("SCHEDULED is off")
+            raise NotConfigured  # no message: Scrapy would log "Disabled …" as a warning in every crawl
         return cls(crawler)
 
     async def process_start(self, start):
