@@ -27,6 +27,11 @@ PRELOAD = (
     "pipelines.extract",
     "pipelines.store",
     "archive.near_duplicates",
+    "datasketch",  # imported on a crawl's first signature (archive.keys), with scipy: 1 s and more
+    "alembic.command",  # imported when a crawl opens the archive (archive.database)
+    "alembic.runtime.migration",
+    "alembic.script",
+    "crawler.rendering.browser_handler",  # scrapy-playwright, imported for the first page a browser renders
 )
 """Modules that read no environment at import time (``crawler.settings`` does: it is not
 preloaded, so each child reads its own ``DATABASE_URL``, ``WARC_DIR``, …)."""
