@@ -49,11 +49,9 @@ async def in_executor(executor: Executor, fn: Callable[..., T], *args: Any, **kw
 
 
 def _warm_up(gc_thresholds: tuple[int, ...], crawl_pid: int) -> None:
-    """Die with the forkserver (``pipelines.lifeline``); import the extraction stack once per
-    worker, not on its first page; tune its collector."""
+    """Die with the forkserver (``pipelines.lifeline``); tune the collector. The extraction stack
+    is imported already, in the forkserver the worker was forked from (``_pool``)."""
     die_with_parent(crawl_pid)
-    import pipelines.extraction.article  # noqa: F401
-
     if gc_thresholds:
         tune(gc_thresholds)
 
@@ -102,7 +100,8 @@ class WorkerPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["pipelines.lifeline"])
+            # imported once in the forkserver, which every worker is forked from: not once per worker
+            context.set_forkserver_preload(["pipelines.lifeline", "pipelines.extraction.article", "datasketch"])
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds, os.getpid())
             )
