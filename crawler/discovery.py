@@ -121,7 +121,10 @@ def alternate_feeds(selector, base_url: str) -> list[str]:
 
 def looks_like_article(url: str, site_url: str) -> bool:
     """Heuristic for sites without rules: same site, a path shaped like a story's."""
-    if registered_host(url) != registered_host(site_url):
-        return False
+    return registered_host(url) == registered_host(site_url) and has_article_path(url)
+
+
+def has_article_path(url: str) -> bool:
+    """A path shaped like a story's (dated, or a long slug with an id), not a section's or a tag's."""
     path = urlsplit(url).path
     return bool(_ARTICLE_PATH.search(path)) and not _NOT_ARTICLE_PATH.search(path)

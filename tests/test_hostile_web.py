@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
-from tests.conftest import ROOT, crawl_command
+from tests.conftest import ROOT, crawl_command, run_crawl
 from tests.faultserver import FAULTS, GOOD, META_TARGET, REDIRECT_TARGET, RENDERED, TRAPPED, title_of
 
 PORT, TRAP_PORT = 8080, 8081
@@ -329,9 +329,10 @@ def test_every_record_is_warc_1_1_and_every_file_was_closed(hostile):
 def test_the_crawl_s_warc_files_replay_the_crawl_offline(hostile, tmp_path):
     db = f"sqlite:///{tmp_path / 'replayed.db'}"
     sources = "start=" + ",".join(SOURCES)
-    command, env = crawl_command(tmp_path, "news", "-a", sources, database_url=db, settings=SETTINGS)
-    command += ["-s", f"REPLAY_FROM={hostile.warc}"]
-    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=True)
+    done = run_crawl(
+        tmp_path, "news", "-a", sources, database_url=db, settings=SETTINGS | {"REPLAY_FROM": hostile.warc}
+    )
+    assert done.returncode == 0, done.stderr
 
     def titles(url: str) -> set[str]:
         with Session(create_engine(url)) as s:

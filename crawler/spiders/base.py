@@ -20,6 +20,7 @@ response as ``refused:<reason>`` or ``failed:<error>``. Discovery is bounded per
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import scrapy
@@ -30,7 +31,7 @@ from crawler.discovery import (
     Link,
     alternate_feeds,
     feed_links,
-    looks_like_article,
+    has_article_path,
     page_links,
     sitemap_links,
     source_kind,
@@ -230,10 +231,17 @@ class ArchiveSpider(scrapy.Spider):
                 yield request
 
     def is_article(self, url: str) -> bool:
+        """By the site rule's pattern, else by the URL's shape on one of the start sources' sites
+        (``looks_like_article``; the hosts are worked out once, a sitemap may list 50,000 URLs)."""
+        host = registered_host(url)
         rules = self.site_rules or rules_for_url(url)
-        if rules is not None and rules.owns(registered_host(url)):
+        if rules is not None and rules.owns(host):
             return rules.is_article_url(url)
-        return any(looks_like_article(url, source) for source in self.sources)
+        return host in self.source_hosts and has_article_path(url)
+
+    @cached_property
+    def source_hosts(self) -> frozenset[str]:
+        return frozenset(registered_host(source) for source in self.sources)
 
     def recent(self, link: Link) -> bool:
         if self.since is None or link.date is None or link.date >= self.since:
