@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from archive.database import close as close_database
 from archive.store import Archive
 from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
@@ -67,8 +68,17 @@ class ArchiveDownError(RuntimeError):
 
 
 class ArchiveThread:
-    def __init__(self, archive: Callable[[], Archive], retries: int, backoff: float, down_seconds: float, stats):
+    def __init__(
+        self,
+        archive: Callable[[], Archive],
+        retries: int,
+        backoff: float,
+        down_seconds: float,
+        stats,
+        database_url: str | None = None,
+    ):
         self._archive = archive
+        self.database_url = database_url
         self.retries, self.backoff, self.down_seconds = retries, backoff, down_seconds
         self.stats = stats
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="archive-db")
@@ -104,7 +114,18 @@ class ArchiveThread:
         return self.thread.submit(self._run, fn, args, kwargs, True).result()
 
     def close(self) -> None:
+        """Close the archive's engine on its thread (SQLite's write-ahead log is checkpointed into
+        the database file: ``archive.database.close``), then the thread."""
+        self.thread.submit(self._close_engine).result()
         self.thread.shutdown(wait=True)
+
+    def _close_engine(self) -> None:
+        if self.database_url is None:
+            return
+        try:
+            close_database(self.database_url)  # a no-op when the archive was never reached
+        except Exception as exc:  # a database that is down keeps its log, which SQLite replays
+            logger.warning("archive database not closed cleanly (%s)", exc.__class__.__name__)
 
 
 def archive_thread_of(crawler) -> ArchiveThread:
@@ -122,6 +143,7 @@ def archive_thread_of(crawler) -> ArchiveThread:
             backoff=settings.getfloat("STORE_RETRY_BACKOFF"),
             down_seconds=settings.getfloat("STORE_DOWN_SECONDS"),
             stats=crawler.stats,
+            database_url=settings.get("DATABASE_URL"),
         )
 
     return crawler_shared(crawler, "archive_thread", build)

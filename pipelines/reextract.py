@@ -67,7 +67,10 @@ def extract_record(job: Job) -> dict | str:
     (run in a worker process: reading, parsing and cleaning are the CPU-heavy part)."""
     try:
         stored = read_response(job.warc_file, job.warc_offset)
-        article = article_from_page(stored.body, job.url, dict(stored.headers), job.rules, aware(job.fetched_at))
+        # unsigned: most re-extractions change nothing, and the store signs what becomes a version
+        article = article_from_page(
+            stored.body, job.url, dict(stored.headers), job.rules, aware(job.fetched_at), sign=False
+        )
     except (OSError, ValueError) as exc:
         return f"failed: {exc.__class__.__name__}"
     if article["page_type"] not in ARCHIVED_TYPES:

@@ -11,6 +11,7 @@ fork. Protocol, one JSON line each way: ``{"argv", "env", "cwd", "stdout", "stde
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
@@ -60,6 +61,7 @@ def _child(job: dict) -> None:
 
         traceback.print_exc()
         code = 1
+    atexit._run_exitfuncs()  # what an interpreter does at exit (the fork's own ``os._exit`` would skip it)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

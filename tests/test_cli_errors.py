@@ -144,8 +144,10 @@ def test_export_rows_carry_the_warc_record_fetch_time_extractor_and_identity(cap
     assert row["snapshot"]["record_type"] == "response"
 
 
-def test_after_a_crawl_the_database_file_alone_is_the_archive(archived, tmp_path):
-    shutil.copy(archived / "archive.db", tmp_path / "copy.db")  # without its -wal file
+def test_after_a_crawl_the_database_file_alone_is_the_archive(recordings_warc, tmp_path):
+    done = run_crawl(tmp_path, "thanhnien", settings={"REPLAY_FROM": recordings_warc})
+    assert done.returncode == 0, done.stderr
+    shutil.copy(tmp_path / "archive.db", tmp_path / "copy.db")  # without its -wal file
     engine = create_engine(f"sqlite:///{tmp_path / 'copy.db'}")
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 1
@@ -166,9 +168,9 @@ def test_warc_names_are_relative_to_warc_dir_so_a_moved_archive_reextracts(capsy
 def test_reextract_without_its_warc_files_fails_and_says_so(capsys, archived, tmp_path):
     shutil.copy(archived / "archive.db", tmp_path / "archive.db")
     url = f"sqlite:///{tmp_path / 'archive.db'}"
-    code, out, _ = run(capsys, "--database", url, "--warc-dir", str(tmp_path / "none"), "reextract", "--workers", "0")
+    code, out, err = run(capsys, "--database", url, "--warc-dir", str(tmp_path / "none"), "reextract", "--workers", "0")
     close(url)
-    assert code == 1 and "failed: FileNotFoundError" in out
+    assert code == 1 and "failed: FileNotFoundError" in out, err
 
 
 def test_the_recorded_page_extracts_through_the_command_line(capsys):

@@ -103,13 +103,15 @@ def extract_article(
 
 
 def article_from_page(
-    html: bytes, url: str, headers: Mapping, rules: SiteRules | None, fetched_at: datetime | None
+    html: bytes, url: str, headers: Mapping, rules: SiteRules | None, fetched_at: datetime | None, sign: bool = True
 ) -> dict:
     """What a worker process does with a fetched page, in one round trip: extract, clean and
-    sign (``minhash``); ``needs_browser`` says whether the static page was not the article."""
+    sign (``minhash``; ``sign=False`` leaves it to the store, which signs only what becomes a
+    version); ``needs_browser`` says whether the static page was not the article."""
     fields = extract_fields(html, url, headers, rules=rules, fetched_at=fetched_at)
     needs_browser = fields.pop("needs_browser")
     article = clean_article(fields)
     article["needs_browser"] = needs_browser
-    article["minhash"] = to_bytes(signature(article["title"], article["body"] or []))
+    if sign:
+        article["minhash"] = to_bytes(signature(article["title"], article["body"] or []))
     return article
