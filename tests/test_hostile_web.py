@@ -330,7 +330,12 @@ def test_the_crawl_s_warc_files_replay_the_crawl_offline(hostile, tmp_path):
     db = f"sqlite:///{tmp_path / 'replayed.db'}"
     sources = "start=" + ",".join(SOURCES)
     done = run_crawl(
-        tmp_path, "news", "-a", sources, database_url=db, settings=SETTINGS | {"REPLAY_FROM": hostile.warc}
+        tmp_path,
+        "news",
+        "-a",
+        sources,
+        database_url=db,
+        settings=SETTINGS | {"REPLAY_FROM": hostile.warc, "PIPELINE_WORKERS": 0},
     )
     assert done.returncode == 0, done.stderr
 

@@ -143,7 +143,7 @@ def test_sigterm_lets_the_running_crawl_finish_then_stops(site, sqlite_url):
 def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tmp_path):
     base, pages, delays = site
     pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
-    delays[SLOW] = 2.5
+    delays[SLOW] = 0.5  # the live line is drawn every second while the crawl runs, from its start
     piped = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--set", "DOWNLOAD_TIMEOUT=20")
     assert "\x1b" not in piped.stdout and "\r" not in piped.stdout
     other = f"sqlite:///{tmp_path / 'tty.db'}"

@@ -100,7 +100,7 @@ class ArchiveSpider(scrapy.Spider):
         domains |= {registered_host(u) for u in self.sources if urlsplit(u).hostname}  # www. and apex alike
         self.allowed_domains = sorted(domains)
         self.requested: set[str] = set()
-        self.forbidden: set[str] = set()  # refused by robots.txt in this run
+        self.forbidden: set[str] = set()  # URLs refused by robots.txt in this run, as linked
         self.sources_requested = 0
         self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
 
@@ -250,11 +250,12 @@ class ArchiveSpider(scrapy.Spider):
         return False
 
     def article_request(self, link: Link, source: str, headers: dict | None = None) -> scrapy.Request | None:
-        key = canonical_url(link.url)
-        if key in self.requested or key in self.forbidden:
+        """A fetch of an article, once per run by canonical URL. A URL robots.txt disallows is
+        refused before it is canonicalized (a sitemap may list 50,000 of them)."""
+        if link.url in self.forbidden:
             return None
         if self.robots_forbid(link.url):
-            self.forbidden.add(key)
+            self.forbidden.add(link.url)
             self.crawler.stats.inc_value("refused/robots_txt")
             self.crawler.signals.send_catch_log(
                 fetch_outcome,
@@ -263,6 +264,9 @@ class ArchiveSpider(scrapy.Spider):
                 detail="",
                 response=None,
             )
+            return None
+        key = canonical_url(link.url)
+        if key in self.requested:
             return None
         if self.limit is not None and len(self.requested) >= self.limit:
             self.crawler.stats.inc_value("discovery/over_limit")
