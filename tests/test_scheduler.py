@@ -2,28 +2,54 @@
 conditional requests (time injected with ``--now``)."""
 
 import json
+import shutil
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
 from tests.conftest import archive_main
-from tests.scheduled_site import (  # noqa: F401
-    FIRST,
-    ROOT,
-    SECOND,
-    db,
-    fetched,
-    schedule,
-    scheduled_site,
-    second_article,
-)
+from tests.loopback import serve
+from tests.scheduled_site import FIRST, SECOND, db, fetched, localized, schedule, second_article
+
+FIRST_ROUND = "2021-01-28T10:00:00+07:00"
 
 
-def test_one_round_archives_the_site_and_records_the_run(site, sqlite_url):
-    base, _, _ = site
-    done = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
+@pytest.fixture(scope="module")
+def site():
+    """The recorded site on loopback (feed and first article) for the module; a test's changes to
+    its pages are undone after it."""
+    pages: dict = {}
+    with serve(pages) as base:
+        pages["/rss/the-gioi.rss"] = (200, "text/xml; charset=utf-8", localized(base, "feed.rss"))
+        pages[FIRST] = (200, "text/html; charset=utf-8", localized(base, "article.html"))
+        yield base, pages
+
+
+@pytest.fixture(scope="module")
+def first_round(site, tmp_path_factory):
+    """One round of a fresh archive at 10:00 (+07:00): its database and WARC folder, and its output."""
+    folder = tmp_path_factory.mktemp("first-round")
+    done = schedule(f"sqlite:///{folder / 'archive.db'}", site[0], FIRST_ROUND)
+    return folder, done
+
+
+@pytest.fixture
+def after_first_round(site, first_round, tmp_path):
+    """A copy of the archive after the first round (WARC names are relative: it moves as a folder)."""
+    base, pages = site
+    shutil.copytree(first_round[0], tmp_path / "archive")
+    saved = dict(pages)
+    yield f"sqlite:///{tmp_path / 'archive' / 'archive.db'}", base, pages
+    pages.clear()
+    pages.update(saved)
+
+
+def test_one_round_archives_the_site_and_records_the_run(first_round):
+    folder, done = first_round
     assert done.returncode == 0, done.stdout + done.stderr
+    sqlite_url = f"sqlite:///{folder / 'archive.db'}"
     with db(sqlite_url) as s:
         (article,) = s.scalars(select(Article)).all()
         (run,) = s.scalars(select(CrawlRun)).all()
@@ -34,9 +60,8 @@ def test_one_round_archives_the_site_and_records_the_run(site, sqlite_url):
     assert runs[0]["counts"]["new"] == 1 and runs[0]["outcome"] == "finished"
 
 
-def test_next_round_fetches_the_new_article_and_only_due_rechecks(site, sqlite_url):
-    base, pages, _ = site
-    schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
+def test_next_round_fetches_the_new_article_and_only_due_rechecks(after_first_round):
+    sqlite_url, base, pages = after_first_round
     pages[SECOND] = (200, "text/html; charset=utf-8", second_article(base))
     schedule(sqlite_url, base, "2021-01-28T10:20:00+07:00")  # poll due (10 min), re-check not (30 min)
     assert fetched(sqlite_url, FIRST) == 1  # known and not due: not fetched again
@@ -47,9 +72,8 @@ def test_next_round_fetches_the_new_article_and_only_due_rechecks(site, sqlite_u
         ]
 
 
-def test_edited_article_is_picked_up_by_its_recheck(site, sqlite_url):
-    base, pages, _ = site
-    schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
+def test_edited_article_is_picked_up_by_its_recheck(after_first_round):
+    sqlite_url, base, pages = after_first_round
     status, kind, body = pages[FIRST]
     pages[FIRST] = (status, kind, body.replace("Cùng ngày, Tổng thống Biden".encode(), "Cùng ngày, ông Biden".encode()))
     schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
@@ -58,14 +82,12 @@ def test_edited_article_is_picked_up_by_its_recheck(site, sqlite_url):
     assert [v.change_class for v in versions] == [None, "minor"]
 
 
-def test_due_recheck_is_a_conditional_request_and_304_reschedules(site, sqlite_url):
-    base, _, _ = site
-    schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00")
-    with db(sqlite_url) as s:
-        first_check = s.scalar(select(Article)).next_check_at
+def test_due_recheck_is_a_conditional_request_and_304_reschedules(after_first_round):
+    sqlite_url, base, _ = after_first_round
     schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
     with db(sqlite_url) as s:
         recheck = s.scalars(select(Snapshot).where(Snapshot.url == base + FIRST).order_by(Snapshot.id)).all()[-1]
         assert (recheck.status, recheck.outcome) == (304, "dropped:not_modified")
-        assert s.scalar(select(Article)).next_check_at > first_check
+        # checked at 10:45, still under a day old: again 30 minutes later, at 11:15 (+07:00)
+        assert s.scalar(select(Article)).next_check_at.replace(tzinfo=UTC) == datetime(2021, 1, 28, 4, 15, tzinfo=UTC)
         assert len(s.scalars(select(ArticleVersion)).all()) == 1
