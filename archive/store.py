@@ -104,7 +104,8 @@ def _digest_of(version: Row) -> str:
 
 
 def _signature(item: Mapping) -> MinHash:
-    """The item's MinHash: signed by the clean step (in a worker process), else here."""
+    """The item's MinHash: signed by the extract step (in a worker process), else here
+    (re-extraction leaves it to the store: most of its results become no version)."""
     if item.get("minhash"):
         return from_bytes(item["minhash"])
     return signature(item.get("title"), item.get("body") or [])
