@@ -13,10 +13,14 @@ DEMO_WARC := data/demo/recordings.warc.gz
 
 .PHONY: setup run demo test eval bench lint services clean
 
+# pip's byte-compiling of every installed file is half of the install's time: it is skipped, and
+# Python compiles what is imported, once, on first use, which needs bytecode writing on
+unexport PYTHONDONTWRITEBYTECODE
+
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-compile -r requirements.txt
 	touch $@
 
 setup: $(VENV)/.installed
