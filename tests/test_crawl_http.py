@@ -2,6 +2,7 @@
 article, and bad pages (404, 500, binary junk, a listing, a timeout) are recorded with
 their reason without stopping the crawl."""
 
+import gzip
 import json
 
 import pytest
@@ -150,3 +151,32 @@ def test_offline_run_ends_cleanly_saying_so(crawl, sqlite_url):
     done = crawl("news", "-a", "start=http://127.0.0.1:9/rss.xml", database_url=sqlite_url, settings=SETTINGS)
     assert done.returncode == 0
     assert "no network" in done.stdout
+
+
+def sitemap(base: str, paths) -> bytes:
+    urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+
+
+def test_a_gzipped_sitemap_is_read_like_a_plain_one(crawl, sqlite_url):
+    pages = {ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
+    with serve(pages) as base:
+        pages["/sitemap.xml.gz"] = (200, "application/x-gzip", gzip.compress(sitemap(base, [ARTICLE])))
+        done = crawl("news", "-a", f"start={base}/sitemap.xml.gz", database_url=sqlite_url, settings=SETTINGS)
+    assert done.returncode == 0, done.stderr
+    with db(sqlite_url) as s:
+        outcomes = {snap.url.removeprefix(base): snap.outcome for snap in s.scalars(select(Snapshot))}
+    assert (outcomes["/sitemap.xml.gz"], outcomes[ARTICLE]) == ("discovered:urlset", "new")
+
+
+def test_a_gzipped_sitemap_larger_than_the_download_limit_once_unpacked_is_refused(crawl, sqlite_url):
+    bomb = gzip.compress(b"<?xml version='1.0'?><urlset>" + b" " * 5_000_000 + b"</urlset>")
+    with serve({"/sitemap.xml.gz": (200, "application/gzip", bomb)}) as base:
+        done = crawl(
+            "news", "-a", f"start={base}/sitemap.xml.gz", database_url=sqlite_url,
+            settings=SETTINGS | {"DOWNLOAD_MAXSIZE": 1_000_000},
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with db(sqlite_url) as s:
+        (row,) = [snap for snap in s.scalars(select(Snapshot)) if snap.url.endswith("/sitemap.xml.gz")]
+    assert row.outcome == "failed:too_large"

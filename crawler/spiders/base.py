@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from crawler.discovery import (
     Link,
@@ -41,7 +42,7 @@ from crawler.sites import SiteRules, rules_for_url
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 from pipelines.items import PageItem
-from pipelines.outcomes import DISCOVERED, REFUSED, earlier_fates, failure_outcome, fetch_outcome
+from pipelines.outcomes import DISCOVERED, FAILED, REFUSED, earlier_fates, failure_outcome, fetch_outcome
 from pipelines.snapshot import header_pairs
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -159,6 +160,15 @@ class ArchiveSpider(scrapy.Spider):
         )
 
     def parse_source(self, response: Response):
+        if gzip_magic_number(response):  # a gzipped sitemap (``sitemap.xml.gz``), not a gzip transfer
+            try:
+                response = response.replace(body=gunzip(response.body, max_size=self.setting("DOWNLOAD_MAXSIZE")))
+            except ValueError as exc:  # larger than DOWNLOAD_MAXSIZE once unpacked: a bomb
+                self.source_failed(response, "too_large", exc)
+                return
+            except (OSError, EOFError) as exc:  # torn, or not gzip after all
+                self.source_failed(response, "bad_gzip", exc)
+                return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = source_kind(response.body, content_type)
         self.crawler.stats.inc_value(f"discovery/{kind}")
@@ -174,6 +184,16 @@ class ArchiveSpider(scrapy.Spider):
             response=response,
         )
         yield from requests
+
+    def source_failed(self, response: Response, reason: str, exc: Exception) -> None:
+        self.crawler.stats.inc_value(f"discovery/{reason}")
+        self.crawler.signals.send_catch_log(
+            fetch_outcome,
+            request=response.request,
+            outcome=f"{FAILED}:{reason}",
+            detail=str(exc)[:300],
+            response=response,
+        )
 
     def discover(self, response: Response, kind: str):
         if kind == "sitemapindex":
