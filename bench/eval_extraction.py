@@ -1,5 +1,6 @@
 """``make eval``: score extract_article's body on the article-extraction benchmark, next to
-trafilatura and readability in the same run.
+trafilatura and readability in the same run; then the Fundus development pages
+(``bench/eval_fundus.py``: body, title, authors, time, topics).
 
 Reads the benchmark in place (``EVAL_DATA``, default ``../shared/bench/article-extraction``;
 the pages are not part of the project) and prints F1, precision, recall, accuracy and
@@ -125,6 +126,7 @@ def main() -> int:
     parser.add_argument("--data", default=os.environ.get("EVAL_DATA", "../shared/bench/article-extraction"))
     parser.add_argument("--only", nargs="*", help="extractor names to run")
     parser.add_argument("--worst", type=int, default=0, help="list this many of our worst pages")
+    parser.add_argument("--fundus", default=os.environ.get("EVAL_FUNDUS", "../shared/bench/fundus"))
     args = parser.parse_args()
     data = Path(args.data)
     if not (data / "ground-truth.json").exists():
@@ -137,7 +139,26 @@ def main() -> int:
         print(f"{name:32} {figures} {r['ms_median']:8.1f}")
     if "newsarchive" in results and len(results) > 1:
         print(targets(results))
+    fundus = Path(args.fundus)
+    if (fundus / "manifest.json").exists():
+        print_fundus(fundus, args.only)
     return 0
+
+
+def print_fundus(data: Path, only: list[str] | None) -> None:
+    from bench.eval_fundus import run as run_fundus
+
+    extractors = {name: fn for name, fn in EXTRACTORS.items() if not only or name in only}
+    bodies, meta = run_fundus(data, extractors, score)
+    print(f"\nFundus development pages (latest layout per publisher, {data})")
+    columns = ("F1", "prec", "recall", "title", "authors", "time", "topics")
+    print(f"{'extractor':32} " + " ".join(f"{c:>7}" for c in columns) + f" {'ms/page':>8}")
+    for name, r in bodies.items():
+        figures = [r[k] for k in ("f1", "precision", "recall")]
+        m = meta.get(name)
+        figures += [m[k] for k in ("title", "authors", "date", "topics")] if m else [None] * 4
+        cells = " ".join(f"{f:7.3f}" if f is not None else f"{'':7}" for f in figures)
+        print(f"{name:32} {cells} {r['ms_median']:8.1f}")
 
 
 def targets(results: dict) -> str:

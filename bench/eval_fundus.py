@@ -1,0 +1,132 @@
+"""The Fundus development pages (``../shared/bench/fundus``, latest layout per publisher) for
+``make eval``: body F1 of every extractor, and title, authors, time and topics for ours and
+trafilatura's, with the set's own scoring (its README): body = lead + body against summary +
+paragraphs, NFC, format characters removed; title exact after NFC and white-space folding;
+authors as a case-insensitive set; the publishing time to the minute (wall clock when the truth
+has no offset); tags against topics as a set F1 per page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import sys
+import time
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def clean(text: str | None) -> str:
+    """NFC without format characters (soft hyphen, zero-width space, …), white space folded."""
+    text = unicodedata.normalize("NFC", text or "")
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Cf").split())
+
+
+def truth_body(expected: dict) -> str:
+    body = expected.get("body") or {}
+    paragraphs = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        paragraphs += section.get("paragraphs") or []
+    return "\n".join(paragraphs)
+
+
+def minute(value: str | None, as_instant: bool) -> str | None:
+    """An ISO time to the minute: in UTC when ``as_instant`` and it has an offset, else its wall clock."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if as_instant and parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%Y-%m-%dT%H:%M")
+
+
+def same_time(predicted: str | None, truth: str | None) -> bool:
+    if not truth:
+        return not predicted
+    truth_has_offset = datetime.fromisoformat(truth.replace("Z", "+00:00")).tzinfo is not None
+    return minute(predicted, truth_has_offset) == minute(truth, truth_has_offset)
+
+
+def set_f1(predicted: list[str], truth: list[str]) -> float:
+    p, t = {clean(x).casefold() for x in predicted if x}, {clean(x).casefold() for x in truth if x}
+    if not p and not t:
+        return 1.0
+    if not p or not t:
+        return 0.0
+    common = len(p & t)
+    return 2 * common / (len(p) + len(t))
+
+
+def pages(data: Path) -> list[dict]:
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    return [dict(p, page=gzip.decompress((data / p["html"]).read_bytes())) for p in manifest["pages"] if p["latest"]]
+
+
+def our_fields(html: bytes, url: str) -> dict:
+    from pipelines import extract_article
+
+    a = extract_article(html, url, {"Content-Type": "text/html; charset=utf-8"})
+    body = "\n".join([*([a["lead"]] if a["lead"] else []), *a["body"]])
+    return {"body": body, "title": a["title"], "authors": a["authors"], "date": a["published_at"], "tags": a["tags"]}
+
+
+def trafilatura_fields(html: bytes, url: str) -> dict:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=True)
+    if doc is None:
+        return {"body": "", "title": None, "authors": [], "date": None, "tags": []}
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    return {"body": doc.text or "", "title": doc.title, "authors": authors, "date": doc.date, "tags": doc.tags or []}
+
+
+def run(data: Path, body_extractors: dict[str, Callable[[str, str], str]], score) -> tuple[dict, dict]:
+    """(body scores per extractor, metadata scores for ours and trafilatura)."""
+    found = pages(data)
+    truths = {p["id"]: clean(truth_body(p["expected"])) for p in found}
+    bodies: dict[str, dict] = {}
+    meta: dict[str, dict] = {}
+    fielders = {"newsarchive": our_fields, "trafilatura": trafilatura_fields}
+    for name, fn in body_extractors.items():
+        predictions, times, fields = {}, [], {}
+        for p in found:
+            start = time.perf_counter()
+            try:
+                if name in fielders:
+                    fields[p["id"]] = fielders[name](p["page"], p["url"])
+                    predictions[p["id"]] = clean(fields[p["id"]]["body"])
+                else:
+                    predictions[p["id"]] = clean(fn(p["page"].decode("utf-8", "replace"), p["url"]))
+            except Exception as exc:  # an extractor that fails scores zero on the page
+                print(f"{name}: {p['id']}: {exc!r}", file=sys.stderr)
+                predictions[p["id"]] = ""
+            times.append((time.perf_counter() - start) * 1000)
+        bodies[name] = score(predictions, truths) | {"ms_median": statistics.median(times)}
+        if name in fielders:
+            meta[name] = _metadata(found, fields)
+    return bodies, meta
+
+
+def _metadata(found: list[dict], fields: dict) -> dict:
+    title, authors, dates, topics = [], [], [], []
+    for p in found:
+        got, want = fields.get(p["id"]) or {}, p["expected"]
+        title.append(clean(got.get("title")) == clean(want.get("title")))
+        authors.append(
+            {clean(a).casefold() for a in got.get("authors") or []}
+            == {clean(a).casefold() for a in want.get("authors") or []}
+        )
+        dates.append(same_time(got.get("date"), (want.get("publishing_date") or "").replace(" ", "T") or None))
+        topics.append(set_f1(got.get("tags") or [], want.get("topics") or []))
+    return {
+        "title": statistics.fmean(title),
+        "authors": statistics.fmean(authors),
+        "date": statistics.fmean(dates),
+        "topics": statistics.fmean(topics),
+    }
