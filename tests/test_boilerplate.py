@@ -93,3 +93,30 @@ def test_related_box_with_a_wrapped_heading_is_removed_whole():
     <div class="items"><a href="/d">Giá vàng hôm nay tăng mạnh</a><a href="/e">Lịch nghỉ Tết Dương lịch 2026</a></div></div>
     <p>{P2}</p><p>{P3}</p>""")
     assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_article_wrapper_named_like_a_widget_is_content_when_it_holds_the_prose():
+    teasers = "".join(f'<li><a href="/t{i}">Một bài khác số {i} về thời tiết trong tuần</a></li>' for i in range(30))
+    html = f"""<html><head><title>Không khí lạnh</title></head><body><article><h1>Không khí lạnh tràn về</h1>
+    <div class="pmc-paywall"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article><ul>{teasers}</ul>
+    <div class="note"><p>Ý kiến trong bài là của tác giả, không phản ánh quan điểm của ban biên tập Báo Thử; nội dung do
+    đối tác sản xuất và quản lý; mọi hình thức sao chép, trích dẫn hay đăng lại phải được sự đồng ý bằng văn bản
+    của tòa soạn.</p></div></body></html>"""
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_paragraphs_wrapped_one_per_nested_div_are_read_together():
+    wrapped = "".join(f"<div><div><div><p>{p}</p></div></div></div>" for p in (P1, P2, P3))
+    html = f"""<html><head><title>Không khí lạnh</title></head><body><h1>Không khí lạnh tràn về</h1>
+    <div id="main">{wrapped}</div><div class="other"><p>Nội dung khác không thuộc bài viết này: lời giới thiệu chuyên mục,
+    dài hơn một đoạn của bài nhưng vẫn ngắn hơn cả bài viết, đặt ở cột bên cạnh, nói về lịch phát hành, các số báo
+    đặc biệt và cách bạn đọc gửi thư góp ý.</p></div>
+    </body></html>"""
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_a_lead_holding_the_whole_body_is_not_printed_twice():
+    html = page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>", head=f'<meta name="description" content="{P1} {P2}">')
+    article = extract_article(html, URL)
+    assert article["lead"] is None
+    assert article["body"] == [P1, P2, P3]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from pipelines.extraction.dom import element_text, link_density, remove, text_length
+from pipelines.extraction.prose import deep_prose, scored_blocks
 from pipelines.extraction.text import text_key
 
 NEVER_CONTENT_TAGS = frozenset(
@@ -155,6 +156,25 @@ def is_small_widget(el, reference_chars: int) -> bool:
     return (is_widget(el) or el.tag == "form") and text_length(el) <= WIDGET_MAX_SHARE * reference_chars
 
 
+class WidgetTest:
+    """Is ``el`` a widget to drop? A name is evidence, not a verdict: a "widget" that holds
+    most of the prose under ``root`` (``paywall``, ``advert`` classes on the article's own
+    wrapper) is content. The prose is measured once, on the first named widget."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.total = text_length(root)
+        self._prose: dict | None = None
+
+    def __call__(self, el) -> bool:
+        if not is_small_widget(el, self.total):
+            return False
+        if self._prose is None:
+            never = {d for n in self.root.iter(*NEVER_CONTENT_TAGS - {"form"}) for d in n.iter()}
+            self._prose = deep_prose(scored_blocks(self.root, never))
+        return self._prose.get(el, 0.0) <= WIDGET_MAX_SHARE * self._prose.get(self.root, 0.0)
+
+
 _LABEL_PATTERN = re.compile(
     r"^(more|related|recommended|popular|latest|top|trending|further|also)\b.{0,30}\b(stories|articles|news|posts|"
     r"reads|reading|coverage|videos)$",
@@ -181,11 +201,11 @@ def is_furniture_line(text: str) -> bool:
 
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
-    total = text_length(container)
+    widget = WidgetTest(container)
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
             continue
-        if el.tag in NEVER_CONTENT_TAGS - {"form"} or is_small_widget(el, total) or _hidden(el):
+        if el.tag in NEVER_CONTENT_TAGS - {"form"} or _hidden(el) or widget(el):
             remove(el)
     _strip_labelled_boxes(container)
 

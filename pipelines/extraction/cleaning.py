@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from archive.keys import fingerprint
 from archive.schema import EXTRACTED_FIELDS
+from pipelines.extraction.authors import edge_byline
 from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
@@ -24,14 +25,28 @@ def clean_article(article: dict) -> dict:
     out["authors"] = [a for a in authors if text_key(a) != text_key(out.get("site") or "")]
     out["tags"] = unique([normalize_text(t) for t in article.get("tags") or []])
     body = [text for raw in article.get("body") or [] if (text := normalize_text(raw))]
-    if not out["authors"] and body and (name := _closing_byline(body[-1])):
-        out["authors"] = [name]  # "BẢO VINH" / "By Jane Doe" closing the body is the byline
-        body = body[:-1]
+    if not out["authors"]:
+        out["authors"], body = _byline_from_body(body, out.get("site") or "")
+    if out["lead"] and body and _is_excerpt_of_body(out["lead"], body[0]):
+        out["lead"] = None
     out["body"] = _body(body, out)
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
     out["fingerprint"] = fingerprint(out["title"], out["body"])
     return {k: out.get(k) for k in EXTRACTED_FIELDS} | {k: v for k, v in out.items() if k not in EXTRACTED_FIELDS}
+
+
+_ELLIPSIS = " .…"
+
+
+def _is_excerpt_of_body(lead: str, first: str) -> bool:
+    """A "lead" that is the body itself (a ``.summary`` wrapper around the whole text, a
+    description holding the article) or a cut-off excerpt of its first paragraph is no
+    standfirst: kept, it prints the opening twice."""
+    lead_key, first_key = text_key(lead), text_key(first)
+    if lead_key == first_key:
+        return False
+    return lead_key.startswith(first_key) or first_key.startswith(lead_key.rstrip(_ELLIPSIS))
 
 
 def _images(images: list[dict]) -> list[dict]:
@@ -77,19 +92,16 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
     return words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3])
 
 
-_CLOSING_BYLINE_MAX_WORDS = 5
+_EDGE_LINES = (0, 1, 2, -1)
+"""Where bylines sit when a page prints them as body lines: the opening lines, the last one."""
 
 
-def _closing_byline(line: str) -> str | None:
-    """The author's name when the body's last line is a byline: capitals, or "By Name"."""
-    words = line.split()
-    if words and words[0].lower() in ("by", "bởi") and 2 <= len(words) <= _CLOSING_BYLINE_MAX_WORDS + 1:
-        words = words[1:]
-    elif not (line.isupper() and len(words) <= _CLOSING_BYLINE_MAX_WORDS):
-        return None
-    if any(c.isdigit() for c in line) or not all(w[:1].isupper() for w in words):
-        return None
-    return name_case(" ".join(words))
+def _byline_from_body(body: list[str], site: str) -> tuple[list[str], list[str]]:
+    """A byline printed as a line at either end of the body goes to the authors, out of the body."""
+    for index in _EDGE_LINES:
+        if -len(body) <= index < len(body) and (names := edge_byline(body[index], [site])):
+            return names, body[:index] + body[index + 1 :] if index != -1 else body[:-1]
+    return [], body
 
 
 _NAME_LINE_MAX_WORDS = 10

@@ -12,13 +12,15 @@ from typing import Any
 
 from parsel import Selector
 
+from pipelines.extraction.authors import byline_candidates, first_people, people
+from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
 from pipelines.extraction.dates import to_iso
 from pipelines.extraction.dom import element_text
-from pipelines.extraction.metadata import PageMetadata, jsonld_people, jsonld_text
+from pipelines.extraction.metadata import PageMetadata, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
 from pipelines.extraction.rules import select_text, select_texts
 from pipelines.extraction.site_rules import SiteRules
-from pipelines.extraction.text import name_case, text_key
+from pipelines.extraction.text import text_key
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 
 NO_RULES = SiteRules(name="", spider="", domains=(), article_url=r"$^")
@@ -144,41 +146,45 @@ def lead(page: Page) -> str | None:
 
 
 def authors(page: Page) -> list[str]:
+    """People only: every candidate is split into names and loses IDs, slugs, e-mails and the
+    publisher before it counts, so a page whose JSON-LD author is its own brand falls through
+    to the byline it prints."""
+    publishers = publisher_names(page)
+    skip = lambda el: el.tag in NEVER_CONTENT_TAGS or is_widget(el)  # noqa: E731
     found = resolve(
         page,
         "authors",
         (
-            ("rules", lambda: page.rule_all("authors")),
-            ("jsonld:author", lambda: jsonld_people(page.jsonld.get("author"))),
-            (
-                "meta:author",
-                lambda: [
-                    a
-                    for a in page.md.all("article:author") + page.md.all("author")
-                    if not _is_url_or_publisher(a, page)
-                ],
-            ),
-            ("html:byline", lambda: select_texts(page.sel, _BYLINE_SELECTORS, many=True)),
+            ("rules", lambda: people(page.rule_all("authors"), publishers)),
+            ("jsonld:author", lambda: people(jsonld_text(page.jsonld.get("author")), publishers)),
+            ("meta:author", lambda: people(page.md.all("article:author") + page.md.all("author"), publishers)),
+            ("html:byline", lambda: first_people(_byline_elements(page), publishers)),
+            ("html:byline", lambda: first_people(byline_candidates(page.sel.root, skip), publishers)),
         ),
     )
-    return [name_case(re.sub(r"^(bởi|by|tác giả)\s*:?\s+", "", a, flags=re.I)) for a in found or []]
+    return found or []
 
 
-def _meta_authors(page: Page) -> list[str]:
-    return [a for a in page.md.all("article:author") + page.md.all("author") if not _is_url_or_publisher(a, page)]
+def _byline_elements(page: Page):
+    for css in _BYLINE_SELECTORS:
+        yield select_texts(page.sel, (css,), many=True)
+
+
+def publisher_names(page: Page) -> list[str]:
+    """Names the page gives its publisher: site name, JSON-LD publisher, host, site rules."""
+    publisher = page.jsonld.get("publisher")
+    return [
+        *page.md.all("og:site_name"),
+        *page.md.all("application-name"),
+        *jsonld_text(publisher if isinstance(publisher, dict | list) else None),
+        registered_host(page.url).split(".")[0],
+        registered_host(page.url),
+        page.rules.name,
+    ]
 
 
 def _split_keywords(values: list[str]) -> list[str]:
     return [t for k in values for t in k.split(",") if t.strip()]
-
-
-def _is_url_or_publisher(value: str, page: Page) -> bool:
-    publisher = page.md.first("og:site_name") or ""
-    return (
-        value.startswith("http")
-        or text_key(value) in text_key(publisher)
-        or text_key(value) == text_key(site_name(page))
-    )
 
 
 _TIME_ELEMENTS = "article time::attr(datetime), time[pubdate]::attr(datetime)"

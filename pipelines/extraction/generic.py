@@ -15,9 +15,9 @@ from collections import defaultdict
 from cssselect import GenericTranslator
 from lxml import etree
 
-from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_small_widget
-from pipelines.extraction.dom import element_text, link_density, text_length
-from pipelines.extraction.text import normalize_text
+from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WidgetTest
+from pipelines.extraction.dom import text_length
+from pipelines.extraction.prose import deep_prose, scored_blocks
 
 CONTAINER_SELECTORS = (
     "[itemprop=articleBody]",
@@ -39,11 +39,7 @@ CONTAINER_SELECTORS = (
 MIN_CONTAINER_CHARS = 200
 
 
-SCORED_BLOCKS = ("p", "li", "pre", "blockquote", "td", "dd", "div")
-_MIN_BLOCK_CHARS = 30
 _TIGHTER_SHARE = 0.8
-_TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
-"""Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
 
 _CONTAINER_TESTS = tuple(
@@ -54,10 +50,7 @@ _CONTAINER_TESTS = tuple(
 def find_container(sel):
     """The element holding the article body, or None."""
     blocks = list(prose_blocks(sel.root))
-    deep: dict = defaultdict(float)
-    for el, weight in blocks:
-        for node in (el, *el.iterancestors()):
-            deep[node] += weight
+    deep = deep_prose(blocks)
     mass = text_mass(blocks)
     best = max(mass, key=mass.get, default=None)
     if best is not None and mass[best] < MIN_CONTAINER_CHARS:
@@ -98,7 +91,7 @@ def _with_split_parts(best, deep: dict):
 def _excluded(root) -> set:
     """Elements inside never-content tags or widgets (one top-down pass)."""
     excluded: set = set()
-    total = text_length(root)
+    widget = WidgetTest(root)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -106,7 +99,7 @@ def _excluded(root) -> set:
         if (
             (parent is not None and parent in excluded)
             or (el.tag in NEVER_CONTENT_TAGS and el.tag != "form")
-            or is_small_widget(el, total)
+            or widget(el)
         ):
             excluded.add(el)
     return excluded
@@ -114,22 +107,7 @@ def _excluded(root) -> set:
 
 def prose_blocks(root):
     """Long, link-poor text blocks outside widgets, with their weight (characters of prose)."""
-    excluded = _excluded(root)
-    for el in root.iter(*SCORED_BLOCKS):
-        if el in excluded:
-            continue
-        if el.tag == "div":
-            text = normalize_text(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
-        elif any(isinstance(d.tag, str) and d.tag in SCORED_BLOCKS for d in el.iterdescendants()):
-            continue
-        else:
-            text = element_text(el)
-        if len(text) < _MIN_BLOCK_CHARS:
-            continue
-        weight = len(text) * (1 - (link_density(el) if el.tag != "div" else 0)) * _TAG_WEIGHT.get(el.tag, 1.0)
-        if text.endswith(("...", "…")):  # a teaser of another story
-            weight *= 0.2
-        yield el, weight
+    return scored_blocks(root, _excluded(root))
 
 
 def text_mass(blocks) -> dict:
@@ -138,12 +116,39 @@ def text_mass(blocks) -> dict:
     mass: dict = defaultdict(float)
     for el, weight in blocks:
         mass[el] += weight
-        parent = el.getparent()
-        if parent is not None:
+        if (parent := _level_up(el)) is not None:
             mass[parent] += weight
-            if (grand := parent.getparent()) is not None:
+            if (grand := _level_up(parent)) is not None:
                 mass[grand] += weight / 2
     return mass
+
+
+def _level_up(el):
+    """The parent, skipping a chain of wrappers around this one element alone when the
+    chain repeats beside itself: one ``<div>`` per paragraph (styled-components pages nest
+    each ``<p>`` in several) is not a level; a lone box around one paragraph still is."""
+    top = el
+    while (parent := top.getparent()) is not None and _wraps_only(parent, top):
+        top = parent
+    if top is not el and top.getparent() is not None and _repeats(top):
+        return top.getparent()
+    return el.getparent()
+
+
+_WRAPPER_EXTRA_CHARS = 30
+
+
+def _wraps_only(wrapper, child) -> bool:
+    """Nothing but ``child`` in ``wrapper``, or a label beside it ("Article content")."""
+    extra = len((wrapper.text or "").strip()) + sum(
+        len((c.tail or "").strip()) + (text_length(c) if c is not child else 0) for c in wrapper
+    )
+    return extra < _WRAPPER_EXTRA_CHARS
+
+
+def _repeats(el) -> bool:
+    shape = (el.tag, el.get("class"))
+    return any(s is not el and (s.tag, s.get("class")) == shape for s in el.getparent())
 
 
 def trafilatura_paragraphs(html: str, url: str) -> list[str]:

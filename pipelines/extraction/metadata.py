@@ -135,14 +135,3 @@ def jsonld_text(value) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in jsonld_text(v)]
     return []
-
-
-def jsonld_people(value) -> list[str]:
-    """Person names among JSON-LD authors; organisations are publishers, not authors."""
-    people = value if isinstance(value, list) else [value]
-    names = []
-    for person in people:
-        if isinstance(person, dict) and "Organization" in _types(person):
-            continue
-        names.extend(jsonld_text(person))
-    return names
