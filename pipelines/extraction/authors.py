@@ -87,15 +87,13 @@ _NOT_BYLINE = re.compile(
 _BYLINE_MAX_CHARS = 120
 
 
-def byline_candidates(root, skip) -> Iterator[list[str]]:
-    """Byline elements' texts in page order: elements named ``author``/``byline``/…, outside
-    comments, teasers and captions (``skip(el)`` for the caller's own widgets); an element's
-    links when they are most of its text, else its text."""
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        names = _names(el)
-        if skip(el) or not _BYLINE_NAMES.search(names) or _NOT_BYLINE.search(names):
+def byline_candidates(named, skip) -> Iterator[list[str]]:
+    """Byline elements' texts in page order: of the page's named elements (``dom.named_elements``)
+    those named ``author``/``byline``/…, outside comments, teasers and captions (``skip(el)``
+    for the caller's own widgets); an element's links when they are most of its text, else
+    its text."""
+    for el, names, _ in named:
+        if not _BYLINE_NAMES.search(names) or _NOT_BYLINE.search(names) or skip(el):
             continue
         if any(_NOT_BYLINE.search(_names(a)) or skip(a) for a in el.iterancestors()):
             continue

@@ -104,6 +104,34 @@ BOILERPLATE_LABELS = frozenset(
         "Trending",
         "Highlights",
         "Review",
+        # the same boxes in the languages news sites are most often written in
+        "Mehr zum Thema",
+        "Das könnte Sie auch interessieren",
+        "Lesen Sie auch",
+        "Auch interessant",
+        "Weitere Artikel",
+        "Meistgelesen",
+        "Meistkommentiert",
+        "Passend zum Artikel",
+        "Schlagwörter",
+        "Schlagwörter zu diesem Artikel",
+        "Themen",
+        "À lire aussi",
+        "Lire aussi",
+        "Sur le même sujet",
+        "Te puede interesar",
+        "Lee también",
+        "Más noticias",
+        "Leia também",
+        "Veja também",
+        "Leggi anche",
+        "Lees ook",
+        "Meer nieuws",
+        "Czytaj także",
+        "関連記事",
+        "おすすめ情報",
+        "관련기사",
+        "相关新闻",
     )
 )
 _LABEL_PREFIX = re.compile(
@@ -119,7 +147,9 @@ _FURNITURE = re.compile(
     r"tempo de leitura|reach the reporters?\b|view all \(\d+\)|\[related:|don't miss\b|"
     r"the times is committed|.{0,80}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
     r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$|"
-    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh)s?:[^)]*\)$)",
+    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh)s?:[^)]*\)$|"
+    r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$|"
+    r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$)",
     re.I,
 )
 _PROMOTION = re.compile(
@@ -217,9 +247,15 @@ def remove_headlines(container, headlines: set[str]) -> None:
             remove(el)
 
 
+HIDDEN_CLASSES = frozenset(("hidden", "d-none", "is-hidden", "sr-only", "visually-hidden", "screen-reader-text"))
+"""Utility classes of the common CSS frameworks for text no reader sees (or only a screen reader)."""
+
+
 def _hidden(el) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or el.get("hidden") is not None
+    if "display:none" in style or el.get("hidden") is not None:
+        return True
+    return bool(HIDDEN_CLASSES.intersection((el.get("class") or "").lower().split()))
 
 
 _LABEL_MAX_DESCENDANTS = 6

@@ -129,3 +129,18 @@ def remove(el) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+def named_elements(root) -> list[tuple[object, str, frozenset[str]]]:
+    """Every element with a ``class``, ``id`` or ``itemprop``, in page order, with its names
+    lower-cased as one string and as a set of class tokens: one pass that the field lookups
+    share (a CSS class selector is an XPath scan of the whole page each time)."""
+    out = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        cls, ident, prop = el.get("class"), el.get("id"), el.get("itemprop")
+        if cls or ident or prop:
+            tokens = frozenset((cls or "").lower().split())
+            out.append((el, f"{cls or ''} {ident or ''} {prop or ''}".lower(), tokens))
+    return out

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from parsel import Selector
@@ -15,7 +16,7 @@ from parsel import Selector
 from pipelines.extraction.authors import byline_candidates, first_people, people
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
 from pipelines.extraction.dates import to_iso
-from pipelines.extraction.dom import element_text
+from pipelines.extraction.dom import element_text, named_elements
 from pipelines.extraction.metadata import PageMetadata, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
 from pipelines.extraction.rules import select_text, select_texts
@@ -24,7 +25,6 @@ from pipelines.extraction.text import text_key
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 
 NO_RULES = SiteRules(name="", spider="", domains=(), article_url=r"$^")
-_BYLINE_SELECTORS = ("[rel=author]", "[itemprop=author] [itemprop=name]", ".author-name", ".byline .author", ".byline")
 
 
 @dataclass
@@ -37,6 +37,10 @@ class Page:
     rules: SiteRules
     not_after: datetime
     provenance: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def named(self) -> list[tuple[Any, str, frozenset[str]]]:
+        return named_elements(self.sel.root)
 
     @property
     def jsonld(self) -> dict:
@@ -125,11 +129,17 @@ def title_variants(page: Page) -> set[str]:
     return {text_key(v) for v in values if v and len(v) > 10}
 
 
-_LEAD_SELECTOR = (
-    ".sapo, .article-sapo, .detail-sapo, .lead, .article-lead, .standfirst, .summary, .description, "
-    "[itemprop=description]"
+LEAD_CLASSES = frozenset(
+    ("sapo", "article-sapo", "detail-sapo", "lead", "article-lead", "standfirst", "summary", "description")
 )
-"""Where pages without rules print their standfirst (one pass over the page)."""
+"""Where pages without rules print their standfirst (or ``itemprop=description``)."""
+
+
+def _lead_element_text(page: Page) -> str | None:
+    for el, _, tokens in page.named:
+        if (tokens & LEAD_CLASSES or el.get("itemprop") == "description") and (text := element_text(el)):
+            return text
+    return None
 
 
 def lead(page: Page) -> str | None:
@@ -138,7 +148,7 @@ def lead(page: Page) -> str | None:
         "lead",
         (
             ("rules", lambda: page.rule("lead")),
-            ("html:lead-class", lambda: select_text(page.sel, (_LEAD_SELECTOR,))),
+            ("html:lead-class", lambda: _lead_element_text(page)),
             ("meta:description", lambda: page.md.first("og:description", "description", "twitter:description")),
             ("jsonld:description", lambda: _first(jsonld_text(page.jsonld.get("description")))),
         ),
@@ -159,15 +169,19 @@ def authors(page: Page) -> list[str]:
             ("jsonld:author", lambda: people(jsonld_text(page.jsonld.get("author")), publishers)),
             ("meta:author", lambda: people(page.md.all("article:author") + page.md.all("author"), publishers)),
             ("html:byline", lambda: first_people(_byline_elements(page), publishers)),
-            ("html:byline", lambda: first_people(byline_candidates(page.sel.root, skip), publishers)),
+            ("html:byline", lambda: first_people(byline_candidates(page.named, skip), publishers)),
         ),
     )
     return found or []
 
 
 def _byline_elements(page: Page):
-    for css in _BYLINE_SELECTORS:
-        yield select_texts(page.sel, (css,), many=True)
+    """The byline markup conventions: ``rel=author``, ``itemprop=author``, ``.author-name``, ``.byline``."""
+    yield select_texts(page.sel, ("[rel=author]", "[itemprop=author] [itemprop=name]"), many=True)
+    yield [element_text(el) for el, _, tokens in page.named if "author-name" in tokens]
+    bylines = [el for el, _, tokens in page.named if "byline" in tokens]
+    yield [element_text(d) for el in bylines for d in el.iter() if "author" in (d.get("class") or "").split()]
+    yield [element_text(el) for el in bylines]
 
 
 def publisher_names(page: Page) -> list[str]:

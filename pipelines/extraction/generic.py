@@ -40,6 +40,7 @@ MIN_CONTAINER_CHARS = 200
 
 
 _TIGHTER_SHARE = 0.8
+_PART_MIN_SHARE = 0.2
 
 
 _CONTAINER_TESTS = tuple(
@@ -75,17 +76,28 @@ def _tighter(best, known, deep: dict) -> bool:
 
 def _with_split_parts(best, deep: dict):
     """An article split over several blocks of one kind (NYT's ``StoryBodyCompanionColumn``,
-    Wired's ``article__body`` chunks) is read from their lowest common ancestor."""
+    Wired's ``article__body`` chunks) is read from their lowest common ancestor. Parts hold
+    prose of their own: a utility class (``columns is-multiline``) on every teaser row of the
+    page does not make the teasers part of the article."""
     classes = best.get("class")
     if not classes:
         return best
-    parts = [el for el in best.getroottree().iter(best.tag) if el.get("class") == classes and deep.get(el, 0) > 0]
+    floor = _PART_MIN_SHARE * deep[best]
+    parts = [
+        el
+        for el in best.getroottree().iter(best.tag)
+        if el.get("class") == classes and deep.get(el, 0) >= floor and (el is best or not _nested(el, best))
+    ]
     if len(parts) < 2:
         return best
     common = set(parts[0].iterancestors())
     for part in parts[1:]:
         common &= set(part.iterancestors())
     return next(a for a in parts[0].iterancestors() if a in common)
+
+
+def _nested(a, b) -> bool:
+    return a in set(b.iterancestors()) or b in set(a.iterancestors())
 
 
 def _excluded(root) -> set:
@@ -136,10 +148,13 @@ def _level_up(el):
 
 
 _WRAPPER_EXTRA_CHARS = 30
+_WRAPPER_MAX_CHILDREN = 3
 
 
 def _wraps_only(wrapper, child) -> bool:
     """Nothing but ``child`` in ``wrapper``, or a label beside it ("Article content")."""
+    if len(wrapper) > _WRAPPER_MAX_CHILDREN:
+        return False
     extra = len((wrapper.text or "").strip()) + sum(
         len((c.tail or "").strip()) + (text_length(c) if c is not child else 0) for c in wrapper
     )
