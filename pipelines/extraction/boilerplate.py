@@ -231,6 +231,7 @@ def is_furniture_line(text: str) -> bool:
 
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
+    _strip_control_boxes(container)
     widget = WidgetTest(container)
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
@@ -286,9 +287,14 @@ def _in_removed_subtree(el, container) -> bool:
     return node is None
 
 
+_BOX_MAX_SHARE = 0.25
+"""A box headed by a label is a small part of the article around it."""
+
+
 def _remove_box_of(label, container) -> None:
-    """Remove the smallest enclosing block of the label that is mostly links, or the label
-    (with the wrappers holding nothing else) and the link list that follows it."""
+    """Remove the smallest enclosing block of the label that is mostly links, else the
+    largest small block that begins with the label (teasers with their own text), else the
+    label (with the wrappers holding nothing else) and the link list that follows it."""
     text = element_text(label)
     node = label
     while (parent := node.getparent()) is not None and parent is not container and element_text(parent) == text:
@@ -297,8 +303,43 @@ def _remove_box_of(label, container) -> None:
     while (parent := node.getparent()) is not None and parent is not container and link_density(parent) >= 0.5:
         node = parent
     if node is heading:
+        node = _headed_box(heading, text, container)
+    if node is heading:
         following = heading.getnext()
         needed = 0.3 if following is not None and following.tag in ("ul", "ol") else 0.5  # a list of stories
         if following is not None and (link_density(following) >= needed or text_key(text) in SUMMARY_LABELS):
             remove(following)
     remove(node)
+
+
+def _headed_box(heading, label: str, container):
+    """The largest ancestor of ``heading`` that starts with the label and holds under a
+    quarter of the container's text: "Mehr zum Thema" and the teasers under it."""
+    limit = _BOX_MAX_SHARE * text_length(container)
+    node = heading
+    while (parent := node.getparent()) is not None and parent is not container:
+        if text_length(parent) > limit or not element_text(parent).startswith(label):
+            break
+        node = parent
+    return node
+
+
+_CONTROLS = ("button", "input", "select", "textarea")
+CONTROL_BOX_MAX_CHARS = 400
+
+
+def _strip_control_boxes(container) -> None:
+    """A small block around a button or a form field is an interactive widget — an embed's
+    consent placeholder ("Ich bin damit einverstanden, dass mir externe Inhalte angezeigt
+    werden"), a newsletter sign-up, a poll — not article text. Blocks with an image are kept
+    (a figure's zoom button)."""
+    for control in list(container.iter(*_CONTROLS)):
+        if control.getparent() is None or _in_removed_subtree(control, container):
+            continue
+        node = control
+        while (parent := node.getparent()) is not None and parent is not container:
+            if text_length(parent) > CONTROL_BOX_MAX_CHARS or parent.find(".//img") is not None:
+                break
+            node = parent
+        if node is not control:
+            remove(node)
