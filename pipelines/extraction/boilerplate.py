@@ -46,7 +46,7 @@ _WIDGET = re.compile(
     r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
     r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
     r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
-    r"modal|popup|paywall\w*)([-_ ]|$)",
+    r"modal|popup|paywall\w*|teasers?(?![-_]content)|\w+-teasers?)([-_ ]|$)",
     re.I,
 )
 
@@ -138,6 +138,9 @@ _LABEL_PREFIX = re.compile(
     r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|read also|see also|related)\s*[:>»›-]",
     re.I,
 )
+_LEAD_IN = re.compile(r"^\s*[^\s:|»›>]+(\s+[^\s:|»›>]+){0,4}\s*[:|»›>]\s*\S")
+"""A short lead-in before a link to another story ("FUNDA OLUNYE UDABA LAPHA | <link>")."""
+_LEAD_IN_LINKED = 0.7
 _LABEL_MAX_CHARS = 40
 _FURNITURE = re.compile(
     r"^(share (this|it|on)\b|follow (us|him|her|@)|subscribe\b|sign up\b|get the latest\b|have a tip\b|"
@@ -173,11 +176,14 @@ WIDGET_MAX_SHARE = 0.5
 
 
 def is_widget(el) -> bool:
-    """Named like a widget; embedded posts (``social-media-embed``) are quoted content, not widgets."""
+    """Named like a widget; embedded posts (``social-media-embed``) are quoted content, not
+    widgets, unless they are the consent box standing in for the post."""
     if el.tag in _NEVER_WIDGETS:
         return False
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(names.strip()) and bool(_WIDGET.search(names)) and "embed" not in names.lower()
+    lowered = names.lower()
+    quoted = "embed" in lowered and "consent" not in lowered  # a consent placeholder shows no post
+    return bool(names.strip()) and bool(_WIDGET.search(names)) and not quoted
 
 
 def is_small_widget(el, reference_chars: int) -> bool:
@@ -272,8 +278,15 @@ def _strip_labelled_boxes(container) -> None:
         text = element_text(el)
         if is_boilerplate_label(text):
             _remove_box_of(el, container)
-        elif el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
+        elif _is_link_line(el, text):
             remove(el)
+
+
+def _is_link_line(el, text: str) -> bool:
+    """"Xem thêm: <link>" or a short lead-in before a link to another story."""
+    if el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
+        return True
+    return el.tag in ("p", "div") and bool(_LEAD_IN.match(text)) and link_density(el) >= _LEAD_IN_LINKED
 
 
 def _larger_than(el, count: int) -> bool:
