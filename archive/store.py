@@ -310,7 +310,8 @@ class Archive(RunRecords, ScheduleRecords):
         conn = session.connection()
         mine, theirs = self._latest(conn, article.id), self._latest(conn, other.id)
         if mine and theirs and mine.published_at and theirs.published_at:
-            return datetime.fromisoformat(mine.published_at) >= datetime.fromisoformat(theirs.published_at)
+            mine_at, theirs_at = datetime.fromisoformat(mine.published_at), datetime.fromisoformat(theirs.published_at)
+            return aware(mine_at) >= aware(theirs_at)
         return article.id > other.id
 
     def _near_duplicate_index(self, session: Session) -> NearDuplicateIndex:

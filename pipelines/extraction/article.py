@@ -86,10 +86,11 @@ def extract_fields(
 
 
 def _generic_rules(lang: str | None) -> SiteRules:
-    """Pages of sites without rules: dates printed without offset are local time for
-    Vietnamese pages, UTC otherwise."""
+    """Pages of sites without rules: a time printed without offset is Vietnam's local time on a
+    Vietnamese page (one time zone for the whole country); elsewhere the page's own offsets
+    decide, or it stays without offset."""
     vietnamese = (lang or "").lower().startswith("vi")
-    return dataclasses.replace(fields.NO_RULES, timezone="+07:00" if vietnamese else "+00:00")
+    return dataclasses.replace(fields.NO_RULES, timezone="+07:00" if vietnamese else None)
 
 
 def extract_article(

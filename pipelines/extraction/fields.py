@@ -15,7 +15,7 @@ from parsel import Selector
 
 from pipelines.extraction.authors import byline_candidates, first_people, people
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
-from pipelines.extraction.dates import to_iso
+from pipelines.extraction.dates import has_offset, offset_of, to_iso, with_offset
 from pipelines.extraction.dom import element_text, named_elements
 from pipelines.extraction.metadata import PageMetadata, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
@@ -201,7 +201,6 @@ def _split_keywords(values: list[str]) -> list[str]:
     return [t for k in values for t in k.split(",") if t.strip()]
 
 
-_TIME_ELEMENTS = "article time::attr(datetime), time[pubdate]::attr(datetime)"
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|$|-)")
 
 
@@ -224,7 +223,51 @@ def _date(page: Page, name: str, jsonld_key: str, meta: tuple[str, ...]) -> str 
             ),
             ("url", lambda: iso(["-".join(m.groups())] if (m := _URL_DATE.search(page.url)) else [])),
         ]
-    return resolve(page, name, candidates)
+    value = resolve(page, name, candidates)
+    return _as_precise_as_the_page(value, page, jsonld_key) if value else None
+
+
+_PAGE_DATES = {
+    "datePublished": (
+        ("article:published_time", "datepublished", "og:published_time", "pubdate"),
+        "[itemprop=datePublished]::attr(content), time[pubdate]::attr(datetime)",
+    ),
+    "dateModified": (
+        ("article:modified_time", "datemodified", "og:updated_time"),
+        "[itemprop=dateModified]::attr(content)",
+    ),
+}
+
+
+def _page_dates(page: Page, key: str | None = None) -> list[str]:
+    """The dates the page states in its metadata, as ISO values: of one kind (``datePublished``)
+    or of every kind."""
+    values: list[str | None] = []
+    for kind, (meta, css) in _PAGE_DATES.items():
+        if key in (None, kind):
+            values += [v for o in page.md.articles for v in jsonld_text(o.get(kind))]
+            values += [page.md.first(m) for m in meta] + page.sel.css(css).getall()
+    return [d for v in values if (d := to_iso(v, None, page.not_after))]
+
+
+def _as_precise_as_the_page(value: str, page: Page, key: str) -> str:
+    """A date alone takes its time where the page prints the same day with one; a time
+    without offset takes the offset of the same time elsewhere, else the offset the page's
+    other dates carry, else the site's time zone; else it stays as it is, never assumed UTC."""
+    if len(value) > 10 and has_offset(value):
+        return value
+    others = _page_dates(page)
+    if len(value) == 10:
+        same_day = [o for o in _page_dates(page, key) if len(o) > 10 and o[:10] == value]
+        if not same_day:
+            return value
+        value = next((o for o in same_day if has_offset(o)), same_day[0])
+        if has_offset(value):
+            return value
+    if same_time := [o for o in others if has_offset(o) and o[:16] == value[:16]]:
+        return same_time[0]
+    offset = next((offset_of(o) for o in others if has_offset(o)), None) or page.rules.timezone
+    return with_offset(value, offset) if offset else value
 
 
 def published_at(page: Page) -> str | None:

@@ -40,6 +40,8 @@ class PageMetadata:
     """``<meta>`` values by lower-cased ``property``, ``name`` or ``itemprop``, in page order."""
     article: dict = field(default_factory=dict)
     """The JSON-LD object describing the article (NewsArticle, Article, … in ``@graph`` too)."""
+    articles: list[dict] = field(default_factory=list)
+    """Every JSON-LD article object (pages often carry a terse one and a full one)."""
     breadcrumbs: list[str] = field(default_factory=list)
     types: set[str] = field(default_factory=set)
     """Every JSON-LD ``@type`` on the page."""
@@ -73,7 +75,8 @@ def read_metadata(root) -> PageMetadata:
     md.lang = root.get("lang") or root.get("xml:lang")
     objects = _jsonld_objects(root)
     md.types = {t for o in objects for t in _types(o)}
-    md.article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
+    md.articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    md.article = md.articles[0] if md.articles else {}
     crumbs = next((o for o in objects if "BreadcrumbList" in _types(o)), None)
     if crumbs:
         md.breadcrumbs = _breadcrumb_names(crumbs)
@@ -95,6 +98,8 @@ def _jsonld_objects(root) -> list[dict]:
             out.append(item)
             if isinstance(item.get("@graph"), list):
                 stack.extend(item["@graph"])
+            if isinstance(entity := item.get("mainEntity"), dict):  # a WebPage about the article
+                stack.append(entity)
     return out
 
 

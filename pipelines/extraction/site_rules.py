@@ -30,7 +30,7 @@ class SiteRules:
     article_id: str | None = None
     """Regex with one group: the site's stable article id inside the URL."""
     language: str | None = None
-    timezone: str = "+07:00"
+    timezone: str | None = "+07:00"
     """Offset given to dates printed without one."""
     render: bool = False
     """Whether pages need a JavaScript-capable browser."""
