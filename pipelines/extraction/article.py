@@ -18,7 +18,7 @@ from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import parse_html, selector
-from pipelines.extraction.generic import find_container, trafilatura_paragraphs
+from pipelines.extraction.generic import locate_article, needs_second_opinion, reconcile, trafilatura_paragraphs
 from pipelines.extraction.metadata import read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
@@ -60,17 +60,22 @@ def extract_fields(
     }
     container = select_element(page.sel, rules.body)
     page.provenance["body"] = "rules"
+    page_prose = 0.0
     if container is not None:
         remove_matches(selector(container), rules.strip)  # inside the body only: a whole-page scan each
     else:
         remove_matches(page.sel, rules.strip)
-        container = find_container(page.sel)
+        container, page_prose = locate_article(page.sel)
         page.provenance["body"] = "generic"
     if container is not None:
         strip_boilerplate(container)
         remove_headlines(container, headlines)
         content = read_content(container, url)
         article["body"], article["images"] = content.paragraphs, content.images
+        if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
+            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url, favor_precision=False))
+            if article["body"] is not content.paragraphs:
+                page.provenance["body"] = "trafilatura"
     else:
         article["body"], article["images"] = trafilatura_paragraphs(text, url), []
         page.provenance["body"] = "trafilatura"

@@ -48,10 +48,15 @@ _CONTAINER_TESTS = tuple(
 )
 
 
-def find_container(sel):
-    """The element holding the article body, or None."""
+def locate_article(sel) -> tuple:
+    """(the element holding the article body or None, the characters of prose on the whole
+    page): the second says how much text a body should come near."""
     blocks = list(prose_blocks(sel.root))
     deep = deep_prose(blocks)
+    return _container(blocks, deep), deep.get(sel.root, 0.0)
+
+
+def _container(blocks, deep: dict):
     mass = text_mass(blocks)
     best = max(mass, key=mass.get, default=None)
     if best is not None and mass[best] < MIN_CONTAINER_CHARS:
@@ -166,9 +171,27 @@ def _repeats(el) -> bool:
     return any(s is not el and (s.tag, s.get("class")) == shape for s in el.getparent())
 
 
-def trafilatura_paragraphs(html: str, url: str) -> list[str]:
-    """Fallback body when no container stands out."""
+def trafilatura_paragraphs(html: str, url: str, favor_precision: bool = True) -> list[str]:
+    """Fallback body when no container stands out, and the second opinion of the safety net."""
     import trafilatura
 
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True, favor_precision=True)
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=True, favor_precision=favor_precision
+    )
     return [line for line in (text or "").split("\n") if line.strip()]
+
+
+SHORT_BODY_SHARE = 0.5
+"""A body under this share of the page's prose may have lost the article: ask trafilatura."""
+RECONCILE_FACTOR = 2.0
+"""The second opinion wins when it finds at least this many times our text."""
+
+
+def needs_second_opinion(body: list[str], page_prose: float) -> bool:
+    """Our body holds little of the prose the page has (a wrong block was taken)."""
+    return page_prose >= MIN_CONTAINER_CHARS and sum(map(len, body)) < SHORT_BODY_SHARE * page_prose
+
+
+def reconcile(ours: list[str], second: list[str]) -> list[str]:
+    """The body to keep: ours, unless the second extractor found far more text in the same DOM."""
+    return second if sum(map(len, second)) >= RECONCILE_FACTOR * max(1, sum(map(len, ours))) else ours
