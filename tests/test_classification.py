@@ -1,6 +1,10 @@
 """Every fetched page gets a type; only articles (and flagged paywalled teasers) are archived."""
 
+import pytest
+
 from pipelines import extract_article
+from pipelines.extraction.article import extract_fields
+from pipelines.extraction.classify import body_chars
 
 URL = "https://example.org/2024/05/12/mot-bai-bao-thu-nghiem"
 PROSE = "Sáng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm. " * 3
@@ -49,3 +53,26 @@ def test_section_page_is_a_listing():
     links = "".join(f"<li><a href='/bai-{i}-123456.html'>Tin số {i} về thời tiết miền Bắc</a></li>" for i in range(20))
     html = page("Thời sự", f"<ul>{links}</ul>", og_type="website")
     assert extract_article(html, "https://example.org/thoi-su")["page_type"] == "listing"
+
+
+PLACEHOLDER_PAGE = """<html lang="vi"><head><title>Giá vàng hôm nay tăng mạnh - Báo Thử</title>
+<meta property="og:type" content="article"><meta name="description" content="Giá vàng trong nước tăng mạnh.">
+</head><body><article><h1>Giá vàng hôm nay tăng mạnh theo đà thế giới</h1><div class="content">{placeholder}</div>
+</article><footer>© Báo Thử</footer></body></html>"""
+
+
+@pytest.mark.parametrize("placeholder", ["Đang tải nội dung…", "Loading…", "Vui lòng chờ...", ""])
+def test_headline_with_a_placeholder_body_goes_to_the_browser_on_a_site_without_rules(placeholder):
+    fields = extract_fields(PLACEHOLDER_PAGE.format(placeholder=placeholder), "https://baothu.vn/gia-vang-123.html")
+    assert (fields["page_type"], fields["needs_browser"]) == ("empty", True)
+
+
+def test_placeholder_lines_do_not_count_as_body_text():
+    assert body_chars(["Đang tải nội dung…", "Loading...", "Giá vàng tăng"]) == len("Giá vàng tăng")
+
+
+def test_a_long_headline_repeated_where_the_body_should_be_is_not_an_article():
+    headline = "Giá vàng hôm nay tăng mạnh theo đà thế giới, nhiều cửa hàng tại Hà Nội điều chỉnh giá bán ra"
+    html = PLACEHOLDER_PAGE.format(placeholder="").replace("Giá vàng hôm nay tăng mạnh theo đà thế giới", headline)
+    fields = extract_fields(html, "https://baothu.vn/gia-vang-123.html")
+    assert (fields["page_type"], fields["needs_browser"]) == ("empty", True)

@@ -22,6 +22,7 @@ from pipelines.extraction.generic import locate_article, needs_second_opinion, r
 from pipelines.extraction.metadata import read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
+from pipelines.extraction.text import text_key
 
 EXTRACTOR_VERSION = "1.1.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
@@ -79,6 +80,7 @@ def extract_fields(
     else:
         article["body"], article["images"] = trafilatura_paragraphs(text, url), []
         page.provenance["body"] = "trafilatura"
+    article["body"] = [p for p in article["body"] if text_key(p) not in headlines]  # counted as body text below
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
         page.provenance["images"] = "meta:og:image"

@@ -41,8 +41,21 @@ _SCRIPT_BUILT = re.compile(
 _PAYWALL_CLASS = re.compile(r"(paywall|premium-content|subscriber-only|subscribers-only|meter-wall|regwall)", re.I)
 
 
+_PLACEHOLDER = re.compile(
+    r"^\W*(đang tải( nội dung| dữ liệu| bài viết)?|loading( content| article)?|please wait|vui lòng (chờ|đợi)|"
+    r"wird geladen|chargement( en cours)?|cargando|carregando|caricamento)\W*$",
+    re.I,
+)
+"""What a page shows where a script will put the article ("Đang tải nội dung…", "Loading…")."""
+
+
+def body_chars(body: list[str]) -> int:
+    """Characters of body text, placeholders not counted."""
+    return sum(len(p.strip()) for p in body if not _PLACEHOLDER.match(p))
+
+
 def page_type(page: Page, body: list[str], html: str) -> str:
-    chars = sum(len(p.strip()) for p in body)
+    chars = body_chars(body)
     title = " ".join(page.sel.css("title::text, h1 ::text").getall())[:300]
     if chars < MIN_ARTICLE_CHARS and _NOT_FOUND.search(title):
         return "not_found"
@@ -70,7 +83,7 @@ def needs_browser(kind: str, body: list[str], html: str) -> bool:
     (an empty ``#root``/``#app``, ``__NEXT_DATA__``, "enable JavaScript", …)."""
     if kind in ("empty", "challenge"):
         return True
-    short = sum(len(p) for p in body) < MIN_ARTICLE_CHARS
+    short = body_chars(body) < MIN_ARTICLE_CHARS
     return kind in ("listing", "article") and short and bool(_SCRIPT_BUILT.search(html))
 
 
