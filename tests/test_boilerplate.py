@@ -120,3 +120,15 @@ def test_a_lead_holding_the_whole_body_is_not_printed_twice():
     article = extract_article(html, URL)
     assert article["lead"] is None
     assert article["body"] == [P1, P2, P3]
+
+
+def test_of_two_stories_on_one_page_the_one_the_headline_names_is_the_article():
+    other = "".join(
+        f"<p>Bài tiếp theo, đoạn {i}: giá xăng dầu trong nước được điều chỉnh tăng từ chiều nay theo kỳ họp.</p>"
+        for i in range(6)
+    )
+    html = f"""<html><head><title>Không khí lạnh tràn về - Báo Thử</title>
+    <meta property="og:title" content="Không khí lạnh tràn về"></head><body>
+    <article id="first-article"><h1>Không khí lạnh tràn về</h1><div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article>
+    <article id="second-article"><h2>Giá xăng dầu tăng từ chiều nay</h2><div>{other}</div></article></body></html>"""
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]

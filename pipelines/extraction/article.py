@@ -66,7 +66,7 @@ def extract_fields(
         remove_matches(selector(container), rules.strip)  # inside the body only: a whole-page scan each
     else:
         remove_matches(page.sel, rules.strip)
-        container, page_prose = locate_article(page.sel)
+        container, page_prose = locate_article(page.sel, headlines)
         page.provenance["body"] = "generic"
     if container is not None:
         strip_boilerplate(container)

@@ -11,13 +11,15 @@ still does. When a page has no prose at all, trafilatura reads it instead.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from cssselect import GenericTranslator
 from lxml import etree
 
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WidgetTest
-from pipelines.extraction.dom import text_length
+from pipelines.extraction.dom import element_text, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
+from pipelines.extraction.text import text_key
 
 CONTAINER_SELECTORS = (
     "[itemprop=articleBody]",
@@ -48,12 +50,36 @@ _CONTAINER_TESTS = tuple(
 )
 
 
-def locate_article(sel) -> tuple:
+def locate_article(sel, headlines: Collection[str] = ()) -> tuple:
     """(the element holding the article body or None, the characters of prose on the whole
-    page): the second says how much text a body should come near."""
+    page): the second says how much text a body should come near. ``headlines`` are the
+    text keys of the page's headline (``fields.title_variants``): on a page with several
+    stories, the one they name is the article."""
     blocks = list(prose_blocks(sel.root))
     deep = deep_prose(blocks)
-    return _container(blocks, deep), deep.get(sel.root, 0.0)
+    container = _container(blocks, deep)
+    story = _described_story(deep, headlines) if container is not None and headlines else None
+    if story is None:
+        return container, deep.get(sel.root, 0.0)
+    if container is not story and story not in set(container.iterancestors()):
+        inner = [(el, w) for el, w in blocks if story in set(el.iterancestors())]
+        found = _container(inner, deep_prose(inner))
+        container = story if found is None else found
+    return container, deep[story]
+
+
+def _described_story(deep: dict, headlines: Collection[str]):
+    """On a page of several ``<article>`` stories (the next story appended below, a "second
+    article"), the story whose heading is the page's headline, or None."""
+    stories = [el for el in deep if el.tag == "article" and deep[el] >= MIN_CONTAINER_CHARS]
+    stories = [s for s in stories if not any(o is not s and o in set(s.iterancestors()) for o in stories)]
+    if len(stories) < 2:
+        return None
+    return next((s for s in stories if _has_heading(s, headlines)), None)
+
+
+def _has_heading(story, headlines: Collection[str]) -> bool:
+    return any(text_key(element_text(h)) in headlines for h in story.iter("h1", "h2", "h3"))
 
 
 def _container(blocks, deep: dict):
