@@ -132,3 +132,19 @@ def test_of_two_stories_on_one_page_the_one_the_headline_names_is_the_article():
     <article id="first-article"><h1>Không khí lạnh tràn về</h1><div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article>
     <article id="second-article"><h2>Giá xăng dầu tăng từ chiều nay</h2><div>{other}</div></article></body></html>"""
     assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_live_blog_entries_come_in_page_order_each_with_its_time():
+    entries = "".join(
+        f"""<article class="post"><header><time datetime="2024-07-18T1{i}:00:00+07:00">18/07/2024 1{i}:00</time></header>
+        <h3>Cập nhật số {i}</h3><p>Diễn biến mới số {i}: lực lượng cứu hộ tiếp tục tìm kiếm người mất tích ở khu vực
+        sạt lở phía tây tỉnh, theo tin từ ban chỉ huy phòng chống thiên tai của tỉnh.</p></article>"""
+        for i in (3, 2, 1)
+    )
+    html = f"""<html lang="vi"><head><title>Trực tiếp: bão số 3 - Báo Thử</title>
+    <script type="application/ld+json">{{"@type": "LiveBlogPosting", "headline": "Trực tiếp: bão số 3"}}</script></head>
+    <body><main><h1>Trực tiếp: bão số 3</h1><div class="live">{entries}</div></main></body></html>"""
+    body = extract_article(html, URL)["body"]
+    stamps = [line for line in body if line.startswith("18/07/2024")]
+    assert stamps == ["18/07/2024 13:00", "18/07/2024 12:00", "18/07/2024 11:00"]
+    assert body.index(stamps[0]) < body.index("Cập nhật số 3") < body.index(stamps[1]) < body.index("Cập nhật số 2")

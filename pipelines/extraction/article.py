@@ -84,6 +84,7 @@ def extract_fields(
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
         page.provenance["images"] = "meta:og:image"
+    article["live_blog"] = "LiveBlogPosting" in md.types  # its entries keep their times (cleaning)
     article["article_key"] = article_key(url, article["canonical_url"], rules.name or None, rules.article_id)
     article["page_type"] = page_type(page, article["body"], text)
     article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)

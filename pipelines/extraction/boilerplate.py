@@ -226,13 +226,14 @@ def is_boilerplate_label(text: str) -> bool:
     return len(text) <= _LABEL_MAX_CHARS and (text_key(text) in BOILERPLATE_LABELS or bool(_LABEL_PATTERN.match(text)))
 
 
-def is_furniture_line(text: str) -> bool:
-    """Promotion, sharing, copyright and bare date lines that sit among article paragraphs."""
+def is_furniture_line(text: str, dates_are_content: bool = False) -> bool:
+    """Promotion, sharing, copyright and bare date lines that sit among article paragraphs
+    (not the dates of a live blog, which stamp its entries)."""
     if len(text) > _FURNITURE_MAX_CHARS:
         return False
     if _FURNITURE.search(text) or _PROMOTION.search(text):
         return True
-    return len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
+    return not dates_are_content and len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
 
 
 def strip_boilerplate(container) -> None:

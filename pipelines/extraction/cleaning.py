@@ -29,7 +29,7 @@ def clean_article(article: dict) -> dict:
         out["authors"], body = _byline_from_body(body, out.get("site") or "")
     if out["lead"] and body and _is_excerpt_of_body(out["lead"], body[0]):
         out["lead"] = None
-    out["body"] = _body(body, out)
+    out["body"] = _body(body, out, dates_are_content=bool(out.pop("live_blog", False)))
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
     out["fingerprint"] = fingerprint(out["title"], out["body"])
@@ -58,7 +58,7 @@ def _images(images: list[dict]) -> list[dict]:
     return out
 
 
-def _body(paragraphs: list[str], article: dict) -> list[str]:
+def _body(paragraphs: list[str], article: dict, dates_are_content: bool = False) -> list[str]:
     repeated = {text_key(v) for v in (article.get("title"), article.get("lead")) if v}
     repeated |= {text_key(i["caption"]) for i in article["images"] if i["caption"]}
     repeated |= {text_key(a) for a in article["authors"]}
@@ -70,7 +70,9 @@ def _body(paragraphs: list[str], article: dict) -> list[str]:
     for index, raw in enumerate(paragraphs):
         text = normalize_text(raw)
         key = text_key(text)
-        if not key or key in repeated or key in seen or is_boilerplate_label(text) or is_furniture_line(text):
+        if not key or key in repeated or key in seen or is_boilerplate_label(text):
+            continue
+        if is_furniture_line(text, dates_are_content):
             continue
         if _is_byline(text, key, names) or ((index == 0 or index > last - 3) and _is_name_line(text)):
             continue
