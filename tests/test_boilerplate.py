@@ -148,3 +148,20 @@ def test_live_blog_entries_come_in_page_order_each_with_its_time():
     stamps = [line for line in body if line.startswith("18/07/2024")]
     assert stamps == ["18/07/2024 13:00", "18/07/2024 12:00", "18/07/2024 11:00"]
     assert body.index(stamps[0]) < body.index("Cập nhật số 3") < body.index(stamps[1]) < body.index("Cập nhật số 2")
+
+
+def test_cms_related_boxes_named_by_their_type_go_with_teaser_and_image():
+    boxes = """<div class="VCSortableInPreviewMode" type="RelatedOneNews"><img src="https://img.example/teaser.jpg">
+    <a href="/bai-khac.html">Hà Nội rét đậm, học sinh được nghỉ học</a><p>Sở giáo dục cho phép học sinh tiểu học nghỉ khi
+    nhiệt độ xuống dưới mười độ C vào buổi sáng.</p></div>
+    <div class="VCSortableInPreviewMode" type="Photo"><img src="https://img.example/anh.jpg">
+    <div class="PhotoCMS_Caption">Người dân co ro trong giá rét</div></div>"""
+    article = extract_article(page(f"<p>{P1}</p>{boxes}<p>{P2}</p><p>{P3}</p>"), URL)
+    assert article["body"] == [P1, P2, P3]
+    assert [i["src"] for i in article["images"]] == ["https://img.example/anh.jpg"]
+
+
+def test_table_caption_is_a_paragraph_before_its_rows():
+    table = "<table><caption>Nhiệt độ thấp nhất</caption><tr><th>Nơi</th><th>Độ C</th></tr><tr><td>Sa Pa</td><td>2</td></tr></table>"
+    body = extract_article(page(f"<p>{P1}</p>{table}<p>{P2}</p><p>{P3}</p>"), URL)["body"]
+    assert body == [P1, "Nhiệt độ thấp nhất", "Nơi | Độ C", "Sa Pa | 2", P2, P3]

@@ -45,7 +45,7 @@ _WIDGET = re.compile(
     r"(^|[-_ ])(?<!non-)(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
     r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
     r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
-    r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
+    r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|vote|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
     r"modal|popup|paywall\w*|teasers?(?![-_]content)|\w+-teasers?)([-_ ]|$)",
     re.I,
 )
@@ -180,10 +180,19 @@ def is_widget(el) -> bool:
     widgets, unless they are the consent box standing in for the post."""
     if el.tag in _NEVER_WIDGETS:
         return False
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    names = f"{el.get('class') or ''} {el.get('id') or ''} {_box_type(el)}"
     lowered = names.lower()
     quoted = "embed" in lowered and "consent" not in lowered  # a consent placeholder shows no post
     return bool(names.strip()) and bool(_WIDGET.search(names)) and not quoted
+
+
+_BOX_TAGS = frozenset(("div", "section", "figure", "table"))
+
+
+def _box_type(el) -> str:
+    """CMS editors name their embedded boxes in a ``type`` attribute (VCCorp's
+    ``VCSortableInPreviewMode`` boxes: ``RelatedNewsBox``, ``RelatedOneNews``, ``Photo``, …)."""
+    return el.get("type") or "" if el.tag in _BOX_TAGS else ""
 
 
 def is_small_widget(el, reference_chars: int) -> bool:

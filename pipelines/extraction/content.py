@@ -99,6 +99,10 @@ def _is_caption_table(el) -> bool:
 
 
 def _read_table(table, content: Content, base_url: str) -> None:
+    """A caption first (a first row spanning all columns reads as one already), then a
+    paragraph per row."""
+    if (caption := table.find("caption")) is not None and (text := element_text(caption)):
+        content.paragraphs.append(text)
     for row in table.iter("tr"):
         cells = [element_text(c) for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
         cells = [c for c in cells if c]
