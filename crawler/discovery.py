@@ -9,6 +9,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from lxml import etree
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from pipelines.extraction.dates import parse_datetime
 from pipelines.extraction.urls import absolute_url, registered_host
@@ -45,42 +46,62 @@ def source_kind(body: bytes, content_type: str | None) -> str:
     return "html"
 
 
-def _xml_root(body: bytes):
+def _xml_root(body: bytes, base_url: str | None = None):
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-    return etree.fromstring(_LEADING_JUNK.sub(b"", body).lstrip() or b"<empty/>", parser=parser)
+    return etree.fromstring(_LEADING_JUNK.sub(b"", body).lstrip() or b"<empty/>", parser=parser, base_url=base_url)
+
+
+class _DatedSitemap(Sitemap):
+    """Scrapy's sitemap reader (streaming, entities off), keeping a news sitemap entry's
+    ``news:publication_date``, which it flattens away."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem):
+        published = elem.findtext("{*}news/{*}publication_date")
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None and published:
+            entry["publication_date"] = published.strip()
+        return entry
 
 
 def sitemap_links(body: bytes) -> list[Link]:
     """Entries of a sitemap or sitemap index, dated by the news publication date or ``lastmod``."""
-    root = _xml_root(body)
-    if root is None:
+    try:
+        entries = list(_DatedSitemap(_LEADING_JUNK.sub(b"", body).lstrip()))
+    except (etree.XMLSyntaxError, StopIteration):  # not XML at all, or empty
         return []
     links = []
-    for entry in root.iter("{*}url", "{*}sitemap"):
-        loc = entry.findtext("{*}loc")
-        if not loc or not loc.strip():
-            continue
-        date = entry.findtext("{*}news/{*}publication_date") or entry.findtext("{*}lastmod")
-        links.append(Link(loc.strip(), parse_datetime(date, "+00:00")))
+    for entry in entries:
+        if loc := (entry.get("loc") or "").strip():
+            date = entry.get("publication_date") or entry.get("lastmod")
+            links.append(Link(loc, parse_datetime(date, "+00:00")))
     return links
 
 
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    """The sitemaps a robots.txt lists in its ``Sitemap:`` lines (Scrapy's reader), absolute."""
+    return [u for u in (absolute_url(url, base_url) for url in sitemap_urls_from_robots(body, base_url)) if u]
+
+
 def feed_links(body: bytes, base_url: str) -> list[Link]:
-    """Item links of an RSS 2.0, RSS 1.0 or Atom feed, with their dates."""
-    root = _xml_root(body)
+    """Item links of an RSS 2.0, RSS 1.0 or Atom feed, with their dates; relative links are
+    resolved against ``xml:base`` where the feed sets one, else the feed's own URL."""
+    root = _xml_root(body, base_url)
     if root is None:
         return []
     links = []
     for item in root.iter("{*}item", "{*}entry"):
-        href = None
+        href, base = None, base_url
         for link in item.iter("{*}link"):
             href = link.get("href") if link.get("href") and link.get("rel", "alternate") == "alternate" else link.text
             if href and href.strip():
+                base = link.base or base_url
                 break
         if not href:
             guid = item.find("{*}guid")
             href = guid.text if guid is not None and guid.get("isPermaLink", "true") != "false" else None
-        url = absolute_url(_uncdata(href), base_url)
+        url = absolute_url(_uncdata(href), base)
         if not url:
             continue
         date_el = next(

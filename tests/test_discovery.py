@@ -1,8 +1,9 @@
 """Article links are found in sitemap indexes, news sitemaps, RSS/Atom feeds and listings."""
 
+import pytest
 from parsel import Selector
 
-from crawler.discovery import feed_links, looks_like_article, page_links, sitemap_links, source_kind
+from crawler.discovery import feed_links, looks_like_article, page_links, robots_sitemaps, sitemap_links, source_kind
 from crawler.sites import rules_by_name
 from tests.conftest import recording
 
@@ -60,3 +61,36 @@ def test_generic_article_url_heuristic():
     assert looks_like_article("https://www.example.org/2024/05/12/bai-mot", home)
     assert not looks_like_article("https://example.org/category/the-gioi", home)
     assert not looks_like_article("https://other.org/my-nga-dam-phan-hat-nhan-moi-123456.html", home)
+
+
+def test_robots_txt_sitemap_lines_are_read_whatever_their_case_and_made_absolute():
+    body = b"User-agent: *\nDisallow: /admin/\nSitemap: https://a.example/sitemap.xml\nsitemap: /news.xml\n"
+    assert robots_sitemaps(body, "https://a.example/robots.txt") == [
+        "https://a.example/sitemap.xml",
+        "https://a.example/news.xml",
+    ]
+
+
+def test_feed_links_resolve_against_nested_xml_base():
+    body = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://b.example/news/">
+    <entry xml:base="2024/"><link href="story-one.html"/></entry><entry><link href="/other/two.html"/></entry></feed>"""
+    assert [link.url for link in feed_links(body, "https://feeds.example/atom.xml")] == [
+        "https://b.example/news/2024/story-one.html",
+        "https://b.example/other/two.html",
+    ]
+
+
+def test_rss_relative_links_resolve_against_the_feed_url():
+    body = b'<?xml version="1.0"?><rss><channel><item><link>/tin/bai-1.html</link></item></channel></rss>'
+    assert [link.url for link in feed_links(body, "https://c.example/rss/home.xml")] == ["https://c.example/tin/bai-1.html"]
+
+
+@pytest.mark.parametrize("body", [b"", b"not xml at all", b"\x00\xff" * 100, b"<?xml version='1.0'?><urlset><url>"])
+def test_a_broken_sitemap_gives_no_links_and_no_error(body):
+    assert sitemap_links(body) == []
+
+
+def test_sitemap_entities_are_not_expanded():
+    body = b"""<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY e "https://evil.example/x">]>
+    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&e;</loc></url></urlset>"""
+    assert sitemap_links(body) == []

@@ -1,7 +1,8 @@
 """The discovery-and-fetch spider every site spider is made of.
 
 It reads discovery sources (sitemap indexes, news sitemaps, RSS/Atom feeds,
-listing pages), picks article URLs (the site rule's pattern, or a URL-shape
+listing pages; on a site without rules also the feeds a start page announces and the
+sitemaps its robots.txt lists), picks article URLs (the site rule's pattern, or a URL-shape
 heuristic for sites without rules), fetches each article once per run and
 yields one page item per article fetch. It never parses article fields: the
 pipelines do.
@@ -34,6 +35,7 @@ from crawler.discovery import (
     feed_links,
     has_article_path,
     page_links,
+    robots_sitemaps,
     sitemap_links,
     source_kind,
 )
@@ -104,6 +106,7 @@ class ArchiveSpider(scrapy.Spider):
         self.forbidden: set[str] = set()  # URLs refused by robots.txt in this run, as linked
         self.sources_requested = 0
         self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
+        self.robots_read: set[str] = set()  # netlocs whose robots.txt was asked for its sitemaps
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -170,7 +173,7 @@ class ArchiveSpider(scrapy.Spider):
                 self.source_failed(response, "bad_gzip", exc)
                 return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        kind = source_kind(response.body, content_type)
+        kind = "robots" if urlsplit(response.url).path == "/robots.txt" else source_kind(response.body, content_type)
         self.crawler.stats.inc_value(f"discovery/{kind}")
         if kind == "html" and response.url in self.sources and self.declares_article(response):
             yield self.page_item(response)
@@ -196,7 +199,11 @@ class ArchiveSpider(scrapy.Spider):
         )
 
     def discover(self, response: Response, kind: str):
-        if kind == "sitemapindex":
+        if kind == "robots":
+            for url in robots_sitemaps(response.body, response.url)[: self.setting("SITEMAP_MAX_URLS")]:
+                if request := self.source_request(url, response):
+                    yield request
+        elif kind == "sitemapindex":
             for link in self.bounded(sitemap_links(response.body)):
                 if self.recent(link) and (request := self.source_request(link.url, response)):
                     yield request
@@ -216,12 +223,23 @@ class ArchiveSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response):
         yield from self.article_requests(page_links(response, response.url), response.url)
-        if self.site_rules is None:
+        if self.site_rules is None:  # a site nobody wrote rules for: its own pointers to its feeds and sitemaps
             for feed in alternate_feeds(response, response.url):
                 if request := self.source_request(feed, response):
                     yield request
+            if request := self.robots_request(response):
+                yield request
         if next_page := self.next_page(response):
             yield next_page
+
+    def robots_request(self, response: Response) -> scrapy.Request | None:
+        """The robots.txt of a start page's site, for the sitemaps its ``Sitemap:`` lines list
+        (once per host; only for start pages, not for every listing found below them)."""
+        parts = urlsplit(response.url)
+        if response.meta.get("discovery_depth", 0) or parts.netloc in self.robots_read:
+            return None
+        self.robots_read.add(parts.netloc)
+        return self.source_request(f"{parts.scheme}://{parts.netloc}/robots.txt", response)
 
     def next_page(self, response: Response) -> scrapy.Request | None:
         """The listing's next page (``rel=next``), up to ``LISTING_MAX_PAGES`` pages per chain."""
