@@ -46,7 +46,8 @@ _WIDGET = re.compile(
     r"share\w*|sharing|social\w*|comments?|comment-\w+|reactions?|sponsor\w*|outbrain|taboola|mgwidget|"
     r"newsletter|breadcrumbs?|most-?(read|view|popular)\w*|read-?more|see-?also|recommend\w*|"
     r"tin-?lien-?quan|box-?tag\w*|print-?btn|rating|poll|vote|cookie\w*|\w*consent\w*|gdpr|subscribe\w*|signup|"
-    r"modal|popup|paywall\w*|teasers?(?![-_]content)|\w+-teasers?)([-_ ]|$)",
+    r"modal|popup|popover|tooltip|hover-?card|next-?prev|prev-?next|pager|pagination|paywall\w*|"
+    r"teasers?(?![-_]content)|\w+-teasers?)([-_ ]|$)",
     re.I,
 )
 
@@ -104,6 +105,13 @@ BOILERPLATE_LABELS = frozenset(
         "Trending",
         "Highlights",
         "Review",
+        "Back",
+        "Voltar",
+        "Volver",
+        "Zurück",
+        "Retour",
+        "Quay lại",
+        "Trở về",
         # the same boxes in the languages news sites are most often written in
         "Mehr zum Thema",
         "Das könnte Sie auch interessieren",
@@ -148,9 +156,9 @@ _FURNITURE = re.compile(
     r"theo dõi (chúng tôi|báo)|đăng ký nhận|\(?(additional )?reporting by\b|editing by\b|writing by\b|"
     r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|source:|nguồn:|via syndigate|our standards|filed under\b|"
     r"tempo de leitura|reach the reporters?\b|view all \(\d+\)|\[related:|don't miss\b|"
-    r"the times is committed|.{0,80}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
+    r"the times is committed|.{0,200}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
     r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$|"
-    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh)s?:[^)]*\)$|"
+    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$|"
     r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$|"
     r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$)",
     re.I,
@@ -162,10 +170,15 @@ _PROMOTION = re.compile(
 )
 _FURNITURE_MAX_CHARS = 350
 _DATE_LINE_MAX_WORDS = 8
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH = (
+    r"(jan|feb|f[eé]v|fev|mar|m[aä]r|apr|avr|abr|may|mai|maio|mayo|jun|jui|juin|jul|aug|ao[uû]|ago|sep|set|"
+    r"oct|okt|out|nov|dec|d[eé]c|dez|dic|ene|gen|lug|giu|mag|ott)[a-zà-ÿç]*\.?"
+)
+"""Month names and their abbreviations in the languages of the common news sites (en, fr, de, es, pt, it)."""
+_OF = r"(\s+(de|del|di))?"
 _DATE_LINE = re.compile(
     rf"^\W*([^\d,]{{1,20}},\s*)?(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{1,2}}:\d{{2}}\s+\d{{1,2}}/\d{{1,2}}/\d{{4}})[^.!?]*$",
+    rf"\d{{1,2}}\.?{_OF}\s+{_MONTH}{_OF},?\s+\d{{4}}|\d{{1,2}}:\d{{2}}\s+\d{{1,2}}/\d{{1,2}}/\d{{4}})[^.!?]*$",
     re.I,
 )
 
@@ -235,12 +248,21 @@ def is_boilerplate_label(text: str) -> bool:
     return len(text) <= _LABEL_MAX_CHARS and (text_key(text) in BOILERPLATE_LABELS or bool(_LABEL_PATTERN.match(text)))
 
 
+_META_LABEL = re.compile(r"(^|\s[-|·•]\s)[^\W\d][\w ]{1,25}:\s")
+"""One "Label: value" pair of a metadata line ("Publicado por: …", "Categoria: …")."""
+
+
+def _is_meta_line(text: str) -> bool:
+    """A date followed by several "Label: value" pairs: the post's metadata printed as a line."""
+    return bool(_DATE_LINE.match(text.split(" - ", 1)[0])) and len(_META_LABEL.findall(text)) >= 2
+
+
 def is_furniture_line(text: str, dates_are_content: bool = False) -> bool:
     """Promotion, sharing, copyright and bare date lines that sit among article paragraphs
     (not the dates of a live blog, which stamp its entries)."""
     if len(text) > _FURNITURE_MAX_CHARS:
         return False
-    if _FURNITURE.search(text) or _PROMOTION.search(text):
+    if _FURNITURE.search(text) or _PROMOTION.search(text) or _is_meta_line(text):
         return True
     return not dates_are_content and len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
 
@@ -248,6 +270,7 @@ def is_furniture_line(text: str, dates_are_content: bool = False) -> bool:
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
     _strip_control_boxes(container)
+    _strip_metadata_markup(container)
     widget = WidgetTest(container)
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
@@ -366,3 +389,24 @@ def _strip_control_boxes(container) -> None:
             node = parent
         if node is not control:
             remove(node)
+
+
+_METADATA_PROPS = frozenset(("datePublished", "dateModified", "dateCreated", "author", "publisher"))
+_BYLINE_CLASSES = frozenset(("byline", "author", "author-bio", "author-info", "author-box", "bio"))
+_METADATA_MAX_CHARS = 400
+
+
+def _strip_metadata_markup(container) -> None:
+    """What the page marks up as its metadata — a ``datePublished`` stamp, an ``author`` card or
+    a ``byline`` with the author's bio, tag links (``rel=tag``) — is a field, read from the
+    intact page, not body text."""
+    for el in list(container.iter()):
+        if el is container or el.getparent() is None or not isinstance(el.tag, str):
+            continue
+        marked = (
+            el.get("itemprop") in _METADATA_PROPS
+            or (el.tag == "a" and "tag" in (el.get("rel") or "").split())
+            or bool(_BYLINE_CLASSES.intersection((el.get("class") or "").lower().split()))
+        )
+        if marked and text_length(el) <= _METADATA_MAX_CHARS:
+            remove(el)

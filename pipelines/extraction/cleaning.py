@@ -29,6 +29,8 @@ def clean_article(article: dict) -> dict:
         out["authors"], body = _byline_from_body(body, out.get("site") or "")
     if out["lead"] and body and _is_excerpt_of_body(out["lead"], body[0]):
         out["lead"] = None
+    if _is_opening_paragraph(out["lead"], article, body):
+        out["lead"] = None  # the page's description is its opening paragraph, which stays body
     out["body"] = _body(body, out, dates_are_content=bool(out.pop("live_blog", False)))
     if out["lead"] and text_key(out["lead"]) == text_key(out["title"] or ""):
         out["lead"] = None
@@ -37,6 +39,16 @@ def clean_article(article: dict) -> dict:
 
 
 _ELLIPSIS = " .…"
+
+
+def _is_opening_paragraph(lead: str | None, article: dict, body: list[str]) -> bool:
+    """The lead was taken from the page's metadata description and is one of the body's first
+    paragraphs as written (not a teaser "…" dek, which stays the lead)."""
+    if not lead or lead.rstrip().endswith(("...", "…")):
+        return False
+    if not (article.get("provenance") or {}).get("lead", "").startswith(("meta:", "jsonld:")):
+        return False
+    return text_key(lead) in {text_key(p) for p in body[:3]}
 
 
 def _is_excerpt_of_body(lead: str, first: str) -> bool:
