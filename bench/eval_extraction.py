@@ -154,6 +154,11 @@ def print_fundus(data: Path, only: list[str] | None) -> None:
         figures += [m[k] for k in ("title", "authors", "date", "topics")] if m else [None] * 4
         cells = " ".join(f"{f:7.3f}" if f is not None else f"{'':7}" for f in figures)
         print(f"{name:32} {cells} {r['ms_median']:8.1f}")
+    for name, m in meta.items():
+        print(
+            f"{name}: authors {m['authors_people']:.3f} on the {m['authors_people_pages']} pages whose expected"
+            " authors do not name the publisher itself"
+        )
     if "newsarchive" in bodies and len(bodies) > 1:
         print_targets(fundus_targets(bodies, meta))
         for page in lost_pages(bodies):

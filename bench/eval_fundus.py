@@ -113,8 +113,28 @@ def run(data: Path, body_extractors: dict[str, Callable[[str, str], str]], score
     return bodies, meta
 
 
+def credits_publisher(page: dict) -> bool:
+    """The expected authors name the page's own publisher (README: "some parsers return the
+    publisher as the author"; a generic extractor should return no author rather than that)."""
+    from pipelines.extraction.authors import names_publisher
+    from pipelines.extraction.dom import parse_html
+    from pipelines.extraction.metadata import jsonld_text, read_metadata
+    from pipelines.extraction.urls import registered_host
+
+    md = read_metadata(parse_html(page["page"].decode("utf-8", "replace")))
+    host = registered_host(page["url"])
+    publisher = md.article.get("publisher")
+    names = [
+        *md.all("og:site_name"),
+        host,
+        host.split(".")[0],
+        *jsonld_text(publisher if isinstance(publisher, dict) else None),
+    ]
+    return any(names_publisher(a, names) for a in page["expected"].get("authors") or [])
+
+
 def _metadata(found: list[dict], fields: dict) -> dict:
-    title, authors, dates, topics = [], [], [], []
+    title, authors, dates, topics, people = [], [], [], [], []
     for p in found:
         got, want = fields.get(p["id"]) or {}, p["expected"]
         title.append(clean(got.get("title")) == clean(want.get("title")))
@@ -122,6 +142,8 @@ def _metadata(found: list[dict], fields: dict) -> dict:
             {clean(a).casefold() for a in got.get("authors") or []}
             == {clean(a).casefold() for a in want.get("authors") or []}
         )
+        if not credits_publisher(p):
+            people.append(authors[-1])
         dates.append(same_time(got.get("date"), (want.get("publishing_date") or "").replace(" ", "T") or None))
         topics.append(set_f1(got.get("tags") or [], want.get("topics") or []))
     return {
@@ -129,6 +151,8 @@ def _metadata(found: list[dict], fields: dict) -> dict:
         "authors": statistics.fmean(authors),
         "date": statistics.fmean(dates),
         "topics": statistics.fmean(topics),
+        "authors_people": statistics.fmean(people) if people else 0.0,
+        "authors_people_pages": len(people),
     }
 
 

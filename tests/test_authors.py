@@ -122,3 +122,11 @@ def test_follow_buttons_and_image_credits_are_not_bylines():
         f"<div class='text'>{PARAGRAPHS}</div>",
     )
     assert extract_article(html, "https://courier.example/tram")["authors"] == []
+
+
+def test_a_name_in_capitals_closing_the_body_is_a_byline():
+    assert edge_byline("BẢO VINH", [], closing=True) == ["Bảo Vinh"]
+
+
+def test_capitals_opening_the_body_are_a_subheading_not_a_byline():
+    assert edge_byline("İZMİR BORNOVA'DA YANGIN", []) == []

@@ -60,10 +60,10 @@ def is_person(name: str, publishers: Iterable[str]) -> bool:
         return False
     if _SLUG.match(name) or _LEGAL_FORM.search(name):
         return False
-    return not _names_publisher(name, publishers)
+    return not names_publisher(name, publishers)
 
 
-def _names_publisher(name: str, publishers: Iterable[str]) -> bool:
+def names_publisher(name: str, publishers: Iterable[str]) -> bool:
     """The name is the publisher's, alone or followed by more words ("Nikkei Inc.", "n-tv NACHRICHTEN")."""
     wanted = {p for p in (squashed(x) for x in publishers) if len(p) >= 3}
     words = name.split()
@@ -120,15 +120,16 @@ _EDGE_MAX_WORDS = 5
 _LIST_SEPARATORS = re.compile(r"\s*[/|]\s*")
 
 
-def edge_byline(line: str, publishers: Iterable[str]) -> list[str]:
+def edge_byline(line: str, publishers: Iterable[str], closing: bool = False) -> list[str]:
     """The people a body line at the article's edge credits, or ``[]`` when it is prose: "By
-    Jane Doe", "Von Anna Martel und Lea Wagner", a name in capitals ("BẢO VINH"), names
-    separated by slashes ("Mathatisi Sebusi/Mohalenyane Phakela")."""
+    Jane Doe", "Von Anna Martel und Lea Wagner", names separated by slashes ("Mathatisi
+    Sebusi/Mohalenyane Phakela"), and on the ``closing`` line a name in capitals ("BẢO VINH";
+    at the top, capitals are a subheading)."""
     text = normalize_text(line)
     words = text.split()
     if not words or len(words) > 2 * _EDGE_MAX_WORDS + 2 or any(c.isdigit() for c in text) or text[-1] in "!?:;,":
         return []
-    if _PREFIX.match(text) or (text.isupper() and len(words) <= _EDGE_MAX_WORDS):
+    if _PREFIX.match(text) or (closing and text.isupper() and len(words) <= _EDGE_MAX_WORDS):
         names = split_names(text)
     elif _LIST_SEPARATORS.search(text):
         names = _LIST_SEPARATORS.split(text)

@@ -113,7 +113,7 @@ _EDGE_LINES = (0, 1, 2, -1)
 def _byline_from_body(body: list[str], site: str) -> tuple[list[str], list[str]]:
     """A byline printed as a line at either end of the body goes to the authors, out of the body."""
     for index in _EDGE_LINES:
-        if -len(body) <= index < len(body) and (names := edge_byline(body[index], [site])):
+        if -len(body) <= index < len(body) and (names := edge_byline(body[index], [site], closing=index == -1)):
             return names, body[:index] + body[index + 1 :] if index != -1 else body[:-1]
     return [], body
 
