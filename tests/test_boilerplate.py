@@ -165,3 +165,18 @@ def test_table_caption_is_a_paragraph_before_its_rows():
     table = "<table><caption>Nhiệt độ thấp nhất</caption><tr><th>Nơi</th><th>Độ C</th></tr><tr><td>Sa Pa</td><td>2</td></tr></table>"
     body = extract_article(page(f"<p>{P1}</p>{table}<p>{P2}</p><p>{P3}</p>"), URL)["body"]
     assert body == [P1, "Nhiệt độ thấp nhất", "Nơi | Độ C", "Sa Pa | 2", P2, P3]
+
+
+def test_paragraphs_classed_paywall_are_the_article_behind_the_wall():
+    html = page(f'<p>{P1}</p><p>{P2}</p><p class="paywall">{P3}</p>')
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_a_paragraph_classed_related_that_is_a_link_to_another_story_goes():
+    related = '<p class="mm_related"><strong>Trên Báo Thử:</strong> <a href="/x">Giá xăng tăng mạnh từ chiều nay</a></p>'
+    assert extract_article(page(f"<p>{P1}</p>{related}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]
+
+
+def test_author_contact_lines_are_not_body():
+    contact = "<p>minh.ha@baothu.vn</p><p>twitter.com/minhha</p>"
+    assert extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{contact}"), URL)["body"] == [P1, P2, P3]

@@ -146,9 +146,9 @@ _LABEL_PREFIX = re.compile(
     r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|read also|see also|related)\s*[:>»›-]",
     re.I,
 )
-_LEAD_IN = re.compile(r"^\s*[^\s:|»›>]+(\s+[^\s:|»›>]+){0,4}\s*[:|»›>]\s*\S")
+_LEAD_IN = re.compile(r"^\s*[^\s:|»›>]+(\s+[^\s:|»›>]+){0,4}\s*[:|»›>]\s*(?=\S)")
 """A short lead-in before a link to another story ("FUNDA OLUNYE UDABA LAPHA | <link>")."""
-_LEAD_IN_LINKED = 0.7
+_LEAD_IN_LINKED = 0.8
 _LABEL_MAX_CHARS = 40
 _FURNITURE = re.compile(
     r"^(share (this|it|on)\b|follow (us|him|her|@)|subscribe\b|sign up\b|get the latest\b|have a tip\b|"
@@ -160,7 +160,8 @@ _FURNITURE = re.compile(
     r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$|"
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$|"
     r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$|"
-    r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$)",
+    r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$|"
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$)",
     re.I,
 )
 _PROMOTION = re.compile(
@@ -190,8 +191,10 @@ WIDGET_MAX_SHARE = 0.5
 
 def is_widget(el) -> bool:
     """Named like a widget; embedded posts (``social-media-embed``) are quoted content, not
-    widgets, unless they are the consent box standing in for the post."""
-    if el.tag in _NEVER_WIDGETS:
+    widgets, unless they are the consent box standing in for the post. A paragraph of text is
+    content whatever it is called (``<p class="paywall">`` is the article behind the wall; its
+    name says how to show it), unless it is mostly a link (``<p class="related">``)."""
+    if el.tag in _NEVER_WIDGETS or (el.tag == "p" and link_density(el) < 0.5):
         return False
     names = f"{el.get('class') or ''} {el.get('id') or ''} {_box_type(el)}"
     lowered = names.lower()
@@ -319,7 +322,10 @@ def _is_link_line(el, text: str) -> bool:
     """"Xem thêm: <link>" or a short lead-in before a link to another story."""
     if el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
         return True
-    return el.tag in ("p", "div") and bool(_LEAD_IN.match(text)) and link_density(el) >= _LEAD_IN_LINKED
+    if el.tag not in ("p", "div") or not (lead_in := _LEAD_IN.match(text)):
+        return False
+    rest = len(text) - lead_in.end()  # what follows the lead-in is the link to the other story
+    return rest > 0 and sum(len(element_text(a)) for a in el.iter("a")) >= _LEAD_IN_LINKED * rest
 
 
 def _larger_than(el, count: int) -> bool:
