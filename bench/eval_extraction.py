@@ -157,7 +157,8 @@ def print_fundus(data: Path, only: list[str] | None) -> None:
     for name, m in meta.items():
         print(
             f"{name}: authors {m['authors_people']:.3f} on the {m['authors_people_pages']} pages whose expected"
-            " authors do not name the publisher itself"
+            f" authors do not name the publisher itself; title {m['title_h1']:.3f} on the {m['title_h1_pages']}"
+            " pages whose expected title is the visible h1"
         )
     if "newsarchive" in bodies and len(bodies) > 1:
         print_targets(fundus_targets(bodies, meta))

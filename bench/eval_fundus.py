@@ -133,8 +133,17 @@ def credits_publisher(page: dict) -> bool:
     return any(names_publisher(a, names) for a in page["expected"].get("authors") or [])
 
 
+def titled_by_h1(page: dict) -> bool:
+    """The expected title is a visible ``h1`` of the page (not an SEO or social headline the
+    page does not show: README, "some parsers read the SEO headline")."""
+    from pipelines.extraction.dom import element_text, parse_html
+
+    root = parse_html(page["page"].decode("utf-8", "replace"))
+    return clean(page["expected"].get("title")) in {clean(element_text(h)) for h in root.iter("h1")}
+
+
 def _metadata(found: list[dict], fields: dict) -> dict:
-    title, authors, dates, topics, people = [], [], [], [], []
+    title, authors, dates, topics, people, visible = [], [], [], [], [], []
     for p in found:
         got, want = fields.get(p["id"]) or {}, p["expected"]
         title.append(clean(got.get("title")) == clean(want.get("title")))
@@ -144,6 +153,8 @@ def _metadata(found: list[dict], fields: dict) -> dict:
         )
         if not credits_publisher(p):
             people.append(authors[-1])
+        if titled_by_h1(p):
+            visible.append(title[-1])
         dates.append(same_time(got.get("date"), (want.get("publishing_date") or "").replace(" ", "T") or None))
         topics.append(set_f1(got.get("tags") or [], want.get("topics") or []))
     return {
@@ -153,6 +164,8 @@ def _metadata(found: list[dict], fields: dict) -> dict:
         "topics": statistics.fmean(topics),
         "authors_people": statistics.fmean(people) if people else 0.0,
         "authors_people_pages": len(people),
+        "title_h1": statistics.fmean(visible) if visible else 0.0,
+        "title_h1_pages": len(visible),
     }
 
 
