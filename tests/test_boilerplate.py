@@ -1,6 +1,9 @@
 """Generic extraction (no site rules): boilerplate blocks go, article content stays."""
 
+import pytest
+
 from pipelines import extract_article
+from pipelines.extraction.boilerplate import is_furniture_line
 
 URL = "https://example.org/2024/05/12/mot-bai-bao-thu-nghiem-ve-thoi-tiet"
 P1 = "Sáng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm khi ra đường."
@@ -180,3 +183,35 @@ def test_a_paragraph_classed_related_that_is_a_link_to_another_story_goes():
 def test_author_contact_lines_are_not_body():
     contact = "<p>minh.ha@baothu.vn</p><p>twitter.com/minhha</p>"
     assert extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{contact}"), URL)["body"] == [P1, P2, P3]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "3 Min Lesezeit",
+        "5 phút đọc",
+        "Stand: 22.04.2024, 06:00 Uhr",
+        "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "12. März 2024",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad",
+        "Duration 1:30",
+        "14 hours ago",
+        "WATCH | Palestinians react to the new leader:",
+        "Video starten, abbrechen mit Escape",
+        "Associated Press writers Alan Fram, Zeke Miller, Laurie Kellman and Jill Colvin contributed to this report.",
+    ],
+)
+def test_furniture_lines_are_recognised(line):
+    assert is_furniture_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On 5 May 2024 the council voted to extend the tram line to the northern districts.",
+        "Watch the council debate live on our website tonight.",
+        "05/10/2018 - O prefeito disse que vai resolver o problema ainda este mês.",
+    ],
+)
+def test_prose_mentioning_dates_or_videos_is_not_furniture(line):
+    assert not is_furniture_line(line)

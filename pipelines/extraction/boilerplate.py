@@ -161,7 +161,9 @@ _FURNITURE = re.compile(
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$|"
     r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$|"
     r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$|"
-    r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$)",
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|"
+    r"\d+\s+(seconds?|minutes?|hours?|days?|weeks?)\s+ago$|(watch|video|listen|audio)\s*\|.{0,120}$|"
+    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$)",
     re.I,
 )
 _PROMOTION = re.compile(
