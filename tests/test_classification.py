@@ -3,7 +3,7 @@
 import pytest
 
 from pipelines import extract_article
-from pipelines.extraction.article import extract_fields
+from pipelines.extraction.article import article_from_page, extract_fields
 from pipelines.extraction.classify import body_chars
 
 URL = "https://example.org/2024/05/12/mot-bai-bao-thu-nghiem"
@@ -76,3 +76,11 @@ def test_a_long_headline_repeated_where_the_body_should_be_is_not_an_article():
     html = PLACEHOLDER_PAGE.format(placeholder="").replace("Giá vàng hôm nay tăng mạnh theo đà thế giới", headline)
     fields = extract_fields(html, "https://baothu.vn/gia-vang-123.html")
     assert (fields["page_type"], fields["needs_browser"]) == ("empty", True)
+
+
+def test_an_article_whose_every_line_is_furniture_is_an_empty_page_not_an_empty_version():
+    furniture = ["Share this on Facebook and Twitter with your friends", "© 2024 Báo Thử. All rights reserved.",
+                 "Theo dõi chúng tôi trên mạng xã hội để nhận tin mới nhất"]  # fmt: skip
+    html = PLACEHOLDER_PAGE.format(placeholder="".join(f"<p>{line}</p>" for line in furniture))
+    article = article_from_page(html.encode(), "https://baothu.vn/gia-vang-123.html", {}, None, None, sign=False)
+    assert (article["body"], article["page_type"], article["needs_browser"]) == ([], "empty", True)

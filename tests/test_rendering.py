@@ -35,7 +35,24 @@ def script_built(extra_head: str = "", static_body: str = "") -> bytes:
     ).encode()
 
 
+LONG_TITLE = TITLE + " sang các tuyến phố cổ từ tháng tới, thí điểm trong ba tháng"
+
+
+def with_placeholder() -> bytes:
+    """A page that shows a long headline and a "loading" placeholder where a script puts the text:
+    the static page's only text is its headline (which is no body)."""
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>' + LONG_TITLE + "</title>"
+        '<meta property="og:type" content="article"></head><body><article><h1>' + LONG_TITLE + "</h1>"
+        '<div class="content" id="noi-dung">Đang tải nội dung…</div></article><script>'
+        f"window.addEventListener('load', function () {{ document.getElementById('noi-dung').innerHTML ="
+        f" {article!r}; }});</script></body></html>"
+    ).encode()
+
+
 PAGES = {
+    "/bai-7.html": (200, "text/html; charset=utf-8", with_placeholder()),
     "/bai-1.html": (200, "text/html; charset=utf-8", script_built()),
     "/bai-2.html": (200, "text/html; charset=utf-8", script_built('<script src="/never.js"></script>')),
     "/never.js": (200, "application/javascript", b"// answered only after the render timeout"),
@@ -82,6 +99,13 @@ def test_a_script_built_article_is_rendered_and_archived_in_full(chromium, site,
     (version,) = versions(sqlite_url)
     assert (version.title, version.body) == (TITLE, PARAGRAPHS)
     assert stats(done) == {"render/fallback": 1, "render/rendered": 1}
+
+
+def test_a_headline_over_a_loading_placeholder_is_rendered_not_archived_empty(chromium, site, crawl, sqlite_url):
+    done = crawl("news", "-a", f"start={site}/bai-7.html", database_url=sqlite_url, settings=FAST)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (version,) = versions(sqlite_url)
+    assert (version.title, version.body) == (LONG_TITLE, PARAGRAPHS)
 
 
 def test_the_static_fetch_alone_gives_no_article(chromium, site, crawl, sqlite_url):

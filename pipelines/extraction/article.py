@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from archive.keys import article_key, signature, to_bytes
 from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
-from pipelines.extraction.classify import needs_browser, page_type
+from pipelines.extraction.classify import ARCHIVED_TYPES, needs_browser, page_type
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
@@ -106,9 +106,9 @@ def extract_article(
 ) -> dict:
     """The clean article of a page (the item schema's article fields), read with ``rules``
     (the site's, found by the caller; the generic extractor without)."""
-    fields = extract_fields(html, url, headers, rules=rules)
-    del fields["needs_browser"]
-    return clean_article(fields)
+    article = _cleaned(extract_fields(html, url, headers, rules=rules))
+    del article["needs_browser"]
+    return article
 
 
 def article_from_page(
@@ -117,10 +117,18 @@ def article_from_page(
     """What a worker process does with a fetched page, in one round trip: extract, clean and
     sign (``minhash``; ``sign=False`` leaves it to the store, which signs only what becomes a
     version); ``needs_browser`` says whether the static page was not the article."""
-    fields = extract_fields(html, url, headers, rules=rules, fetched_at=fetched_at)
-    needs_browser = fields.pop("needs_browser")
-    article = clean_article(fields)
-    article["needs_browser"] = needs_browser
+    article = _cleaned(extract_fields(html, url, headers, rules=rules, fetched_at=fetched_at))
     if sign:
         article["minhash"] = to_bytes(signature(article["title"], article["body"] or []))
+    return article
+
+
+def _cleaned(fields: dict) -> dict:
+    """The cleaned article; an article whose every body line was cleaning's to drop (the
+    headline again, furniture) is an empty page, for the browser, never an empty version."""
+    needs = fields.pop("needs_browser")
+    article = clean_article(fields)
+    if not article["body"] and article["page_type"] in ARCHIVED_TYPES:
+        article["page_type"], needs = "empty", True
+    article["needs_browser"] = needs
     return article
