@@ -74,7 +74,7 @@ def extract_fields(
         content = read_content(container, url)
         article["body"], article["images"] = content.paragraphs, content.images
         if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
-            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url, favor_precision=False))
+            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url, second_opinion=True))
             if article["body"] is not content.paragraphs:
                 page.provenance["body"] = "trafilatura"
     else:

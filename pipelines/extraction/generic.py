@@ -197,12 +197,18 @@ def _repeats(el) -> bool:
     return any(s is not el and (s.tag, s.get("class")) == shape for s in el.getparent())
 
 
-def trafilatura_paragraphs(html: str, url: str, favor_precision: bool = True) -> list[str]:
-    """Fallback body when no container stands out, and the second opinion of the safety net."""
+def trafilatura_paragraphs(html: str, url: str, second_opinion: bool = False) -> list[str]:
+    """Fallback body when no container stands out (precise), and the safety net's second
+    opinion (fast: its own extractor without the fallback ones, a check, not a rescue job)."""
     import trafilatura
 
     text = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=True, favor_precision=favor_precision
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=not second_opinion,
+        fast=second_opinion,
     )
     return [line for line in (text or "").split("\n") if line.strip()]
 
