@@ -3,7 +3,7 @@
 import pytest
 
 from pipelines import extract_article
-from pipelines.extraction.authors import edge_byline, is_person, people, split_names
+from pipelines.extraction.authors import edge_byline, is_person, is_prefixed_byline, people, split_names
 
 PUBLISHERS = ["Der Postillon", "der-postillon.com", "der-postillon"]
 
@@ -130,3 +130,8 @@ def test_a_name_in_capitals_closing_the_body_is_a_byline():
 
 def test_capitals_opening_the_body_are_a_subheading_not_a_byline():
     assert edge_byline("İZMİR BORNOVA'DA YANGIN", []) == []
+
+
+def test_a_byline_word_before_names_is_a_byline_line():
+    assert is_prefixed_byline("Von t-online, jse")
+    assert not is_prefixed_byline("By the end of the year the line will reach the airport.")

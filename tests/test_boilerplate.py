@@ -176,7 +176,9 @@ def test_paragraphs_classed_paywall_are_the_article_behind_the_wall():
 
 
 def test_a_paragraph_classed_related_that_is_a_link_to_another_story_goes():
-    related = '<p class="mm_related"><strong>Trên Báo Thử:</strong> <a href="/x">Giá xăng tăng mạnh từ chiều nay</a></p>'
+    related = (
+        '<p class="mm_related"><strong>Trên Báo Thử:</strong> <a href="/x">Giá xăng tăng mạnh từ chiều nay</a></p>'
+    )
     assert extract_article(page(f"<p>{P1}</p>{related}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]
 
 
@@ -215,3 +217,16 @@ def test_furniture_lines_are_recognised(line):
 )
 def test_prose_mentioning_dates_or_videos_is_not_furniture(line):
     assert not is_furniture_line(line)
+
+
+def test_an_inline_caption_beside_its_image_is_the_images_caption_not_body():
+    figure = '<div class="contentimage"><img src="https://img.example/tram.jpg"><span class="caption">Tàu điện trên cầu (ảnh tư liệu)</span></div>'
+    article = extract_article(page(f"<p>{P1}</p>{figure}<p>{P2}</p><p>{P3}</p>"), URL)
+    assert article["body"] == [P1, P2, P3]
+    assert article["images"] == [{"src": "https://img.example/tram.jpg", "caption": "Tàu điện trên cầu (ảnh tư liệu)"}]
+
+
+def test_kicker_and_headline_of_a_social_title_printed_as_two_lines_are_not_body():
+    head = '<meta property="og:title" content="Rét đậm ở Hà Nội: Không khí lạnh tràn về">'
+    html = page(f"<p>Rét đậm ở Hà Nội</p><p>{P1}</p><p>{P2}</p><p>{P3}</p>", head=head)
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]

@@ -33,6 +33,13 @@ _MAX_WORDS = 6
 _MAX_CHARS = 60
 
 
+def is_prefixed_byline(line: str) -> bool:
+    """A line that opens with a byline word and a colon or names only ("Von t-online, jse",
+    "Von: Anna Martel"), not a sentence."""
+    text = normalize_text(line)
+    return bool(_PREFIX.match(text)) and text[-1] not in ".!?" and bool(split_names(text))
+
+
 def split_names(value: str) -> list[str]:
     """The people named by one byline value, role words and parenthesised notes removed."""
     text = normalize_text(value)

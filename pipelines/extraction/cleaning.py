@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from archive.keys import fingerprint
 from archive.schema import EXTRACTED_FIELDS
-from pipelines.extraction.authors import edge_byline
+from pipelines.extraction.authors import edge_byline, is_prefixed_byline
 from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
@@ -94,6 +94,7 @@ def _body(paragraphs: list[str], article: dict, dates_are_content: bool = False)
 
 
 _BYLINE_MAX_WORDS = 12
+_PREFIXED_BYLINE_MAX_WORDS = 6
 
 
 def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
@@ -103,7 +104,9 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
         return False
     if any(name in key for name in author_keys):
         return True
-    return words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3])
+    if words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3]):
+        return True
+    return len(words) <= _PREFIXED_BYLINE_MAX_WORDS and is_prefixed_byline(text)
 
 
 _EDGE_LINES = (0, 1, 2, -1)

@@ -43,6 +43,10 @@ def _walk(el, content: Content, base_url: str) -> None:
         if not isinstance(child.tag, str):
             run.append(child.tail or "")
             continue
+        if _is_inline(child) and _is_caption(child) and content.images:
+            _caption_last_image(child, content)  # <span class="caption"> beside its image
+            run.append(child.tail or "")
+            continue
         if _is_inline(child):
             for img in child.iter("img"):
                 _add_image(img, None, content, base_url)

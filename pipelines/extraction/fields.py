@@ -126,7 +126,17 @@ def title_variants(page: Page) -> set[str]:
         _without_site_suffix(page.sel.css("title::text").get(), page),
         *(element_text(h) for h in page.sel.root.iter("h1")),
     ]
-    return {text_key(v) for v in values if v and len(v) > 10}
+    keys = {text_key(v) for v in values if v and len(v) > 10}
+    return keys | {text_key(part) for key in keys for part in _kicker_parts(key)}
+
+
+_KICKER = re.compile(r"^(.{8,80}?):\s+(.{10,})$")
+
+
+def _kicker_parts(headline: str) -> tuple[str, ...]:
+    """"Kicker: Headline" (a social title) is printed on the page as two lines."""
+    m = _KICKER.match(headline)
+    return m.groups() if m else ()
 
 
 LEAD_CLASSES = frozenset(
