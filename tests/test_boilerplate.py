@@ -230,3 +230,27 @@ def test_kicker_and_headline_of_a_social_title_printed_as_two_lines_are_not_body
     head = '<meta property="og:title" content="Rét đậm ở Hà Nội: Không khí lạnh tràn về">'
     html = page(f"<p>Rét đậm ở Hà Nội</p><p>{P1}</p><p>{P2}</p><p>{P3}</p>", head=head)
     assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "We apologize, but this video has failed to load.",
+        "Article continues below",
+        "Quelle: ntv.de, ino/dpa",
+        "(Quelle: APA/sda/dpa)",
+        "(dmk)",
+        "Erstellt: 28.04.2023, 18:16 Uhr",
+        "12:43, 20 Apr 2026",
+        "– additional reporting by Donald Matthys",
+        "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+        "Follow TechRadar on Google News and add us as a preferred source",
+    ],
+)
+def test_player_source_sign_off_and_paywall_lines_are_furniture(line):
+    assert is_furniture_line(line)
+
+
+def test_read_also_line_in_another_language_without_a_colon_goes():
+    line = '<p>Les også <a href="/x">En far for de store anledninger</a></p>'
+    assert extract_article(page(f"<p>{P1}</p>{line}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]

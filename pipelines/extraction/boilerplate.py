@@ -106,6 +106,15 @@ BOILERPLATE_LABELS = frozenset(
         "Highlights",
         "Review",
         "Back",
+        "Editor",
+        "Anzeige",
+        "Werbung",
+        "Publicité",
+        "Publicidad",
+        "Pubblicità",
+        "Reklame",
+        "Реклама",
+        "[PR]",
         "Voltar",
         "Volver",
         "Zurück",
@@ -143,32 +152,46 @@ BOILERPLATE_LABELS = frozenset(
     )
 )
 _LABEL_PREFIX = re.compile(
-    r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|read also|see also|related)\s*[:>»›-]",
+    r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|read also|see also|related|les også|läs också|"
+    r"læs også|lesen sie auch|lire aussi|leia também|lee también|leggi anche|czytaj także|lees ook)\s*[:>»›-]?\s",
     re.I,
 )
 _LEAD_IN = re.compile(r"^\s*[^\s:|»›>]+(\s+[^\s:|»›>]+){0,4}\s*[:|»›>]\s*(?=\S)")
 """A short lead-in before a link to another story ("FUNDA OLUNYE UDABA LAPHA | <link>")."""
 _LEAD_IN_LINKED = 0.8
 _LABEL_MAX_CHARS = 40
-_FURNITURE = re.compile(
-    r"^(share (this|it|on)\b|follow (us|him|her|@)|subscribe\b|sign up\b|get the latest\b|have a tip\b|"
-    r"like this story\b|click here\b|download (the|our) app|©|copyright\b|all rights reserved|"
-    r"theo dõi (chúng tôi|báo)|đăng ký nhận|\(?(additional )?reporting by\b|editing by\b|writing by\b|"
-    r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|source:|nguồn:|via syndigate|our standards|filed under\b|"
-    r"tempo de leitura|reach the reporters?\b|view all \(\d+\)|\[related:|don't miss\b|"
-    r"the times is committed|.{0,200}contributed to this report\.?$|(image )?\d+ (of )?/? ?\d+$|"
-    r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$|"
-    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$|"
-    r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$|"
-    r"(stand|aktualisiert|updated|mis à jour|actualizado)\s*:?\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$|"
-    r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|"
-    r"\d+\s+(seconds?|minutes?|hours?|days?|weeks?)\s+ago$|(watch|video|listen|audio)\s*\|.{0,120}$|"
-    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$)",
-    re.I,
+_FURNITURE_LINES = (
+    # sharing, following, subscribing, apps
+    r"share (this|it|on)\b|follow (us|him|her|@)|follow \S+ on (google news|twitter|facebook|x|instagram)\b",
+    r"subscribe\b|sign up\b|get the latest\b|have a tip\b|like this story\b|click here\b|download (the|our) app",
+    r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$",
+    r"theo dõi (chúng tôi|báo)|đăng ký nhận",
+    # rights, credits, sources, bylines of helpers
+    r"©|copyright\b|all rights reserved|our standards|the times is committed|via syndigate|filed under\b",
+    r"[-–—]?\s*\(?(additional )?reporting by\b|editing by\b|writing by\b|reach the reporters?\b",
+    r".{0,200}contributed to this report\.?$|\(?(source|nguồn|quelle|fuente|fonte|kaynak|источник)\s*:",
+    r"\((\w{2,4})(/\w{2,4})*\)$",  # a sign-off of initials: "(dmk)"
+    # dates, reading times, "updated" stamps
+    r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|tempo de leitura",
+    r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$",
+    r"(stand|aktualisiert|erstellt|veröffentlicht|updated|mis à jour|publié|actualizado|publicado)\s*:?\s*"
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$",
+    r"\d+\s+(seconds?|minutes?|hours?|days?|weeks?)\s+ago$",
+    # galleries, players, embeds
+    r"(image )?\d+ (of )?/? ?\d+$|view all \(\d+\)|\[related:|don't miss\b|article continues below",
+    r"(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|(watch|video|listen|audio)\s*\|.{0,120}$",
+    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|(this )?video (has )?failed to load|"
+    r"try refreshing your browser|tap here to see other videos|back to video|latest videos from",
+    # tags, captions' credits, contacts
+    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$",
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$",
 )
+_FURNITURE = re.compile("^(" + "|".join(_FURNITURE_LINES) + ")", re.I)
 _PROMOTION = re.compile(
     r"\b(sign up (for|to|today)|click here|subscribe (to|now|today)|daily newsletter|delivered (to|through) your "
-    r"(inbox|letterbox)|tell us what you think|đăng ký nhận tin)\b",
+    r"(inbox|letterbox)|tell us what you think|đăng ký nhận tin|la suite est réservée aux abonnés|"
+    r"il vous reste [\d.,]+ ?% de cet article|subscribe to continue reading|"
+    r"to continue reading,? (subscribe|log in))\b",
     re.I,
 )
 _FURNITURE_MAX_CHARS = 350
@@ -181,7 +204,8 @@ _MONTH = (
 _OF = r"(\s+(de|del|di))?"
 _DATE_LINE = re.compile(
     rf"^\W*([^\d,]{{1,20}},\s*)?(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\.?{_OF}\s+{_MONTH}{_OF},?\s+\d{{4}}|\d{{1,2}}:\d{{2}}\s+\d{{1,2}}/\d{{1,2}}/\d{{4}})[^.!?]*\.?$",
+    rf"\d{{1,2}}\.?{_OF}\s+{_MONTH}{_OF},?\s+\d{{4}}|\d{{1,2}}:\d{{2}}\s+\d{{1,2}}/\d{{1,2}}/\d{{4}}|"
+    rf"\d{{1,2}}:\d{{2}},?\s+\d{{1,2}}\s+{_MONTH},?\s+\d{{4}})[^.!?]*\.?$",
     re.I,
 )
 
