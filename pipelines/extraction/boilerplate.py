@@ -180,7 +180,7 @@ _FURNITURE_LINES = (
     # galleries, players, embeds
     r"(image )?\d+ (of )?/? ?\d+$|view all \(\d+\)|\[related:|don't miss\b|article continues below",
     r"(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|(watch|video|listen|audio)\s*\|.{0,120}$",
-    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|(this )?video (has )?failed to load|"
+    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|.{0,40}video (has )?failed to load|"
     r"try refreshing your browser|tap here to see other videos|back to video|latest videos from",
     # tags, captions' credits, contacts
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$",
