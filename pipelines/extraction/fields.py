@@ -134,13 +134,25 @@ _KICKER = re.compile(r"^(.{8,80}?):\s+(.{10,})$")
 
 
 def _kicker_parts(headline: str) -> tuple[str, ...]:
-    """"Kicker: Headline" (a social title) is printed on the page as two lines."""
+    """ "Kicker: Headline" (a social title) is printed on the page as two lines."""
     m = _KICKER.match(headline)
     return m.groups() if m else ()
 
 
 LEAD_CLASSES = frozenset(
-    ("sapo", "article-sapo", "detail-sapo", "lead", "article-lead", "standfirst", "summary", "description")
+    (
+        "sapo",
+        "article-sapo",
+        "detail-sapo",
+        "lead",
+        "article-lead",
+        "standfirst",
+        "summary",
+        "description",
+        "excerpt",
+        "intro",
+        "dek",
+    )
 )
 """Where pages without rules print their standfirst (or ``itemprop=description``)."""
 
