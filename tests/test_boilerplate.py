@@ -245,6 +245,9 @@ def test_kicker_and_headline_of_a_social_title_printed_as_two_lines_are_not_body
         "– additional reporting by Donald Matthys",
         "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
         "Follow TechRadar on Google News and add us as a preferred source",
+        "Empfohlener redaktioneller Inhalt",
+        "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
+        "YouTube-Inhalte erlauben",
     ],
 )
 def test_player_source_sign_off_and_paywall_lines_are_furniture(line):

@@ -182,6 +182,12 @@ _FURNITURE_LINES = (
     r"(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|(watch|video|listen|audio)\s*\|.{0,120}$",
     r"(video|audio) (starten|abspielen|play)\b.{0,40}$|.{0,40}video (has )?failed to load|"
     r"try refreshing your browser|tap here to see other videos|back to video|latest videos from",
+    # consent placeholders standing in for an embed the reader has not allowed
+    r"empfohlener redaktioneller inhalt|externer inhalt|an dieser stelle (finden sie|findest du) (einen )?"
+    r"(externen |von unseren redakteuren ausgewählten )?inhalt|ich bin damit einverstanden, dass mir|"
+    r"personenbezogene daten können an drittplattformen|\S+-inhalte? (erlauben|laden|anzeigen)$|link zum \S+-inhalt$|"
+    r"this (content|embed) is (hosted|provided) by a third party|we need your (consent|permission) to load|"
+    r"to (view|see) this (content|video|post),? (please )?(enable|allow|accept)",
     # tags, captions' credits, contacts
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$",
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$",
