@@ -154,6 +154,10 @@ def print_fundus(data: Path, only: list[str] | None) -> None:
         figures += [m[k] for k in ("title", "authors", "date", "topics")] if m else [None] * 4
         cells = " ".join(f"{f:7.3f}" if f is not None else f"{'':7}" for f in figures)
         print(f"{name:32} {cells} {r['ms_median']:8.1f}")
+    print(
+        "body F1 with the truth's subheadings not counted against the body: "
+        + ", ".join(f"{name} {r['f1_without_subheadings']:.3f}" for name, r in bodies.items())
+    )
     for name, m in meta.items():
         print(
             f"{name}: authors {m['authors_people']:.3f} on the {m['authors_people_pages']} pages whose expected"

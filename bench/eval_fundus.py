@@ -33,6 +33,14 @@ def truth_body(expected: dict) -> str:
     return "\n".join(paragraphs)
 
 
+def without_subheadings(body: str, expected: dict) -> str:
+    """A body less the lines that are the truth's own subheadings (its ``sections[].headline``):
+    what the set's convention of leaving subheadings out of the text costs an extractor that
+    keeps them (README: "accepted"), shown apart, not counted."""
+    heads = {clean(h) for s in (expected.get("body") or {}).get("sections") or [] for h in s.get("headline") or []}
+    return clean("\n".join(line for line in (body or "").split("\n") if clean(line) not in heads))
+
+
 def minute(value: str | None, as_instant: bool) -> str | None:
     """An ISO time to the minute: in UTC when ``as_instant`` and it has an offset, else its wall clock."""
     if not value:
@@ -108,6 +116,8 @@ def run(data: Path, body_extractors: dict[str, Callable[[str, str], str]], score
         predictions = {k: clean(fields[k]["body"]) if k in fields else "" for k in truths}
         recalls = {k: score({k: predictions[k]}, {k: truths[k]})["recall"] for k in truths}
         bodies[name] = score(predictions, truths) | {"ms_median": statistics.median(times[name]), "recalls": recalls}
+        plain = {k: without_subheadings(fields[k]["body"], by_id[k]["expected"]) if k in fields else "" for k in truths}
+        bodies[name]["f1_without_subheadings"] = score(plain, truths)["f1"]
         if name in fielders:
             meta[name] = _metadata(found, fields)
     return bodies, meta
