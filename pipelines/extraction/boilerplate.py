@@ -14,7 +14,7 @@ import re
 
 from pipelines.extraction.dom import element_text, link_density, remove, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
-from pipelines.extraction.text import text_key
+from pipelines.extraction.text import normalize_text, text_key
 
 NEVER_CONTENT_TAGS = frozenset(
     [
@@ -338,6 +338,7 @@ _LABEL_MAX_DESCENDANTS = 6
 
 
 def _strip_labelled_boxes(container) -> None:
+    box_limit = _BOX_MAX_SHARE * text_length(container)
     for el in list(container.iter()):
         if el.getparent() is None or not isinstance(el.tag, str) or el is container:
             continue
@@ -345,7 +346,7 @@ def _strip_labelled_boxes(container) -> None:
             continue
         text = element_text(el)
         if is_boilerplate_label(text):
-            _remove_box_of(el, container)
+            _remove_box_of(el, container, box_limit)
         elif _is_link_line(el, text):
             remove(el)
 
@@ -375,7 +376,7 @@ _BOX_MAX_SHARE = 0.25
 """A box headed by a label is a small part of the article around it."""
 
 
-def _remove_box_of(label, container) -> None:
+def _remove_box_of(label, container, box_limit: float) -> None:
     """Remove the smallest enclosing block of the label that is mostly links, else the
     largest small block that begins with the label (teasers with their own text), else the
     label (with the wrappers holding nothing else) and the link list that follows it."""
@@ -387,7 +388,7 @@ def _remove_box_of(label, container) -> None:
     while (parent := node.getparent()) is not None and parent is not container and link_density(parent) >= 0.5:
         node = parent
     if node is heading:
-        node = _headed_box(heading, text, container)
+        node = _headed_box(heading, text, container, box_limit)
     if node is heading:
         following = heading.getnext()
         needed = 0.3 if following is not None and following.tag in ("ul", "ol") else 0.5  # a list of stories
@@ -396,16 +397,27 @@ def _remove_box_of(label, container) -> None:
     remove(node)
 
 
-def _headed_box(heading, label: str, container):
-    """The largest ancestor of ``heading`` that starts with the label and holds under a
-    quarter of the container's text: "Mehr zum Thema" and the teasers under it."""
-    limit = _BOX_MAX_SHARE * text_length(container)
+def _headed_box(heading, label: str, container, limit: float):
+    """The largest ancestor of ``heading`` that starts with the label and holds under
+    ``limit`` characters (a quarter of the container's text): "Mehr zum Thema" and the
+    teasers under it."""
     node = heading
     while (parent := node.getparent()) is not None and parent is not container:
-        if text_length(parent) > limit or not element_text(parent).startswith(label):
+        if text_length(parent) > limit or not _starts_with(parent, label):
             break
         node = parent
     return node
+
+
+def _starts_with(el, label: str) -> bool:
+    """Whether ``el``'s visible text begins with ``label`` (reading only as far as needed)."""
+    parts: list[str] = []
+    for chunk in el.itertext():
+        parts.append(chunk)
+        text = normalize_text(" ".join(parts))
+        if len(text) >= len(label):
+            return text.startswith(label)
+    return False
 
 
 _CONTROLS = ("button", "input", "select", "textarea")

@@ -10,7 +10,7 @@ still does. When a page has no prose at all, trafilatura reads it instead.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from cssselect import GenericTranslator
@@ -72,7 +72,8 @@ def _described_story(deep: dict, headlines: Collection[str]):
     """On a page of several ``<article>`` stories (the next story appended below, a "second
     article"), the story whose heading is the page's headline, or None."""
     stories = [el for el in deep if el.tag == "article" and deep[el] >= MIN_CONTAINER_CHARS]
-    stories = [s for s in stories if not any(o is not s and o in set(s.iterancestors()) for o in stories)]
+    inner = set(stories)
+    stories = [s for s in stories if not any(a in inner for a in s.iterancestors("article"))]
     if len(stories) < 2:
         return None
     return next((s for s in stories if _has_heading(s, headlines)), None)
@@ -157,23 +158,24 @@ def text_mass(blocks) -> dict:
     """Prose under each element: a block credits itself and its parent fully, its grandparent
     by half (readability's rule: the article is where paragraphs are siblings)."""
     mass: dict = defaultdict(float)
+    shapes = _Shapes()
     for el, weight in blocks:
         mass[el] += weight
-        if (parent := _level_up(el)) is not None:
+        if (parent := _level_up(el, shapes)) is not None:
             mass[parent] += weight
-            if (grand := _level_up(parent)) is not None:
+            if (grand := _level_up(parent, shapes)) is not None:
                 mass[grand] += weight / 2
     return mass
 
 
-def _level_up(el):
+def _level_up(el, shapes: _Shapes):
     """The parent, skipping a chain of wrappers around this one element alone when the
     chain repeats beside itself: one ``<div>`` per paragraph (styled-components pages nest
     each ``<p>`` in several) is not a level; a lone box around one paragraph still is."""
     top = el
     while (parent := top.getparent()) is not None and _wraps_only(parent, top):
         top = parent
-    if top is not el and top.getparent() is not None and _repeats(top):
+    if top is not el and top.getparent() is not None and shapes.repeats(top):
         return top.getparent()
     return el.getparent()
 
@@ -192,9 +194,18 @@ def _wraps_only(wrapper, child) -> bool:
     return extra < _WRAPPER_EXTRA_CHARS
 
 
-def _repeats(el) -> bool:
-    shape = (el.tag, el.get("class"))
-    return any(s is not el and (s.tag, s.get("class")) == shape for s in el.getparent())
+class _Shapes:
+    """How many children of each (tag, class) an element has, counted once per element."""
+
+    def __init__(self) -> None:
+        self._counts: dict = {}
+
+    def repeats(self, el) -> bool:
+        """Another child of ``el``'s parent has its tag and class."""
+        parent = el.getparent()
+        if parent not in self._counts:
+            self._counts[parent] = Counter((c.tag, c.get("class")) for c in parent)
+        return self._counts[parent][(el.tag, el.get("class"))] > 1
 
 
 def trafilatura_paragraphs(html: str, url: str, second_opinion: bool = False) -> list[str]:
