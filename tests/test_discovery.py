@@ -94,3 +94,7 @@ def test_sitemap_entities_are_not_expanded():
     body = b"""<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY e "https://evil.example/x">]>
     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&e;</loc></url></urlset>"""
     assert sitemap_links(body) == []
+
+
+def test_robots_txt_of_binary_junk_lists_no_sitemap_and_raises_nothing():
+    assert robots_sitemaps(b"\x00\xff\xfe" * 1000 + b"\nSitemap: \xff\xfe\n", "https://a.example/robots.txt") == []
