@@ -213,6 +213,7 @@ def test_furniture_lines_are_recognised(line):
         "On 5 May 2024 the council voted to extend the tram line to the northern districts.",
         "Watch the council debate live on our website tonight.",
         "05/10/2018 - O prefeito disse que vai resolver o problema ainda este mês.",
+        "Der Minister sagte: Das Foto: ein Skandal. Wir prüfen das jetzt genau und melden uns.",
     ],
 )
 def test_prose_mentioning_dates_or_videos_is_not_furniture(line):
@@ -248,6 +249,10 @@ def test_kicker_and_headline_of_a_social_title_printed_as_two_lines_are_not_body
         "Empfohlener redaktioneller Inhalt",
         "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
         "YouTube-Inhalte erlauben",
+        "Diese Pyramide zeigt den angedachten Ablauf der Phasen. Bild: Screenshot: fdp.de",
+        "Người dân co ro trong giá rét. Ảnh: Minh Hà",
+        "Ein Techniker prüft die Oberleitung der Straßenbahn. (Archivbild)",
+        "ssi, dan; Foto [M]: Shutterstock; Erstveröffentlichung: 4.4.18",
     ],
 )
 def test_player_source_sign_off_and_paywall_lines_are_furniture(line):
@@ -257,3 +262,10 @@ def test_player_source_sign_off_and_paywall_lines_are_furniture(line):
 def test_read_also_line_in_another_language_without_a_colon_goes():
     line = '<p>Les også <a href="/x">En far for de store anledninger</a></p>'
     assert extract_article(page(f"<p>{P1}</p>{line}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]
+
+
+def test_a_description_repeating_the_opening_after_its_dateline_is_no_lead():
+    first = f"Hà Nội (TTXVN) - {P1}"
+    html = page(f"<p>{first}</p><p>{P2}</p><p>{P3}</p>", head=f'<meta name="description" content="{P1}">')
+    article = extract_article(html, URL)
+    assert (article["lead"], article["body"]) == (None, [first, P2, P3])

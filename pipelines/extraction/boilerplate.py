@@ -190,6 +190,9 @@ _FURNITURE_LINES = (
     r"to (view|see) this (content|video|post),? (please )?(enable|allow|accept)",
     # tags, captions' credits, contacts
     r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$",
+    # a caption left outside its figure ends with the image's credit: "… Bild: Screenshot: fdp.de"
+    r".{0,250}(\b(bild|foto|fotos|photo|photos|picture|ảnh|credit)\s*(\[\w+\])?\s*:\s*((?!\. )[^;]){1,60}|"
+    r"\((archiv|symbol)bild\))$|.{0,80};\s*(foto|photo|bild)\s*(\[\w+\])?\s*:",
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$",
 )
 _FURNITURE = re.compile("^(" + "|".join(_FURNITURE_LINES) + ")", re.I)

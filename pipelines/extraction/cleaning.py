@@ -39,6 +39,7 @@ def clean_article(article: dict) -> dict:
 
 
 _ELLIPSIS = " .…"
+_EXCERPT_MIN_CHARS = 60
 
 
 def _is_opening_paragraph(lead: str | None, article: dict, body: list[str]) -> bool:
@@ -58,7 +59,10 @@ def _is_excerpt_of_body(lead: str, first: str) -> bool:
     lead_key, first_key = text_key(lead), text_key(first)
     if lead_key == first_key:
         return False
-    return lead_key.startswith(first_key) or first_key.startswith(lead_key.rstrip(_ELLIPSIS))
+    cut = lead_key.rstrip(_ELLIPSIS)
+    if lead_key.startswith(first_key) or first_key.startswith(cut):
+        return True
+    return len(cut) >= _EXCERPT_MIN_CHARS and cut in first_key  # after a dateline: "Kiel (dpo) - …"
 
 
 def _images(images: list[dict]) -> list[dict]:
