@@ -269,3 +269,10 @@ def test_a_description_repeating_the_opening_after_its_dateline_is_no_lead():
     html = page(f"<p>{first}</p><p>{P2}</p><p>{P3}</p>", head=f'<meta name="description" content="{P1}">')
     article = extract_article(html, URL)
     assert (article["lead"], article["body"]) == (None, [first, P2, P3])
+
+
+def test_a_link_wrapping_blocks_is_a_card_for_another_page_not_body():
+    card = '<a href="/khac.html"><img src="https://img.example/the.jpg"><h3>Giá xăng tăng mạnh</h3><p>Từ chiều nay giá xăng dầu được điều chỉnh tăng.</p></a>'
+    article = extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{card}"), URL)
+    assert article["body"] == [P1, P2, P3]
+    assert "https://img.example/the.jpg" not in [i["src"] for i in article["images"]]

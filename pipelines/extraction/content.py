@@ -65,6 +65,8 @@ def _walk(el, content: Content, base_url: str) -> None:
                 _add_image(img, None, content, base_url)
             if quoted or link_density(child) < LINK_ONLY:  # one link alone is a headline elsewhere
                 content.paragraphs.append(element_text(child))
+        elif child.tag == "a" and not quoted:
+            pass  # a link wrapping blocks is a card for another page (headline, teaser), not prose
         elif child.tag != "br":
             _walk(child, content, base_url)
         run = [child.tail or ""]
