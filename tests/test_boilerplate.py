@@ -276,3 +276,8 @@ def test_a_link_wrapping_blocks_is_a_card_for_another_page_not_body():
     article = extract_article(page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{card}"), URL)
     assert article["body"] == [P1, P2, P3]
     assert "https://img.example/the.jpg" not in [i["src"] for i in article["images"]]
+
+
+def test_a_drop_cap_is_the_first_letter_of_its_word():
+    first = '<p><span class="initial-letter-outer"><span class="initial-letter">S</span></span> <span>áng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm khi ra đường.</span></p>'
+    assert extract_article(page(f"{first}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]

@@ -8,6 +8,7 @@ loading attributes (``data-src``, ``data-original``, …, ``srcset``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipelines.extraction.dom import BLOCK_TAGS, element_text, link_density, raw_text
@@ -30,8 +31,33 @@ class Content:
 
 def read_content(container, base_url: str) -> Content:
     content = Content()
+    _join_drop_caps(container)
     _walk(container, content, base_url)
     return content
+
+
+_DROP_CAP = re.compile(r"(^|[-_ ])(drop-?cap|initial|initial-letter|first-letter|versal)([-_ ]|$)", re.I)
+
+
+def _join_drop_caps(container) -> None:
+    """A drop cap ("N" set large beside "a endlich!") is the first letter of its word: the
+    white space the markup puts after it is not a word break."""
+    for el in container.iter("span", "b", "strong", "div"):
+        if not _DROP_CAP.search(el.get("class") or "") or len(element_text(el)) > 2:
+            continue
+        outer = el
+        while (
+            (parent := outer.getparent()) is not None
+            and parent is not container
+            and element_text(parent) == element_text(el)
+        ):
+            outer = parent
+        if (outer.tail or "").strip():
+            outer.tail = outer.tail.lstrip()
+        else:
+            outer.tail = ""
+            if (following := outer.getnext()) is not None:
+                following.text = (following.text or "").lstrip()
 
 
 def _walk(el, content: Content, base_url: str) -> None:
