@@ -281,3 +281,22 @@ def test_a_link_wrapping_blocks_is_a_card_for_another_page_not_body():
 def test_a_drop_cap_is_the_first_letter_of_its_word():
     first = '<p><span class="initial-letter-outer"><span class="initial-letter">S</span></span> <span>áng nay, nhiệt độ tại Hà Nội giảm mạnh, nhiều nơi chỉ còn dưới 15 độ C khiến người dân phải mặc áo ấm khi ra đường.</span></p>'
     assert extract_article(page(f"{first}<p>{P2}</p><p>{P3}</p>"), URL)["body"] == [P1, P2, P3]
+
+
+def _two_stories(first_attrs: str = "", head: str = "") -> str:
+    other = "".join(
+        f"<p>Bài tiếp theo, đoạn {i}: giá xăng dầu trong nước được điều chỉnh tăng từ chiều nay theo kỳ họp.</p>"
+        for i in range(6)
+    )
+    return f"""<html><head><title>Báo Thử</title>{head}</head><body><h1>Không khí lạnh tràn về</h1>
+    <article {first_attrs}><div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article>
+    <article id="second-article"><div>{other}</div></article></body></html>"""
+
+
+def test_of_two_stories_the_one_holding_the_json_ld_article_body_is_the_article():
+    head = f'<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{P1} {P2}"}}</script>'
+    assert extract_article(_two_stories(head=head), URL)["body"] == [P1, P2, P3]
+
+
+def test_of_two_stories_the_one_naming_the_page_url_is_the_article():
+    assert extract_article(_two_stories(first_attrs=f'itemid="{URL}"'), URL)["body"] == [P1, P2, P3]

@@ -18,8 +18,14 @@ from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import parse_html, selector
-from pipelines.extraction.generic import locate_article, needs_second_opinion, reconcile, trafilatura_paragraphs
-from pipelines.extraction.metadata import read_metadata
+from pipelines.extraction.generic import (
+    locate_article,
+    needs_second_opinion,
+    reconcile,
+    story_clues,
+    trafilatura_paragraphs,
+)
+from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.text import text_key
@@ -66,7 +72,9 @@ def extract_fields(
         remove_matches(selector(container), rules.strip)  # inside the body only: a whole-page scan each
     else:
         remove_matches(page.sel, rules.strip)
-        container, page_prose = locate_article(page.sel, headlines)
+        body_text = " ".join(jsonld_text(md.article.get("articleBody")))
+        clues = story_clues(headlines, body_text, (url, article["canonical_url"]))
+        container, page_prose = locate_article(page.sel, clues)
         page.provenance["body"] = "generic"
     if container is not None:
         strip_boilerplate(container)

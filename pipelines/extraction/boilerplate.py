@@ -355,7 +355,7 @@ def _strip_labelled_boxes(container) -> None:
 
 
 def _is_link_line(el, text: str) -> bool:
-    """"Xem thêm: <link>" or a short lead-in before a link to another story."""
+    """ "Xem thêm: <link>" or a short lead-in before a link to another story."""
     if el.tag in ("p", "li", "div") and _LABEL_PREFIX.match(text) and link_density(el) >= 0.5:
         return True
     if el.tag not in ("p", "div") or not (lead_in := _LEAD_IN.match(text)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from cssselect import GenericTranslator
 from lxml import etree
@@ -19,7 +20,7 @@ from lxml import etree
 from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WidgetTest
 from pipelines.extraction.dom import element_text, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
-from pipelines.extraction.text import text_key
+from pipelines.extraction.text import normalize_text, text_key
 
 CONTAINER_SELECTORS = (
     "[itemprop=articleBody]",
@@ -50,15 +51,35 @@ _CONTAINER_TESTS = tuple(
 )
 
 
-def locate_article(sel, headlines: Collection[str] = ()) -> tuple:
+@dataclass(frozen=True)
+class StoryClues:
+    """What the page says its article is: on a page of several stories, the one they describe."""
+
+    headlines: Collection[str] = ()
+    """Text keys of the page's headline (``fields.title_variants``)."""
+    body_start: str = ""
+    """The text key of the JSON-LD ``articleBody``'s opening."""
+    urls: Collection[str] = ()
+    """The page's URL and its canonical URL."""
+
+
+_BODY_START_CHARS = 60
+_STORY_URL_ATTRIBUTES = ("itemid", "data-url", "data-href", "data-canonical", "data-permalink", "about")
+
+
+def story_clues(headlines: Collection[str], article_body: str | None, urls: Collection[str]) -> StoryClues:
+    start = text_key(normalize_text(article_body or ""))[:_BODY_START_CHARS]
+    return StoryClues(headlines, start if len(start) == _BODY_START_CHARS else "", {u for u in urls if u})
+
+
+def locate_article(sel, clues: StoryClues = StoryClues()) -> tuple:
     """(the element holding the article body or None, the characters of prose on the whole
-    page): the second says how much text a body should come near. ``headlines`` are the
-    text keys of the page's headline (``fields.title_variants``): on a page with several
-    stories, the one they name is the article."""
+    page, or of the chosen story): the second says how much text a body should come near. On
+    a page with several stories, the one the ``clues`` describe is the article."""
     blocks = list(prose_blocks(sel.root))
     deep = deep_prose(blocks)
     container = _container(blocks, deep)
-    story = _described_story(deep, headlines) if container is not None and headlines else None
+    story = _described_story(deep, clues) if container is not None else None
     if story is None:
         return container, deep.get(sel.root, 0.0)
     if container is not story and story not in set(container.iterancestors()):
@@ -68,15 +89,36 @@ def locate_article(sel, headlines: Collection[str] = ()) -> tuple:
     return container, deep[story]
 
 
-def _described_story(deep: dict, headlines: Collection[str]):
+def _described_story(deep: dict, clues: StoryClues):
     """On a page of several ``<article>`` stories (the next story appended below, a "second
-    article"), the story whose heading is the page's headline, or None."""
+    article"), the story whose heading is the page's headline, else the one holding the
+    JSON-LD ``articleBody``'s opening, else the one naming the page's URL; or None."""
     stories = [el for el in deep if el.tag == "article" and deep[el] >= MIN_CONTAINER_CHARS]
     inner = set(stories)
     stories = [s for s in stories if not any(a in inner for a in s.iterancestors("article"))]
     if len(stories) < 2:
         return None
-    return next((s for s in stories if _has_heading(s, headlines)), None)
+    tests = (
+        lambda s: bool(clues.headlines) and _has_heading(s, clues.headlines),
+        lambda s: bool(clues.body_start) and clues.body_start in text_key(element_text(s)),
+        lambda s: bool(clues.urls) and _names_url(s, clues.urls),
+    )
+    for test in tests:
+        if (described := next((s for s in stories if test(s)), None)) is not None:
+            return described
+    return None
+
+
+def _names_url(story, urls: Collection[str]) -> bool:
+    for el in story.iter():
+        if not isinstance(el.tag, str):
+            continue
+        values = [el.get(a) for a in _STORY_URL_ATTRIBUTES]
+        if el.get("itemprop") == "url":
+            values += [el.get("href"), el.get("content")]
+        if any(v and v.strip() in urls for v in values):
+            return True
+    return False
 
 
 def _has_heading(story, headlines: Collection[str]) -> bool:
