@@ -300,3 +300,13 @@ def test_of_two_stories_the_one_holding_the_json_ld_article_body_is_the_article(
 
 def test_of_two_stories_the_one_naming_the_page_url_is_the_article():
     assert extract_article(_two_stories(first_attrs=f'itemid="{URL}"'), URL)["body"] == [P1, P2, P3]
+
+
+def test_an_image_zoom_link_keeps_its_picture_and_the_caption_beside_it():
+    figure = (
+        '<div class="contentimage"><a href="https://img.example/tram-big.webp" class="zoomimage"><div><picture>'
+        '<img src="https://img.example/tram.webp"></picture></div></a><span class="caption">Tàu điện cũ ở Hà Nội</span></div>'
+    )
+    article = extract_article(page(f"<p>{P1}</p>{figure}<p>{P2}</p><p>{P3}</p>"), URL)
+    assert article["body"] == [P1, P2, P3]
+    assert article["images"] == [{"src": "https://img.example/tram.webp", "caption": "Tàu điện cũ ở Hà Nội"}]

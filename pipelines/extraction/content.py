@@ -91,12 +91,22 @@ def _walk(el, content: Content, base_url: str) -> None:
                 _add_image(img, None, content, base_url)
             if quoted or link_density(child) < LINK_ONLY:  # one link alone is a headline elsewhere
                 content.paragraphs.append(element_text(child))
-        elif child.tag == "a" and not quoted:
+        elif child.tag == "a" and not quoted and _is_card(child):
             pass  # a link wrapping blocks is a card for another page (headline, teaser), not prose
         elif child.tag != "br":
             _walk(child, content, base_url)
         run = [child.tail or ""]
     _flush(run, content)
+
+
+_MEDIA_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg|mp4|webm)(\?|#|$)", re.I)
+_CARD_MIN_CHARS = 15
+
+
+def _is_card(link) -> bool:
+    """A link around blocks with a headline's worth of text, to another page: not an image
+    link (a zoom on the picture beside its caption)."""
+    return len(element_text(link)) >= _CARD_MIN_CHARS and not _MEDIA_FILE.search(link.get("href") or "")
 
 
 def _is_inline(el) -> bool:
