@@ -4,6 +4,8 @@ their reason without stopping the crawl."""
 
 import gzip
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -12,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.database import create_db_engine, migrate
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
-from tests.conftest import expected, recording
+from tests.conftest import expected, recording, run_crawl
 from tests.loopback import serve
 
 ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
@@ -55,20 +57,39 @@ def db(url: str) -> Session:
     return Session(create_engine(url))
 
 
-def test_news_spider_archives_the_article_from_a_feed(site, crawl, sqlite_url):
-    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
-    assert done.returncode == 0, done.stderr
+@dataclass
+class FeedCrawl:
+    """One crawl of the site from its feed, read by the tests that only look at its result."""
+
+    base: str
+    done: object
+    database_url: str
+    warc_dir: Path
+
+
+@pytest.fixture(scope="module")
+def feed_crawl(tmp_path_factory) -> FeedCrawl:
+    folder = tmp_path_factory.mktemp("feed-crawl")
+    pages: dict = {}
+    with serve(pages, delays={SLOW: 4.5}) as base:
+        pages.update(site_pages(base))
+        done = run_crawl(folder, "news", "-a", f"start={base}/rss.xml", settings=SETTINGS)
+    return FeedCrawl(base, done, f"sqlite:///{folder / 'archive.db'}", folder / "warc")
+
+
+def test_news_spider_archives_the_article_from_a_feed(feed_crawl):
+    assert feed_crawl.done.returncode == 0, feed_crawl.done.stderr
     want = expected("kinhtedothi.vn")
-    with db(sqlite_url) as s:
+    with db(feed_crawl.database_url) as s:
         (article,) = s.scalars(select(Article)).all()
         version = s.scalar(select(ArticleVersion))
-    assert article.canonical_url == site + ARTICLE  # the page's canonical link names another host
+    assert article.canonical_url == feed_crawl.base + ARTICLE  # the page's canonical link names another host
     assert (version.title, version.body, version.images) == (want["title"], want["body"], want["images"])
 
 
-def test_every_request_is_recorded_with_its_outcome_and_the_crawl_finishes(site, crawl, sqlite_url):
-    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
-    with db(sqlite_url) as s:
+def test_every_request_is_recorded_with_its_outcome_and_the_crawl_finishes(feed_crawl):
+    site = feed_crawl.base
+    with db(feed_crawl.database_url) as s:
         outcomes = {snap.url.removeprefix(site): snap.outcome for snap in s.scalars(select(Snapshot))}
         run = s.scalar(select(CrawlRun))
     assert outcomes == {
@@ -84,20 +105,20 @@ def test_every_request_is_recorded_with_its_outcome_and_the_crawl_finishes(site,
     }
     assert run.outcome == "finished"
     assert run.stats.get("fetch/failed/DownloadTimeoutError") == 1
-    assert "failed fetches: 1 DownloadTimeoutError" in done.stdout
+    assert "failed fetches: 1 DownloadTimeoutError" in feed_crawl.done.stdout
 
 
-def test_every_response_is_in_the_warc_with_checking_digests(site, crawl, sqlite_url, tmp_path):
-    crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=SETTINGS)
+def test_every_response_is_in_the_warc_with_checking_digests(feed_crawl):
     uris = []
-    for path in (tmp_path / "warc").glob("*.warc.gz"):
+    for path in feed_crawl.warc_dir.glob("*.warc.gz"):
         with open(path, "rb") as fh:
             uris += [
                 r.rec_headers.get_header("WARC-Target-URI")
                 for r in ArchiveIterator(fh, check_digests="raise")
                 if r.rec_type == "response"
             ]
-    assert sorted(u.removeprefix(site) for u in uris) == sorted(["/robots.txt", "/rss.xml", ARTICLE, *BAD, MISSING])
+    expected_uris = sorted(["/robots.txt", "/rss.xml", ARTICLE, *BAD, MISSING])
+    assert sorted(u.removeprefix(feed_crawl.base) for u in uris) == expected_uris
 
 
 def test_tracking_parameter_copy_becomes_an_alias(site, crawl, sqlite_url):
