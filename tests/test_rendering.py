@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.models import ArticleVersion, Snapshot
 from crawler.rendering.browser import find_browser
+from tests.conftest import run_crawl
 from tests.loopback import serve
 
 PARAGRAPHS = [
@@ -93,10 +94,19 @@ def snapshots(url: str) -> list[tuple[str, str, str]]:
         return [(r.url.rsplit("/", 1)[-1], r.record_type, r.outcome) for r in s.scalars(select(Snapshot))]
 
 
-def test_a_script_built_article_is_rendered_and_archived_in_full(chromium, site, crawl, sqlite_url):
-    done = crawl("news", "-a", f"start={site}/bai-1.html", database_url=sqlite_url, settings=FAST)
+@pytest.fixture(scope="module")
+def rendered(chromium, site, tmp_path_factory):
+    """One crawl of the script-built article through the browser fallback, read by the tests
+    that only look at its result: (the crawl, its database URL, its WARC folder)."""
+    folder = tmp_path_factory.mktemp("rendered")
+    done = run_crawl(folder, "news", "-a", f"start={site}/bai-1.html", settings=FAST)
+    return done, f"sqlite:///{folder / 'archive.db'}", folder / "warc"
+
+
+def test_a_script_built_article_is_rendered_and_archived_in_full(rendered):
+    done, database_url, _ = rendered
     assert done.returncode == 0, done.stderr[-2000:]
-    (version,) = versions(sqlite_url)
+    (version,) = versions(database_url)
     assert (version.title, version.body) == (TITLE, PARAGRAPHS)
     assert stats(done) == {"render/fallback": 1, "render/rendered": 1}
 
@@ -133,19 +143,18 @@ def test_a_page_that_never_finishes_loading_is_recorded_failed_and_the_crawl_goe
     assert stats(done)["render/failed/TimeoutError"] == 1
 
 
-def test_the_rendered_page_is_kept_as_a_conversion_record_the_version_points_at(chromium, site, crawl, sqlite_url):
-    crawl("news", "-a", f"start={site}/bai-1.html", database_url=sqlite_url, settings=FAST)
-    assert sorted(snapshots(sqlite_url)) == [("bai-1.html", "conversion", "new"), ("bai-1.html", "response", "new")]
-    with Session(create_engine(sqlite_url)) as s:
+def test_the_rendered_page_is_kept_as_a_conversion_record_the_version_points_at(rendered):
+    _, database_url, _ = rendered
+    assert sorted(snapshots(database_url)) == [("bai-1.html", "conversion", "new"), ("bai-1.html", "response", "new")]
+    with Session(create_engine(database_url)) as s:
         version = s.scalar(select(ArticleVersion))
         assert version.snapshot.record_type == "conversion"
 
 
-def test_replaying_a_rendered_page_gives_the_same_article_without_a_browser(chromium, site, crawl, tmp_path):
-    live = f"sqlite:///{tmp_path / 'live.db'}"
-    crawl("news", "-a", f"start={site}/bai-1.html", database_url=live, settings=FAST)
+def test_replaying_a_rendered_page_gives_the_same_article_without_a_browser(rendered, site, crawl, tmp_path):
+    _, live, warc_dir = rendered
     replayed = f"sqlite:///{tmp_path / 'replayed.db'}"
-    no_browser = {**FAST, "REPLAY_FROM": tmp_path / "warc", "RENDER_BROWSER": "/nonexistent/chromium"}
+    no_browser = {**FAST, "REPLAY_FROM": warc_dir, "RENDER_BROWSER": "/nonexistent/chromium"}
     done = crawl("news", "-a", f"start={site}/bai-1.html", database_url=replayed, settings=no_browser)
     assert done.returncode == 0
     assert [v.body for v in versions(replayed)] == [v.body for v in versions(live)] == [PARAGRAPHS]
