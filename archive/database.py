@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import shutil
 import tempfile
 from functools import cache
@@ -170,6 +171,17 @@ def checkpoint(engine: Engine) -> None:
 
 
 _factories: dict[str, sessionmaker[Session]] = {}
+
+
+def _forget_in_child() -> None:
+    """A forked process must not use its parent's pooled connections (two processes on one
+    socket): it drops them unclosed, SQLAlchemy's advice for multiprocessing, and opens its own."""
+    for factory in _factories.values():
+        factory.kw["bind"].dispose(close=False)
+    _factories.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 """The process's session factory per database URL (one engine each)."""
 
 

@@ -10,6 +10,7 @@ test makes the archive see).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
@@ -45,6 +47,10 @@ if TYPE_CHECKING:
 
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
+SAVE_ATTEMPTS = 5
+"""Times a save is decided and written again after losing a unique key to a concurrent writer."""
+
+logger = logging.getLogger(__name__)
 
 
 # the crawl's per-page lookups, built once (building a statement costs more than running it)
@@ -232,8 +238,22 @@ class Archive(RunRecords, ScheduleRecords):
 
     def save(self, item: Mapping, run_id: int | None = None, decision: Decision | None = None) -> Decision:
         """Store a fetched article as ``decision`` says (classified here when not given);
-        returns what it was to the archive. Rows are written with Core statements: the
-        crawl's hottest path, several times cheaper than the ORM's unit of work."""
+        returns what it was to the archive. Another process may archive the same story, its
+        site, an alias or a version at the same moment: the unique keys refuse the second
+        writer, whose transaction is then decided and written again with what the first one
+        stored (a bounded number of times), so no item is lost and nothing is doubled."""
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                return self._save_once(item, run_id, decision if attempt == 1 else None)
+            except IntegrityError:
+                if attempt == SAVE_ATTEMPTS:
+                    raise
+                logger.debug("save of %s raced another writer; deciding again", item.get("url"))
+        raise AssertionError("unreachable")
+
+    def _save_once(self, item: Mapping, run_id: int | None, decision: Decision | None) -> Decision:
+        """One transaction of ``save``. Rows are written with Core statements: the crawl's
+        hottest path, several times cheaper than the ORM's unit of work."""
         with self.Session.begin() as session:
             conn = session.connection()
             decision = decision or self._classify(conn, item)
