@@ -1,6 +1,7 @@
 """Snapshots are real WARC records, read back with warcio, with digests that check."""
 
 import gzip
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import Exchange, WarcIndex, WarcStore, finish_orphans, read_response
+from archive.warc.files import NODE, file_name
 
 BODY = "<html><body><p>Tổng thống Biden</p></body></html>".encode()
 
@@ -159,3 +161,11 @@ def test_a_damaged_file_is_skipped_by_the_index_and_reported(tmp_path):
     index = WarcIndex(tmp_path)
     assert index.get("https://thanhnien.vn/a-1851335421.htm").body == BODY
     assert list(index.damaged) == [str(damaged)]
+
+
+def test_warc_file_names_are_unique_across_writers_and_say_when_where_and_who():
+    when = datetime(2026, 12, 1, 16, 24, 31, 695000, tzinfo=UTC)
+    names = {file_name("kinhtedothi", when, 1) for _ in range(200)}  # same prefix, instant and serial
+    assert len(names) == 200
+    pattern = rf"kinhtedothi-20261201162431695-00001-{re.escape(NODE)}-\d+-[0-9a-f]{{8}}\.warc\.gz"
+    assert all(re.fullmatch(pattern, n) for n in names)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 OPEN_SUFFIX = ".open"
@@ -26,6 +28,14 @@ def existing(file: str | os.PathLike) -> Path:
     """A WARC file by its final name, or the ``.open`` file it still is."""
     path = Path(file)
     return path if path.exists() or not open_path(path).exists() else open_path(path)
+
+
+def file_name(prefix: str, when: datetime, serial: int) -> str:
+    """A new WARC file's name, unique across hosts, processes and restarts (the warcprox and
+    Browsertrix convention, with the writer's process for the liveness check of ``.open``
+    files): ``<prefix>-<17-digit UTC time>-<serial>-<host>-<pid>-<random token>.warc.gz``."""
+    stamp = when.astimezone(UTC).strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+    return f"{prefix}-{stamp}-{serial:05d}-{NODE}-{os.getpid()}-{secrets.token_hex(4)}.warc.gz"
 
 
 def writer_pid(path: Path) -> int | None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.warc.files import NODE, open_path
+from archive.warc.files import file_name, open_path
 from archive.warc.records import (
     RENDERED_TYPE,
     SOFTWARE,
@@ -187,9 +187,7 @@ class WarcStore:
         if self._file is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._serial += 1
-            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            name = f"{self.prefix}-{stamp}-{NODE}-{os.getpid()}-{self._serial:05d}.warc.gz"
-            self._path = self.directory / name
+            self._path = self.directory / file_name(self.prefix, datetime.now(UTC), self._serial)
             self._file = open(open_path(self._path), "ab")  # noqa: SIM115 - kept open across writes, closed in close()
             writer = self._new_writer()
             writer.write_record(
