@@ -1,5 +1,6 @@
 """What the archive stores and compares, frozen: canonical URLs, article identity keys, the
-text fingerprint, the content digest of a version, and the text MinHash signatures are made of.
+text fingerprint, the content digest of a version, the text MinHash signatures are made of,
+and their LSH band keys.
 
 Every stored key was computed by these functions; a key computed differently no longer
 matches the stored ones (a re-fetched story would become a new article, every version
@@ -101,6 +102,24 @@ def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """An order-sensitive 64-bit combination of two hash arrays (wrapping arithmetic)."""
     mixed = (a * _GOLDEN) ^ b
     return (mixed ^ (mixed >> np.uint64(29))) * _MULTIPLIER
+
+
+LSH_BANDS = 5
+LSH_ROWS = 11
+"""Locality-sensitive hashing of signatures for near-duplicate look-ups in the database: the
+first 55 hash values in 5 bands of 11 (datasketch's optimum for a 0.8 threshold at 64
+permutations). Two signatures share a band key only if they agree on a whole band."""
+
+
+def band_keys(data: bytes) -> list[int]:
+    """The signature's (``to_bytes``) band keys, as signed 63-bit integers (a BIGINT column)."""
+    values = np.frombuffer(data, dtype=np.uint64)
+    keys = []
+    for band in range(LSH_BANDS):
+        chunk = values[band * LSH_ROWS : (band + 1) * LSH_ROWS].tobytes()
+        digest = sha1(bytes([band]) + chunk).digest()
+        keys.append(int.from_bytes(digest[:8], "big") >> 1)
+    return keys
 
 
 def to_bytes(minhash: MinHash) -> bytes:

@@ -1,5 +1,5 @@
-"""SQLAlchemy 2 models of the archive: Site, Article (+ aliases), ArticleVersion, Snapshot,
-NearDuplicate, CrawlRun, Lock, SiteSchedule. The article's fields are declared in
+"""SQLAlchemy 2 models of the archive: Site, Article (+ aliases, band keys), ArticleVersion,
+Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule. The article's fields are declared in
 ``archive.schema``; a version stores its versioned fields as columns.
 
 Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
@@ -130,6 +130,15 @@ class Snapshot(Base):
     detail: Mapped[str | None] = mapped_column(doc="the error message, refusal reason or redirect target")
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), index=True)
+
+
+class ArticleBand(Base):
+    """The LSH band keys of an article's latest signature (``archive.keys.band_keys``): the
+    near-duplicate look-up of any process or node is a query on them."""
+
+    __tablename__ = "article_band"
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
 
 
 class NearDuplicate(Base):

@@ -1,38 +1,22 @@
-"""Near-duplicate articles across sites and runs: MinHash signatures of word shingles
-(``archive.keys``) queried through an LSH index (datasketch). Signatures are kept in the
-database (``Article.minhash``), so the index is rebuilt from them in any later process."""
+"""Near-duplicate articles across sites, runs and nodes: MinHash signatures of word shingles
+(``archive.keys``), found through their LSH band keys stored beside the articles
+(``ArticleBand``): any process's look-up is a query, so a re-post stored by another node is
+found. Which candidates are near-duplicates is decided here, on their signatures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
-
-from archive.keys import NUM_PERM
 
 if TYPE_CHECKING:
     from datasketch import MinHash
 
 DEFAULT_THRESHOLD = 0.8
+"""Estimated Jaccard similarity of the word shingles at which a story is a re-post (the bands
+of ``archive.keys`` are tuned for it)."""
 
 
-class NearDuplicateIndex:
-    """Article ids by signature; ``similar`` gives the indexed articles at or above the threshold."""
-
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
-        from datasketch import MinHashLSH
-
-        self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[int, MinHash] = {}
-
-    def add(self, article_id: int, minhash: MinHash) -> None:
-        if article_id in self.signatures:
-            self.lsh.remove(article_id)
-        self.lsh.insert(article_id, minhash)
-        self.signatures[article_id] = minhash
-
-    def similar(self, minhash: MinHash, exclude: int | None = None) -> list[tuple[int, float]]:
-        found = []
-        for other in self.lsh.query(minhash):
-            if other != exclude and (score := minhash.jaccard(self.signatures[other])) >= self.threshold:
-                found.append((other, round(float(score), 3)))
-        return sorted(found, key=lambda pair: -pair[1])
+def similar(minhash: MinHash, candidates: Iterable[tuple[int, MinHash]], threshold: float) -> list[tuple[int, float]]:
+    """The candidates at or above ``threshold``, most similar first, with their similarity."""
+    found = [(other, round(float(minhash.jaccard(theirs)), 3)) for other, theirs in candidates]
+    return sorted(((o, s) for o, s in found if s >= threshold), key=lambda pair: -pair[1])

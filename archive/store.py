@@ -19,22 +19,23 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.database import sessions
 from archive.decisions import DROPPED, NEW, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
-from archive.keys import content_digest, from_bytes, signature, to_bytes
+from archive.keys import band_keys, content_digest, from_bytes, signature, to_bytes
 from archive.models import (
     Article,
     ArticleAlias,
+    ArticleBand,
     ArticleVersion,
     NearDuplicate,
     Site,
     Snapshot,
 )
-from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
+from archive.near_duplicates import DEFAULT_THRESHOLD, similar
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.runs import RunRecords, wall_time
 from archive.schedules import ScheduleRecords
@@ -67,6 +68,14 @@ _BY_TEXT = (
     .where(Site.name == bindparam("site"), ArticleVersion.fingerprint == bindparam("fingerprint"))
     .limit(1)
 )
+_NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
+    Article.id.in_(
+        select(ArticleBand.article_id).where(
+            ArticleBand.band.in_(bindparam("bands", expanding=True)), ArticleBand.article_id != bindparam("article")
+        )
+    )
+)
+"""Articles sharing a band key with a signature: the near-duplicate candidates."""
 _BY_RECORD = select(Snapshot.id).where(
     Snapshot.warc_file == bindparam("file"), Snapshot.warc_offset == bindparam("offset")
 )
@@ -152,7 +161,6 @@ class Archive(RunRecords, ScheduleRecords):
         self.recheck_schedule = recheck_schedule
         base_clock = clock or wall_time
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
-        self._index: NearDuplicateIndex | None = None
         self._site_ids: dict[str, int] = {}
 
     def warc_name(self, file: str) -> str:
@@ -310,9 +318,13 @@ class Archive(RunRecords, ScheduleRecords):
         )
 
     def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash) -> None:
-        """Link the article to the stories it repeats (on other sites or under other identities)."""
-        index = self._near_duplicate_index(session)
-        for other_id, similarity in index.similar(minhash, exclude=article_id):
+        """Link the article to the stories it repeats (on other sites or under other identities),
+        found by their band keys in the database, then store the article's own band keys."""
+        conn = session.connection()
+        bands = set(band_keys(to_bytes(minhash)))
+        candidates = conn.execute(_NEAR_CANDIDATES, {"bands": list(bands), "article": article_id})
+        signed = ((other, from_bytes(data)) for other, data in candidates if data)
+        for other_id, similarity in similar(minhash, signed, self.near_duplicate_threshold):
             article, other = session.get(Article, article_id), session.get(Article, other_id)
             copy, original = (article, other) if self._is_later(article, other, session) else (other, article)
             exists = session.scalar(
@@ -323,7 +335,8 @@ class Archive(RunRecords, ScheduleRecords):
             if exists is None:
                 link = NearDuplicate(article=copy, original=original, similarity=similarity, found_at=self.clock())
                 session.add(link)
-        index.add(article_id, minhash)
+        conn.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+        conn.execute(insert(ArticleBand), [{"article_id": article_id, "band": band} for band in bands])
 
     def _is_later(self, article: Article, other: Article, session: Session) -> bool:
         """The re-post is the later story: by publication time, else by first sighting."""
@@ -333,15 +346,6 @@ class Archive(RunRecords, ScheduleRecords):
             mine_at, theirs_at = datetime.fromisoformat(mine.published_at), datetime.fromisoformat(theirs.published_at)
             return aware(mine_at) >= aware(theirs_at)
         return article.id > other.id
-
-    def _near_duplicate_index(self, session: Session) -> NearDuplicateIndex:
-        if self._index is None:
-            self._index = NearDuplicateIndex(self.near_duplicate_threshold)
-            for article_id, data in session.execute(
-                select(Article.id, Article.minhash).where(Article.minhash.is_not(None))
-            ):
-                self._index.add(article_id, from_bytes(data))
-        return self._index
 
     def record_snapshot(self, item: Mapping, outcome: str, run_id: int | None = None) -> None:
         """A fetch that did not become an article version (a 404, a listing, …)."""

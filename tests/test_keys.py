@@ -6,6 +6,7 @@ import hashlib
 
 from archive.keys import (
     article_key,
+    band_keys,
     canonical_url,
     content_digest,
     fingerprint,
@@ -55,6 +56,10 @@ def test_content_digest_is_pinned():
 
 def test_minhash_signature_is_pinned():
     assert hashlib.sha1(to_bytes(signature("Tiêu đề", BODY))).hexdigest() == "d49cae8d9a2704c5c28452a8c359e2d88217a4c1"
+
+
+def test_lsh_band_keys_are_pinned():
+    assert band_keys(to_bytes(signature("Tiêu đề", BODY))) == [4656763863622314902, 4951759703280793684, 1806995223241397863, 5376375471790616769, 6245493738407826840]
 
 
 def test_text_key_folds_case_and_strips_surrounding_punctuation():

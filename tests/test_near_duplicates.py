@@ -2,9 +2,14 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
-from archive.keys import from_bytes, shingle_hashes, signature, to_bytes
-from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex
+from sqlalchemy import select
+
+from archive.keys import band_keys, fingerprint, from_bytes, shingle_hashes, signature, to_bytes
+from archive.models import NearDuplicate
+from archive.near_duplicates import DEFAULT_THRESHOLD, similar
+from archive.store import Archive
 
 BODY = [
     "Tổng thống Mỹ Joe Biden ngày 26.1 có cuộc điện đàm đầu tiên với Tổng thống Nga Vladimir Putin.",
@@ -39,9 +44,60 @@ def test_signature_survives_storage():
     assert from_bytes(to_bytes(original)).jaccard(original) == 1.0
 
 
-def test_index_finds_a_repost_and_not_an_unrelated_story():
-    index = NearDuplicateIndex(DEFAULT_THRESHOLD)
-    index.add(1, signature("Tiêu đề", BODY))
-    index.add(2, signature("Chuyện khác", ["Giá vàng hôm nay tăng mạnh trên thị trường thế giới và trong nước."]))
+OTHER = ["Giá vàng hôm nay tăng mạnh trên thị trường thế giới và trong nước, theo các doanh nghiệp kinh doanh vàng."]
+
+
+def test_a_repost_shares_a_band_key_and_an_unrelated_story_does_not():
+    original, repost = signature("Tiêu đề", BODY), signature("Tiêu đề", [*BODY, "Theo Thanh Niên"])
+    unrelated = signature("Chuyện khác", OTHER)
+    assert set(band_keys(to_bytes(original))) & set(band_keys(to_bytes(repost)))
+    assert not set(band_keys(to_bytes(original))) & set(band_keys(to_bytes(unrelated)))
+
+
+def test_similar_keeps_the_candidates_at_the_threshold_most_similar_first():
     repost = signature("Tiêu đề", [*BODY, "Theo Thanh Niên"])
-    assert [article for article, _ in index.similar(repost)] == [1]
+    candidates = [(2, signature("Chuyện khác", OTHER)), (1, signature("Tiêu đề", BODY))]
+    assert [article for article, _ in similar(repost, candidates, DEFAULT_THRESHOLD)] == [1]
+
+
+def test_a_repost_stored_by_one_archive_process_is_found_by_another(database_url):
+    """Two ``Archive`` objects on one database are two crawl nodes: each its own process state."""
+    node_a, node_b = Archive(database_url), Archive(database_url)
+    node_b.save(stored("b.example", "/chuyen-khac-1.html", "Chuyện khác", OTHER))  # node b's look-ups start
+    node_a.save(stored("a.example", "/goc-1.html", "Tiêu đề", BODY))
+    node_b.save(stored("b.example", "/dang-lai-2.html", "Tiêu đề", [*BODY, "Theo Thanh Niên"]))
+    with node_a.Session() as session:
+        links = [
+            (link.article.canonical_url, link.original.canonical_url) for link in session.scalars(select(NearDuplicate))
+        ]
+    assert links == [("https://b.example/dang-lai-2.html", "https://a.example/goc-1.html")]
+
+
+def stored(site: str, path: str, title: str, body: list[str]) -> dict:
+    """A fetched article as the store step gets it (its snapshot an invented WARC record)."""
+    url = f"https://{site}{path}"
+    item = {
+        "url": url,
+        "final_url": url,
+        "canonical_url": url,
+        "site": site,
+        "title": title,
+        "lead": None,
+        "body": body,
+        "images": [],
+        "authors": [],
+        "published_at": None,
+        "updated_at": None,
+        "section": None,
+        "tags": [],
+        "language": "vi",
+        "source": None,
+        "page_type": "article",
+        "status": 200,
+        "fetched_at": datetime.now(UTC).isoformat(),
+        "fingerprint": fingerprint(title, body),
+        "provenance": {},
+        "extractor_version": "test",
+    }
+    item["snapshot"] = {"warc_file": f"{site}.warc.gz", "offset": len(path), "length": 1, "digest": path}
+    return item
