@@ -30,6 +30,7 @@ from archive.database import (
     shown,
     upgrade,
 )
+from archive.warc import warc_dirs
 
 
 class CommandError(Exception):
@@ -94,7 +95,7 @@ def _archive(args):
     from archive.store import Archive
 
     reading_sessions(args.database)
-    return Archive(args.database, warc_dir=args.warc_dir)
+    return Archive(args.database, warc_dir=args.warc_dir, other_warc_dirs=warc_dirs(os.environ.get("WARC_DIRS")))
 
 
 # -- commands ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -151,9 +151,12 @@ class Archive(RunRecords, ScheduleRecords):
         recheck_schedule=DEFAULT_RECHECK_SCHEDULE,
         clock: Callable[[], datetime] | None = None,
         warc_dir: str | os.PathLike | None = None,
+        other_warc_dirs: Iterable[str | os.PathLike] = (),
     ):
         self.database_url = database_url
         self.warc_dir = warc_dir
+        self.other_warc_dirs = tuple(other_warc_dirs)
+        """Other crawl nodes' WARC folders (``WARC_DIRS``), where a record not under ``warc_dir`` is looked for."""
         self.Session = sessions(database_url)
         self.engine: Engine = self.Session.kw["bind"]
         self.near_duplicate_threshold = near_duplicate_threshold
@@ -169,7 +172,7 @@ class Archive(RunRecords, ScheduleRecords):
 
     def warc_path(self, name: str) -> Path:
         """The file a snapshot row's WARC name stands for."""
-        return located(name, self.warc_dir)
+        return located(name, self.warc_dir, self.other_warc_dirs)
 
     def _recheck(self, published_at: str | None, first_seen_at: datetime, response_headers=()) -> dict:
         """The next re-check by the article's age, and the validators for a conditional request."""

@@ -13,6 +13,7 @@ COMMANDS_MODULE = "crawler.commands"  # crawl: spider arguments checked before t
 # -- archive ------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/archive.db")
 WARC_DIR = os.environ.get("WARC_DIR", "data/warc")
+WARC_DIRS = os.environ.get("WARC_DIRS", "")  # other crawl nodes' WARC folders (os.pathsep-separated), for reading
 WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before rotating
 WARC_COMPRESSION_LEVEL = 4  # gzip level per record: 4 costs half of level 6's CPU for files 3 % larger; 9 smallest
 FAILED_ITEMS_FILE = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from archive.database import close as close_database
 from archive.store import Archive
+from archive.warc import warc_dirs
 from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
 
@@ -52,6 +53,7 @@ def archive_of(crawler) -> Archive:
             recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
             clock=clock_of(settings),
             warc_dir=settings.get("WARC_DIR"),
+            other_warc_dirs=warc_dirs(settings.get("WARC_DIRS")),
         ),
     )
 

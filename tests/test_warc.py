@@ -1,6 +1,7 @@
 """Snapshots are real WARC records, read back with warcio, with digests that check."""
 
 import gzip
+import os
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import Exchange, WarcIndex, WarcStore, finish_orphans, read_response
-from archive.warc.files import NODE, file_name
+from archive.warc.files import NODE, file_name, located, warc_dirs
 
 BODY = "<html><body><p>Tổng thống Biden</p></body></html>".encode()
 
@@ -169,3 +170,21 @@ def test_warc_file_names_are_unique_across_writers_and_say_when_where_and_who():
     assert len(names) == 200
     pattern = rf"kinhtedothi-20261201162431695-00001-{re.escape(NODE)}-\d+-[0-9a-f]{{8}}\.warc\.gz"
     assert all(re.fullmatch(pattern, n) for n in names)
+
+
+def test_a_record_written_under_another_nodes_warc_folder_is_found_there(tmp_path):
+    node_a, node_b = tmp_path / "node-a", tmp_path / "node-b"
+    store = WarcStore(node_a)
+    store.write(Exchange("https://a.example/x", 200, [("Content-Type", "text/html")], b"<p>x</p>", datetime.now(UTC)))
+    store.close()
+    (name,) = [p.name for p in node_a.iterdir()]  # as a snapshot row names it: relative to WARC_DIR
+    node_b.mkdir()
+    assert located(name, node_b, [node_a]) == node_a / name
+    assert located(name, node_b) == node_b / name  # without the other folders: where this node keeps its own
+
+
+def test_warc_dirs_setting_is_split_on_the_path_separator():
+    assert warc_dirs(os.pathsep.join(["/mnt/node1/warc", "", "/mnt/node2/warc"])) == [
+        "/mnt/node1/warc",
+        "/mnt/node2/warc",
+    ]

@@ -9,6 +9,7 @@ from archive.warc.files import (
     located,
     open_path,
     stored_name,
+    warc_dirs,
     warc_files,
     writer_pid,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "stored_headers",
     "stored_name",
     "warc_date",
+    "warc_dirs",
     "warc_files",
     "whole_records",
     "writer_pid",

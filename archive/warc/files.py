@@ -7,6 +7,7 @@ import contextlib
 import os
 import secrets
 import socket
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,10 +58,25 @@ def stored_name(file: str | os.PathLike, warc_dir: str | os.PathLike | None) -> 
     return str(path)
 
 
-def located(name: str, warc_dir: str | os.PathLike | None) -> Path:
-    """The file a stored WARC name stands for (``stored_name`` reversed)."""
+def located(name: str, warc_dir: str | os.PathLike | None, other_dirs: Iterable[str | os.PathLike] = ()) -> Path:
+    """The file a stored WARC name stands for (``stored_name`` reversed): under ``warc_dir``, or
+    under the first of ``other_dirs`` that has it (the WARC folders of other crawl nodes)."""
     path = Path(name)
-    return path if path.is_absolute() or warc_dir is None else Path(warc_dir) / path
+    if path.is_absolute() or warc_dir is None:
+        return path
+    here = Path(warc_dir) / path
+    if here.exists() or open_path(here).exists():
+        return here
+    for folder in other_dirs:
+        there = Path(folder) / path
+        if there.exists() or open_path(there).exists():
+            return there
+    return here
+
+
+def warc_dirs(value: str | None) -> list[str]:
+    """``WARC_DIRS``: the other nodes' WARC folders, separated by the platform's path separator."""
+    return [part for part in (value or "").split(os.pathsep) if part.strip()]
 
 
 def warc_files(path: str | os.PathLike) -> list[Path]:
