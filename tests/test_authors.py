@@ -135,3 +135,11 @@ def test_capitals_opening_the_body_are_a_subheading_not_a_byline():
 def test_a_byline_word_before_names_is_a_byline_line():
     assert is_prefixed_byline("Von t-online, jse")
     assert not is_prefixed_byline("By the end of the year the line will reach the airport.")
+
+
+def test_a_byline_with_its_date_after_a_dash_is_a_byline_line():
+    assert is_prefixed_byline("By Jeff Foust — November 18, 2019")
+
+
+def test_a_sentence_opening_with_by_is_not_a_byline_line():
+    assert not is_prefixed_byline("By the end of the year")

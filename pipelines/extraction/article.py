@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from archive.keys import article_key, signature, to_bytes
 from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
-from pipelines.extraction.classify import ARCHIVED_TYPES, needs_browser, page_type
+from pipelines.extraction.classify import ARCHIVED_TYPES, body_chars, needs_browser, page_type
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import read_content
 from pipelines.extraction.decode import decode_html
@@ -28,7 +28,6 @@ from pipelines.extraction.generic import (
 from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
-from pipelines.extraction.text import text_key
 
 EXTRACTOR_VERSION = "1.2.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
@@ -88,7 +87,6 @@ def extract_fields(
     else:
         article["body"], article["images"] = trafilatura_paragraphs(text, url), []
         page.provenance["body"] = "trafilatura"
-    article["body"] = [p for p in article["body"] if text_key(p) not in headlines]  # counted as body text below
     if not article["images"] and (image := fields.lead_image(page)):
         article["images"] = [image]
         page.provenance["images"] = "meta:og:image"
@@ -132,11 +130,12 @@ def article_from_page(
 
 
 def _cleaned(fields: dict) -> dict:
-    """The cleaned article; an article whose every body line was cleaning's to drop (the
-    headline again, furniture) is an empty page, for the browser, never an empty version."""
+    """The cleaned article; an article left with no body text once cleaning dropped its lines
+    (the headline again, furniture) or with a placeholder only ("Đang tải nội dung…") is an
+    empty page, for the browser, never an empty version."""
     needs = fields.pop("needs_browser")
     article = clean_article(fields)
-    if not article["body"] and article["page_type"] in ARCHIVED_TYPES:
+    if not body_chars(article["body"]) and article["page_type"] in ARCHIVED_TYPES:
         article["page_type"], needs = "empty", True
     article["needs_browser"] = needs
     return article

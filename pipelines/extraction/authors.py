@@ -33,11 +33,19 @@ _MAX_WORDS = 6
 _MAX_CHARS = 60
 
 
+_DASHED = re.compile(r"\s[—–-]\s")
+
+
 def is_prefixed_byline(line: str) -> bool:
-    """A line that opens with a byline word and a colon or names only ("Von t-online, jse",
-    "Von: Anna Martel"), not a sentence."""
-    text = normalize_text(line)
-    return bool(_PREFIX.match(text)) and text[-1] not in ".!?" and bool(split_names(text))
+    """A line that opens with a byline word followed by names only ("By Jeff Foust", "Von t-online,
+    jse", "Von: Anna Martel und Lea Wagner"), not a sentence ("By the end of the year …")."""
+    text = _DASHED.split(normalize_text(line), maxsplit=1)[0]  # "By Jeff Foust — November 18, 2019"
+    if not _PREFIX.match(text) or text[-1] in ".!?":
+        return False
+    names = split_names(text)
+    if not names or any(len(n.split()) > _EDGE_MAX_WORDS - 1 for n in names):
+        return False
+    return len(names) > 1 or _looks_like_name(names[0])
 
 
 def split_names(value: str) -> list[str]:

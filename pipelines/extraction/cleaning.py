@@ -98,7 +98,7 @@ def _body(paragraphs: list[str], article: dict, dates_are_content: bool = False)
 
 
 _BYLINE_MAX_WORDS = 12
-_PREFIXED_BYLINE_MAX_WORDS = 6
+_PREFIXED_BYLINE_MAX_WORDS = 8
 
 
 def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
@@ -107,8 +107,6 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
     if len(words) > _BYLINE_MAX_WORDS:
         return False
     if any(name in key for name in author_keys):
-        return True
-    if words[0].lower() in ("by", "bởi") and len(words) <= 8 and all(w[:1].isupper() for w in words[1:3]):
         return True
     return len(words) <= _PREFIXED_BYLINE_MAX_WORDS and is_prefixed_byline(text)
 
@@ -121,7 +119,9 @@ def _byline_from_body(body: list[str], site: str) -> tuple[list[str], list[str]]
     """A byline printed as a line at either end of the body goes to the authors, out of the body."""
     for index in _EDGE_LINES:
         if -len(body) <= index < len(body) and (names := edge_byline(body[index], [site], closing=index == -1)):
-            return names, body[:index] + body[index + 1 :] if index != -1 else body[:-1]
+            rest = list(body)
+            del rest[index]
+            return names, rest
     return [], body
 
 
