@@ -143,3 +143,7 @@ def test_a_byline_with_its_date_after_a_dash_is_a_byline_line():
 
 def test_a_sentence_opening_with_by_is_not_a_byline_line():
     assert not is_prefixed_byline("By the end of the year")
+
+
+def test_a_byline_followed_by_its_date_is_a_byline_line():
+    assert is_prefixed_byline("di Teresa Fallavollita 20 Novembre 2024")

@@ -33,13 +33,14 @@ _MAX_WORDS = 6
 _MAX_CHARS = 60
 
 
-_DASHED = re.compile(r"\s[—–-]\s")
+_DATED = re.compile(r"\s[—–-]\s|,?\s(?=\d)")
+"""Where a byline's date begins: "By Jeff Foust — November 18, 2019", "di Teresa Fallavollita 20 Novembre 2024"."""
 
 
 def is_prefixed_byline(line: str) -> bool:
     """A line that opens with a byline word followed by names only ("By Jeff Foust", "Von t-online,
     jse", "Von: Anna Martel und Lea Wagner"), not a sentence ("By the end of the year …")."""
-    text = _DASHED.split(normalize_text(line), maxsplit=1)[0]  # "By Jeff Foust — November 18, 2019"
+    text = _DATED.split(normalize_text(line), maxsplit=1)[0]
     if not _PREFIX.match(text) or text[-1] in ".!?":
         return False
     names = split_names(text)
