@@ -62,6 +62,16 @@ def a_count(value: str) -> int:
     return int(value)
 
 
+def a_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return seconds
+
+
 # -- helpers -------------------------------------------------------------------------------
 def _reading(args):
     """A session on the existing, current archive (``ArchiveUnavailableError`` otherwise)."""
@@ -198,6 +208,7 @@ def cmd_schedule(args) -> int:
     from scrapy.utils.project import get_project_settings
 
     from archive import spool
+    from archive.nodes import node_urls
     from archive.recheck import aware
     from archive.scheduler import ScheduleConfig, Scheduler
     from archive.store import Archive
@@ -217,7 +228,8 @@ def cmd_schedule(args) -> int:
         run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
         crawl_args=crawl_args,
         now=args.now.isoformat() if args.now else None,
-        scrapyd_url=args.scrapyd or settings.get("SCRAPYD_URL"),
+        scrapyd_urls=node_urls(",".join(args.scrapyd or ()) or settings.get("SCRAPYD_URLS")),
+        lease_ttl=timedelta(seconds=args.lease or settings.getfloat("SCHEDULE_LEASE_SECONDS")),
     )
     now = aware(args.now) if args.now else None
     archive = Archive(
@@ -374,7 +386,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", action="append", help="discovery source replacing the sites' own (repeatable)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="Scrapy setting for every crawl")
     p.add_argument("--now", type=a_time, help="the time the scheduler and its crawls see (ISO 8601; for tests)")
-    p.add_argument("--scrapyd", help="submit the crawls to this scrapyd URL (default: $SCRAPYD_URL)")
+    p.add_argument(
+        "--scrapyd",
+        action="append",
+        metavar="URL",
+        help="dispatch the crawls to this scrapyd node (repeatable; default: $SCRAPYD_URLS)",
+    )
+    p.add_argument(
+        "--lease",
+        type=a_seconds,
+        metavar="SECONDS",
+        help="how long a dispatched crawl's site lease lasts unrenewed (default: SCHEDULE_LEASE_SECONDS, 120)",
+    )
 
     p = command("runs", cmd_runs, "recent crawl runs with their counts and outcomes")
     site(p, "spider or site name")

@@ -11,6 +11,7 @@ the archive once a crawl or a command is done.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import shutil
@@ -132,12 +133,41 @@ def migrate(engine: Engine, revision: str = "head", direction: str = "upgrade") 
             connection.commit()
 
 
+SCHEMA_LOCK_KEY = 0x6E657773  # "news": the advisory lock key of schema changes
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring ``engine``'s database to the latest schema (idempotent); (from, to) revisions. An
     empty database gets the models' tables and the head revision at once (Alembic's recipe for
     new databases: a tenth of the time of every migration in turn; ``tests/test_archive_store``
-    holds the migrations equal to the models); an older archive is migrated, and says so."""
+    holds the migrations equal to the models); an older archive is migrated, and says so.
+    Processes upgrading one PostgreSQL database at once (crawl nodes starting together) take
+    turns, each deciding after the one before it is done."""
     before, head = current_revision(engine), head_revision()
+    if before == head:
+        return before, head
+    with _schema_lock(engine):
+        return _upgrade(engine, head)
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: Engine):
+    """A PostgreSQL advisory lock for the schema: concurrent ``CREATE TABLE`` collide in its
+    catalogue. (SQLite is one machine's archive; the nodes of a cluster share PostgreSQL.)"""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+            connection.commit()
+
+
+def _upgrade(engine: Engine, head: str) -> tuple[str | None, str]:
+    before = current_revision(engine)
     if before == head:
         return before, head
     if before is None and not inspect(engine).get_table_names():

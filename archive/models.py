@@ -1,5 +1,5 @@
 """SQLAlchemy 2 models of the archive: Site, Article (+ aliases, band keys), ArticleVersion,
-Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule. The article's fields are declared in
+Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule, WarcFile. The article's fields are declared in
 ``archive.schema``; a version stores its versioned fields as columns.
 
 Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
@@ -186,3 +186,18 @@ class CrawlRun(Base):
     node: Mapped[str | None] = mapped_column(doc="host name of the machine running the crawl")
     pid: Mapped[int | None] = mapped_column(Integer, doc="process id of the crawl on that node")
     heartbeat_at: Mapped[datetime | None] = mapped_column(doc="last sign of life of a running crawl")
+    dispatched_to: Mapped[str | None] = mapped_column(doc="the scrapyd node URL the scheduler sent the crawl to")
+    job: Mapped[str | None] = mapped_column(doc="the crawl's scrapyd job id on that node")
+    lease: Mapped[str | None] = mapped_column(doc="the lease the dispatched crawl holds (site:<spider>, …)")
+
+
+class WarcFile(Base):
+    """Where a WARC file lives: written by which node, into which folder (its ``WARC_DIR``),
+    so a record is found from any node (``archive.warc.files.located``)."""
+
+    __tablename__ = "warc_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True, doc="as snapshot.warc_file names it")
+    node: Mapped[str] = mapped_column(doc="host name of the machine that wrote it")
+    directory: Mapped[str] = mapped_column(doc="the absolute folder it was written to, on that machine")
+    first_seen_at: Mapped[datetime]

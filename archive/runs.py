@@ -21,6 +21,16 @@ NODE = socket.gethostname()
 """This machine's name in ``crawl_run.node``."""
 
 
+def site_lease(spider: str) -> str:
+    """The lease a crawl of the site holds while it runs."""
+    return f"site:{spider}"
+
+
+def run_owner(run_id: int) -> str:
+    """Who holds a dispatched crawl's lease: the run itself, renewing it with its heartbeat."""
+    return f"run:{run_id}"
+
+
 def wall_time() -> datetime:
     return datetime.now(UTC)
 
@@ -30,10 +40,26 @@ class RunRecords:
 
     wall_clock: Callable[[], datetime] = staticmethod(wall_time)
 
-    def start_run(self, spider: str, node: str | None = None, pid: int | None = None) -> int:
+    def start_run(
+        self,
+        spider: str,
+        node: str | None = None,
+        pid: int | None = None,
+        dispatched_to: str | None = None,
+        lease: str | None = None,
+    ) -> int:
         with self.Session.begin() as session:
             now = self.wall_clock()
-            run = CrawlRun(spider=spider, started_at=now, outcome="running", node=node, pid=pid, heartbeat_at=now)
+            run = CrawlRun(
+                spider=spider,
+                started_at=now,
+                outcome="running",
+                node=node,
+                pid=pid,
+                heartbeat_at=now,
+                dispatched_to=dispatched_to,
+                lease=lease,
+            )
             session.add(run)
             session.flush()
             return run.id
@@ -45,9 +71,26 @@ class RunRecords:
                 update(CrawlRun).where(CrawlRun.id == run_id).values(node=node, pid=pid, heartbeat_at=self.wall_clock())
             )
 
+    def set_job(self, run_id: int, job: str) -> None:
+        """The scrapyd job id of a dispatched run."""
+        with self.Session.begin() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(job=job))
+
     def heartbeat(self, run_id: int) -> None:
         with self.Session.begin() as session:
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=self.wall_clock()))
+
+    def run_outcome(self, run_id: int) -> str | None:
+        """``running`` until the run ends; None for no such run."""
+        with self.Session() as session:
+            run = session.get(CrawlRun, run_id)
+            return run.outcome if run is not None else None
+
+    def dispatched_runs(self) -> list[CrawlRun]:
+        """Runs sent to a scrapyd node and not finished."""
+        with self.Session() as session:
+            query = select(CrawlRun).where(CrawlRun.outcome == "running", CrawlRun.dispatched_to.is_not(None))
+            return list(session.scalars(query))
 
     def stale_runs(self, node: str, alive: Callable[[int], bool], stale_after: timedelta) -> list[CrawlRun]:
         """Runs still marked ``running`` whose crawl is gone: on this node, a dead process; on
@@ -98,3 +141,22 @@ class RunRecords:
     def release(self, name: str, owner: str) -> None:
         with self.Session.begin() as session:
             session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
+
+    def renew(self, name: str, owner: str, ttl: timedelta, new_owner: str | None = None) -> bool:
+        """Extend a lease its owner still holds (and hand it to ``new_owner``); False when it is
+        no longer theirs (expired and reaped, or taken)."""
+        values = {"expires_at": self.wall_clock() + ttl} | ({"owner": new_owner} if new_owner else {})
+        with self.Session.begin() as session:
+            changed = session.execute(update(Lock).where(Lock.name == name, Lock.owner == owner).values(**values))
+            return changed.rowcount == 1
+
+    def reap(self, name: str, owner: str) -> bool:
+        """Delete ``owner``'s lease if it has expired; True when it did, or when the owner holds
+        none (it lost it, or died before it got it)."""
+        with self.Session.begin() as session:
+            held = session.scalar(select(Lock).where(Lock.name == name, Lock.owner == owner).with_for_update())
+            if held is not None and aware(held.expires_at) >= self.wall_clock():
+                return False
+            if held is not None:
+                session.delete(held)
+            return True

@@ -8,6 +8,9 @@ or moved. All state lives in the database, so a restarted scheduler carries on w
 last one stopped:
 
 - leases (``lock`` table) keep two schedulers, or two runs of one site, from overlapping;
+- with ``SCRAPYD_URLS`` the crawls of a round run at once on several scrapyd nodes, the least
+  busy first, each holding its site's lease (``archive.dispatcher``); schedulers on several
+  hosts then run rounds side by side, and the sites of a node that died run elsewhere;
 - every crawl reports into a ``CrawlRun`` made here; a crawl that crashes, is killed or
   times out is recorded as ``failed`` with its exit status and the tail of its log, and the
   round goes on;
@@ -30,8 +33,11 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
-from archive.models import CrawlRun, Snapshot
-from archive.runners import CrawlJob, LocalRunner, Runner, RunnerError, ScrapydRunner
+from archive.dispatcher import Dispatch, Dispatcher
+from archive.models import Snapshot
+from archive.nodes import ScrapydNode
+from archive.runners import CrawlJob, LocalRunner
+from archive.runs import site_lease
 from archive.store import Archive
 
 SCHEDULER_LOCK = "scheduler"
@@ -47,9 +53,11 @@ class ScheduleConfig:
     crawl_args: list[str] = field(default_factory=list)
     """Extra ``scrapy crawl`` arguments (``-a start=…``, ``-s NAME=value``) for every crawl."""
     log_dir: Path = Path("data/logs")
-    scrapyd_url: str | None = None
-    """When set, crawls are submitted to this scrapyd instead of run as local processes."""
+    scrapyd_urls: list[str] = field(default_factory=list)
+    """When set, the round's crawls are dispatched to these scrapyd nodes instead of run here."""
     scrapyd_project: str = "newsarchive"
+    lease_ttl: timedelta = timedelta(minutes=2)
+    """How long a dispatched crawl's lease lasts without being renewed."""
     now: str | None = None
     """ISO 8601 time injected into rounds and crawls (``ARCHIVE_NOW``); None: the real clock."""
 
@@ -69,23 +77,27 @@ class RunReport:
 
 
 class Scheduler:
-    def __init__(
-        self, archive: Archive, config: ScheduleConfig, out: TextIO | None = None, runner: Runner | None = None
-    ):
+    def __init__(self, archive: Archive, config: ScheduleConfig, out: TextIO | None = None):
         self.archive = archive
         self.config = config
         self.out = out or sys.stdout  # looked up now: whatever stdout is when the scheduler starts
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = False
         self.tty = self.out.isatty()
-        if runner is None:
-            scrapyd = config.scrapyd_url
-            runner = ScrapydRunner(scrapyd, config.scrapyd_project) if scrapyd else LocalRunner(config.log_dir)
-        self.runner = runner
+        self.runner = LocalRunner(config.log_dir)
+        nodes = [ScrapydNode(url, config.scrapyd_project) for url in config.scrapyd_urls]
+        self.dispatcher = (
+            Dispatcher(archive, nodes, self.owner, config.lease_ttl, config.run_timeout, self._settings)
+            if nodes
+            else None
+        )
 
     # -- rounds -------------------------------------------------------------------------
     def run_round(self) -> list[RunReport]:
-        """One round over every scheduled site; [] when another scheduler holds the lease."""
+        """One round over every scheduled site: on the scrapyd nodes, or one crawl after the other
+        here ([] when another scheduler is running a round here)."""
+        if self.dispatcher is not None:
+            return self._dispatched_round()
         if not self.archive.acquire(SCHEDULER_LOCK, self.owner, self.config.run_timeout * len(self.config.spiders)):
             self._say("another scheduler is running a round: this one is skipped")
             return []
@@ -98,11 +110,56 @@ class Scheduler:
                     reports.append(report)
         finally:
             self.archive.release(SCHEDULER_LOCK, self.owner)
+        return self._done(reports)
+
+    def _done(self, reports: list[RunReport]) -> list[RunReport]:
         self._say(
             f"round done at {self.now().isoformat(timespec='seconds')}: "
             + ("; ".join(r.line() for r in reports) or "nothing was due")
         )
         return reports
+
+    def _dispatched_round(self) -> list[RunReport]:
+        """Lost crawls failed and due again, then every due site dispatched, then followed to its end."""
+        dispatcher = self.dispatcher
+        for lost in dispatcher.reap():
+            self._say(f"{lost.spider}: run {lost.run_id} failed ({lost.error}); the site runs again")
+        reports, dispatched = [], []
+        loads = dispatcher.loads()
+        for spider, site in self.config.spiders.items():
+            if self.stopping:
+                break
+            sent = self._dispatch(spider, site, loads)
+            if isinstance(sent, Dispatch):
+                self._say(f"{spider}: run {sent.run_id} sent to {sent.node.url} (job {sent.job})")
+                dispatched.append(sent)
+            elif sent is not None:
+                reports.append(sent)
+        failed = {ending.run_id: ending.error for ending in dispatcher.follow(dispatched)}
+        for d in dispatched:
+            counts = self._counts(d.run_id)
+            if d.run_id in failed:
+                reports.append(RunReport(d.spider, d.run_id, "failed", counts, failed[d.run_id]))
+            else:
+                reports.append(RunReport(d.spider, d.run_id, self.archive.run_outcome(d.run_id), counts))
+        return self._done(reports)
+
+    def _dispatch(self, spider: str, site: str, loads: dict[str, int | None]) -> Dispatch | RunReport | None:
+        """Under the site's lease, and only if it is still due then: its crawl sent to a node."""
+        lease = site_lease(spider)
+        if not self.archive.acquire(lease, self.owner, self.config.lease_ttl):
+            return RunReport(spider, None, "skipped", error="a crawl of this site is already running")
+        now = self.now()
+        poll_due = self.archive.poll_due(spider, now)
+        if not poll_due and not self.archive.due_articles(site, now):  # another scheduler has just run it
+            self.archive.release(lease, self.owner)
+            return None
+        sent = self.dispatcher.send(spider, self.config.crawl_args, loads, lease, {})
+        if isinstance(sent, str):
+            return RunReport(spider, None, "failed", error=sent)
+        if poll_due:
+            self.archive.set_next_poll(spider, now + self.config.site_intervals.get(spider, self.config.interval))
+        return sent
 
     def run_forever(self, sleep: Callable[[float], None] = time.sleep) -> None:
         """Rounds until SIGTERM or SIGINT; the crawl running then is allowed to finish."""
@@ -129,7 +186,7 @@ class Scheduler:
         rechecks = self.archive.due_articles(site, now)
         if not poll_due and not rechecks:
             return None
-        if not self.archive.acquire(f"site:{spider}", self.owner, self.config.run_timeout):
+        if not self.archive.acquire(site_lease(spider), self.owner, self.config.run_timeout):
             return RunReport(spider, None, "skipped", error="a crawl of this site is already running")
         try:
             report = self._crawl(spider)
@@ -137,19 +194,16 @@ class Scheduler:
                 self.archive.set_next_poll(spider, now + self.config.site_intervals.get(spider, self.config.interval))
             return report
         finally:
-            self.archive.release(f"site:{spider}", self.owner)
+            self.archive.release(site_lease(spider), self.owner)
 
     # -- one crawl ----------------------------------------------------------------------
     def _crawl(self, spider: str) -> RunReport:
-        """One crawl through the runner (a local process or scrapyd), concluded from its exit and its run row."""
+        """One crawl as a local process, concluded from its exit and its run row."""
         run_id = self.archive.start_run(spider)
         progress = (lambda: self._show(f"{spider}: {self._progress(run_id)}")) if self.tty else None
         job = CrawlJob(spider, run_id, self.config.crawl_args, self._settings(run_id))
         try:
             returncode, log = self.runner.run(job, self.config.run_timeout.total_seconds(), progress)
-        except RunnerError as exc:
-            self.archive.finish_run(run_id, {}, "failed", str(exc))
-            return RunReport(spider, run_id, "failed", error=str(exc))
         finally:
             if self.tty:
                 self.out.write("\r\x1b[K")
@@ -166,7 +220,8 @@ class Scheduler:
             "CRAWL_SUMMARY_PRINT": "False",
             "DATABASE_URL": self.archive.database_url,
         }
-        if self.archive.warc_dir:  # where the archive's WARC names are relative to, whatever the crawl's folder
+        if self.archive.warc_dir and self.dispatcher is None:  # where the archive's WARC names are relative to
+            # (a scrapyd node writes into its own WARC_DIR: a shared volume, or a folder of its own)
             settings["WARC_DIR"] = str(Path(self.archive.warc_dir).resolve())
         if self.config.now:
             settings["ARCHIVE_NOW"] = self.config.now
@@ -187,9 +242,7 @@ class Scheduler:
 
     def _conclude(self, spider: str, run_id: int, returncode: int, log_path: Path) -> RunReport:
         """Failed when the crawl exited badly or never recorded its end (killed, crashed at start)."""
-        with self.archive.Session() as session:
-            run = session.get(CrawlRun, run_id)
-            recorded = run.outcome if run is not None else None
+        recorded = self.archive.run_outcome(run_id)
         if returncode != 0 or recorded in (None, "running"):
             reason = f"exit status {returncode}" if returncode >= 0 else f"killed by {signal.Signals(-returncode).name}"
             error = f"{reason}; log {log_path}: {_tail(log_path)}" if log_path.exists() else f"{reason}; {log_path}"

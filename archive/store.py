@@ -34,14 +34,15 @@ from archive.models import (
     NearDuplicate,
     Site,
     Snapshot,
+    WarcFile,
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, similar
 from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
-from archive.runs import RunRecords, wall_time
+from archive.runs import NODE, RunRecords, wall_time
 from archive.schedules import ScheduleRecords
 from archive.schema import LIST_FIELDS
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
-from archive.warc import RENDERED_TYPE, located, stored_name
+from archive.warc import RENDERED_TYPE, located, open_path, stored_name
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -165,14 +166,33 @@ class Archive(RunRecords, ScheduleRecords):
         base_clock = clock or wall_time
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._site_ids: dict[str, int] = {}
+        self._noted_files: set[str] = set()
 
     def warc_name(self, file: str) -> str:
         """A WARC file as snapshot rows name it (``archive.warc.stored_name``)."""
         return stored_name(file, self.warc_dir)
 
     def warc_path(self, name: str) -> Path:
-        """The file a snapshot row's WARC name stands for."""
-        return located(name, self.warc_dir, self.other_warc_dirs)
+        """The file a snapshot row's WARC name stands for: under ``WARC_DIR`` or ``WARC_DIRS``,
+        else in the folder its node recorded (``warc_file``), when that is reachable from here."""
+        path = located(name, self.warc_dir, self.other_warc_dirs)
+        if path.exists() or open_path(path).exists():
+            return path
+        with self.engine.connect() as conn:
+            folder = conn.scalar(select(WarcFile.directory).where(WarcFile.name == name))
+        return located(name, self.warc_dir, [folder]) if folder else path
+
+    def _note_warc_files(self, conn: Connection, rows: Iterable[Mapping]) -> None:
+        """Record which node wrote each WARC file the rows point into, and where (once per file)."""
+        for name in {row["warc_file"] for row in rows} - self._noted_files - {None}:
+            if conn.scalar(select(WarcFile.id).where(WarcFile.name == name)) is not None:
+                self._noted_files.add(name)  # committed by an earlier transaction
+                continue
+            path = Path(name)  # relative to this node's WARC_DIR, or absolute (a replayed or imported file)
+            folder = path.parent if path.is_absolute() else Path(self.warc_dir or ".").resolve()
+            conn.execute(
+                insert(WarcFile), {"name": name, "node": NODE, "directory": str(folder), "first_seen_at": self.clock()}
+            )
 
     def _recheck(self, published_at: str | None, first_seen_at: datetime, response_headers=()) -> dict:
         """The next re-check by the article's age, and the validators for a conditional request."""
@@ -377,6 +397,7 @@ class Archive(RunRecords, ScheduleRecords):
         values = [self._snapshot_values(row, row.get("ref"), row["outcome"], run_id, None) for row in rows]
         with self.Session.begin() as session:
             conn = session.connection()
+            self._note_warc_files(conn, values)
             # in order; runs of rows without a record in one executemany (robots.txt may refuse thousands)
             for recorded, run in groupby(values, key=lambda row: row["warc_file"] is not None):
                 if recorded:
@@ -402,13 +423,15 @@ class Archive(RunRecords, ScheduleRecords):
     def _snapshot_ids(self, conn, item: Mapping, outcome: str, run_id: int | None, article_id: int | None) -> list[int]:
         """A snapshot row per earlier hop of the fetch (redirects, retries), then one per WARC
         record of the fetch itself (``_records``), in order."""
-        for hop in item.get("hops") or ():
-            _insert_snapshot(conn, self._snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id))
-        return [
-            _insert_snapshot(conn, self._snapshot_values(item, ref, outcome, run_id, article_id))
-            for ref in _records(item)
-            if ref
+        hops = [
+            self._snapshot_values(hop, hop.get("ref"), hop["outcome"], run_id, article_id)
+            for hop in item.get("hops") or ()
         ]
+        records = [self._snapshot_values(item, ref, outcome, run_id, article_id) for ref in _records(item) if ref]
+        self._note_warc_files(conn, hops + records)
+        for hop in hops:
+            _insert_snapshot(conn, hop)
+        return [_insert_snapshot(conn, record) for record in records]
 
     def _snapshot_values(self, fetch: Mapping, ref: Mapping | None, outcome: str, run_id, article_id) -> dict:
         """A snapshot row: the fetch, its WARC record (named as ``warc_name`` says) and its outcome."""

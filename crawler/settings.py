@@ -29,9 +29,12 @@ RECHECK_SCHEDULE = [(3, 15), (24, 30), (168, 120), (720, 1440), (2160, 10080)]  
 SCHEDULE_INTERVAL = 10  # minutes between two polls of a site's discovery sources
 SCHEDULE_SITE_INTERVALS = {}  # per spider, e.g. {"thanhnien": 5}
 SCHEDULE_RUN_TIMEOUT = 3600  # seconds a scheduled crawl may take before it is stopped and recorded failed
-SCRAPYD_URL = os.environ.get("SCRAPYD_URL") or None  # submit scheduled crawls to scrapyd instead of subprocesses
+# scrapyd nodes (commas or spaces between URLs) the scheduler dispatches its crawls to instead of running them here
+SCRAPYD_URLS = os.environ.get("SCRAPYD_URLS") or os.environ.get("SCRAPYD_URL") or ""
+SCHEDULE_LEASE_SECONDS = 120  # a dispatched crawl's lease on its site; renewed by its heartbeat, then it expires
 ARCHIVE_NOW = os.environ.get("ARCHIVE_NOW") or None  # ISO 8601: the time the archive sees (tests, replays)
 CRAWL_RUN_ID = None  # set by the scheduler: the CrawlRun row this crawl reports into
+SITE_LEASE = None  # set by the scheduler for a crawl on a scrapyd node: the lease its heartbeat renews
 
 # -- rendering JavaScript pages (scrapy-playwright, Chromium): see crawler/rendering, pipelines/render.py
 DOWNLOAD_HANDLERS = {

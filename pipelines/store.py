@@ -7,7 +7,10 @@ reactor never waits. Outcome rows of requests that are not article items (the
 (``FAILED_ITEMS_FILE``, ``archive.spool``) and the crawl goes on: the WARC and the spool
 keep everything, and the next crawl (or ``python -m archive spool load``) stores it.
 At the start, runs left ``running`` by a crawl that died are marked ``failed``; while
-the crawl runs, its row gets a heartbeat.
+the crawl runs, its row gets a heartbeat. A crawl dispatched to a scrapyd node renews its
+site's lease (``SITE_LEASE``) with each heartbeat; one that finds the lease no longer its own
+(it was pending too long on a node, or cut off from the database past the lease) stops, since
+another node now crawls the site.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from scrapy import signals
 from archive import spool
 from archive.decisions import Decision
 from archive.processes import process_alive
-from archive.runs import NODE
+from archive.runs import NODE, run_owner
 from archive.store import Archive
 from pipelines.archive_access import archive_thread_of
 from pipelines.base import CrawlerPipeline
@@ -31,6 +34,12 @@ from pipelines.drop import DROPPED, PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
 
 logger = logging.getLogger(__name__)
+
+
+def _renew(archive: Archive, run_id: int, lease: str | None, ttl: timedelta) -> bool:
+    """The run's sign of life, and of its lease when it holds one; False when the lease is lost."""
+    archive.heartbeat(run_id)
+    return lease is None or archive.renew(lease, run_owner(run_id), ttl)
 
 
 def _open_run(archive: Archive, spider: str, run_id: int | None, stale_after: timedelta) -> tuple[int, list[int]]:
@@ -51,10 +60,13 @@ class StorePipeline(CrawlerPipeline):
         self.batch_size = settings.getint("OUTCOME_BATCH_SIZE")
         self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT_SECONDS")
         self.stale_after = timedelta(seconds=settings.getfloat("RUN_STALE_SECONDS"))
+        self.lease = settings.get("SITE_LEASE")
+        self.lease_ttl = timedelta(seconds=settings.getfloat("SCHEDULE_LEASE_SECONDS"))
         self._rows: list[dict] = []
         self._pending: set[asyncio.Future] = set()
         self._heartbeat: asyncio.Task | None = None
         self._flusher: asyncio.Task | None = None
+        self._closing: asyncio.Future | None = None
         self.flush_every = settings.getfloat("OUTCOME_FLUSH_SECONDS")
 
     @classmethod
@@ -84,8 +96,21 @@ class StorePipeline(CrawlerPipeline):
             return False
         if stale:
             logger.warning("crawl run(s) %s were left running by a crawl that died: marked failed", stale)
+        if self.lease:
+            await self._renew()
         await self._load_spool()
         return True
+
+    async def _renew(self) -> None:
+        try:
+            held = await self.database.call(_renew, self.run_id, self.lease, self.lease_ttl, retry=False)
+        except Exception as exc:
+            logger.warning("no heartbeat for crawl run %s (%s)", self.run_id, exc.__class__.__name__)
+            return
+        if not held:
+            logger.error("crawl run %s lost its lease %s: another crawl has it; stopping", self.run_id, self.lease)
+            # not awaited here: closing cancels this very heartbeat
+            self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="lease_lost"))
 
     async def _load_spool(self) -> None:
         if not os.path.exists(self.spool) or not os.path.getsize(self.spool):
@@ -106,10 +131,7 @@ class StorePipeline(CrawlerPipeline):
             if self.run_id is None:
                 await self._open_run(spider)
                 continue
-            try:
-                await self.database.call(Archive.heartbeat, self.run_id, retry=False)
-            except Exception as exc:
-                logger.warning("no heartbeat for crawl run %s (%s)", self.run_id, exc.__class__.__name__)
+            await self._renew()
 
     async def _flush_every(self, seconds: float) -> None:
         """Outcome rows reach the database within seconds, not only at the end of the crawl."""
@@ -127,6 +149,8 @@ class StorePipeline(CrawlerPipeline):
         if self.run_id is not None:
             try:
                 await self.database.call(Archive.finish_run, self.run_id, self.stats.get_stats(), reason)
+                if self.lease:
+                    await self.database.call(Archive.release, self.lease, run_owner(self.run_id))
             except Exception as exc:
                 logger.error("could not record the end of crawl run %s: %s", self.run_id, exc)
         self.database.close()

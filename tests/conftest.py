@@ -72,9 +72,9 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'archive.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> str:
-    """A fresh database on the PostgreSQL server ``make test`` starts (scripts/postgres.sh)."""
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A new database on the PostgreSQL server ``make test`` starts (scripts/postgres.sh), dropped after."""
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
         pytest.skip("TEST_POSTGRES_URL not set: run the suite with `make test`, which starts PostgreSQL")
@@ -83,13 +83,21 @@ def postgres_url() -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.rsplit("/", 1)[0] + "/" + name
-    yield url
-    from archive.database import close
+    try:
+        yield url
+    finally:
+        from archive.database import close
 
-    close(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        close(url)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

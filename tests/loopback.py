@@ -6,6 +6,7 @@ the server stops when the test ends."""
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -59,3 +60,10 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | th
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

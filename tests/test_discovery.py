@@ -82,7 +82,9 @@ def test_feed_links_resolve_against_nested_xml_base():
 
 def test_rss_relative_links_resolve_against_the_feed_url():
     body = b'<?xml version="1.0"?><rss><channel><item><link>/tin/bai-1.html</link></item></channel></rss>'
-    assert [link.url for link in feed_links(body, "https://c.example/rss/home.xml")] == ["https://c.example/tin/bai-1.html"]
+    assert [link.url for link in feed_links(body, "https://c.example/rss/home.xml")] == [
+        "https://c.example/tin/bai-1.html"
+    ]
 
 
 @pytest.mark.parametrize("body", [b"", b"not xml at all", b"\x00\xff" * 100, b"<?xml version='1.0'?><urlset><url>"])

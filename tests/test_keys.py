@@ -59,7 +59,13 @@ def test_minhash_signature_is_pinned():
 
 
 def test_lsh_band_keys_are_pinned():
-    assert band_keys(to_bytes(signature("Tiêu đề", BODY))) == [4656763863622314902, 4951759703280793684, 1806995223241397863, 5376375471790616769, 6245493738407826840]
+    assert band_keys(to_bytes(signature("Tiêu đề", BODY))) == [
+        4656763863622314902,
+        4951759703280793684,
+        1806995223241397863,
+        5376375471790616769,
+        6245493738407826840,
+    ]
 
 
 def test_text_key_folds_case_and_strips_surrounding_punctuation():

@@ -1,19 +1,13 @@
 """The scheduler's processes: a killed crawl, two schedulers at once, SIGTERM, its output on a
-terminal or a pipe, scrapyd, a timed-out crawl's process group."""
+terminal or a pipe, a timed-out crawl's process group (scrapyd nodes: ``test_cluster``)."""
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-import requests
 from sqlalchemy import select
 
 from archive.models import Article, CrawlRun
@@ -60,66 +54,6 @@ def test_two_schedulers_never_overlap(site, sqlite_url):
     assert "another scheduler is running" in second.stdout
     with db(sqlite_url) as s:
         assert len(s.scalars(select(CrawlRun)).all()) == 1
-
-
-@pytest.fixture(scope="module")
-def project_egg(tmp_path_factory) -> Path:
-    """The egg ``scrapyd-deploy`` builds from this project, as a user deploys it."""
-    folder = tmp_path_factory.mktemp("egg")
-    clone = folder / "project"  # a copy: setuptools leaves build/ and *.egg-info where it builds
-    shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(".*", "data", "build", "*.egg-info", "__pycache__"))
-    scrapyd_deploy = Path(sys.executable).with_name("scrapyd-deploy")
-    subprocess.run(
-        [scrapyd_deploy, "--build-egg", str(folder / "newsarchive.egg")], cwd=clone, check=True, capture_output=True
-    )
-    return folder / "newsarchive.egg"
-
-
-@pytest.fixture
-def scrapyd(tmp_path, project_egg):
-    """A real scrapyd on 127.0.0.1, started in an empty folder (no project on its path), with the
-    project's egg deployed to it through ``addversion.json``."""
-    home = tmp_path / "scrapyd"
-    home.mkdir()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    (home / "scrapyd.conf").write_text(
-        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\nlogs_dir = {home}/logs\n"
-        f"dbs_dir = {home}/dbs\neggs_dir = {home}/eggs\nitems_dir =\npoll_interval = 0.5\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
-    env |= {"HOME": str(home), "ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/daemonstatus.json", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    deployed = requests.post(
-        f"{url}/addversion.json",
-        data={"project": "newsarchive", "version": "1"},
-        files={"egg": project_egg.read_bytes()},
-        timeout=60,
-    ).json()
-    assert deployed["status"] == "ok", deployed
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-
-
-def test_rounds_can_run_on_scrapyd(site, sqlite_url, scrapyd):
-    base, _, _ = site
-    done = schedule(sqlite_url, base, "2021-01-28T10:00:00+07:00", "--scrapyd", scrapyd)
-    assert done.returncode == 0, done.stdout + done.stderr
-    with db(sqlite_url) as s:
-        (run,) = s.scalars(select(CrawlRun)).all()
-        assert (run.outcome, run.stats["articles/new"]) == ("finished", 1)
 
 
 def test_sigterm_lets_the_running_crawl_finish_then_stops(site, sqlite_url):

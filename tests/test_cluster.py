@@ -1,0 +1,204 @@
+"""Many crawl nodes: real scrapyd processes on loopback, one PostgreSQL archive. A round of the
+recordings over three nodes (run by two schedulers at once) gives the archive one process gives
+on SQLite; a node killed with ``kill -9`` mid-crawl has its site run again on another node."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Snapshot, WarcFile
+from archive.processes import process_alive
+from archive.warc import finish_orphans
+from scripts.scrapyd_nodes import build_egg, deploy, start_node, stop_node, wait_until_up
+from tests.conftest import ROOT, fresh_postgres_database
+from tests.loopback import free_port, serve
+from tests.scheduled_site import FAST, FIRST, SLOW, db, localized, second_article
+
+SPIDERS = ("kinhtedothi", "thanhnien", "hanhkhatkito")
+LEASE = "3"  # seconds: a dead node's sites are due again soon after
+FOLLOW = ["--set", "RUN_HEARTBEAT_SECONDS=1", "--set", "PIPELINE_WORKERS=0"]
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory):
+    """Three scrapyd nodes on 127.0.0.1, each in a folder of its own (its WARC files there), the
+    project's egg deployed to each. The last test of the module kills one."""
+    home = tmp_path_factory.mktemp("nodes")
+    egg = build_egg(home / "newsarchive.egg")
+    started = {}
+    for i in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        started[url] = start_node(home / f"node-{i}", "127.0.0.1", port, {"ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32"})
+    for url, process in started.items():
+        wait_until_up(url, process)
+        deploy(url, egg)
+    yield started, home
+    for process in started.values():
+        stop_node(process)
+
+
+def scheduler(database: str, urls, *extra: str) -> subprocess.Popen:
+    nodes = [a for url in urls for a in ("--scrapyd", url)]
+    command = [sys.executable, "-m", "archive", "--database", database, "schedule", "--once", "--lease", LEASE]
+    return subprocess.Popen(
+        [*command, *nodes, *FOLLOW, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def contents(url: str) -> dict:
+    """What an archive holds, by the stories' identities (row ids differ between archives)."""
+    with db(url) as s:
+        key = dict(s.execute(select(Article.id, Article.key)).all())
+        return {
+            "articles": sorted(s.scalars(select(Article.canonical_url))),
+            "versions": sorted((key[v.article_id], v.number, v.fingerprint) for v in s.scalars(select(ArticleVersion))),
+            "aliases": sorted((key[a.article_id], a.url) for a in s.scalars(select(ArticleAlias))),
+            "near_duplicates": sorted(
+                (key[d.article_id], key[d.original_id]) for d in s.scalars(select(NearDuplicate))
+            ),
+            "snapshots": Counter((x.url, x.outcome) for x in s.scalars(select(Snapshot))),
+        }
+
+
+@pytest.fixture(scope="module")
+def cluster_round(nodes, recordings_warc):
+    """One round of the three recorded sites over the nodes into PostgreSQL, started by two
+    schedulers at once; their outputs and the database."""
+    with fresh_postgres_database() as database:
+        replay = ["--set", f"REPLAY_FROM={recordings_warc}"]
+        both = [scheduler(database, nodes[0], *replay) for _ in range(2)]
+        outputs = [process.communicate(timeout=300)[0] for process in both]
+        yield database, outputs, [process.returncode for process in both]
+
+
+@pytest.fixture(scope="module")
+def single_process_round(tmp_path_factory, recordings_warc):
+    """The same round in one scheduler running its crawls here, one after the other, on SQLite."""
+    folder = tmp_path_factory.mktemp("single")
+    database = f"sqlite:///{folder / 'archive.db'}"
+    command = [sys.executable, "-m", "archive", "--database", database, "--warc-dir", str(folder / "warc")]
+    done = subprocess.run(
+        [*command, "schedule", "--once", *FOLLOW, "--set", f"REPLAY_FROM={recordings_warc}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return database
+
+
+def test_a_round_over_three_nodes_gives_the_archive_one_process_gives(cluster_round, single_process_round):
+    database, outputs, codes = cluster_round
+    assert codes == [0, 0], outputs
+    cluster, single = contents(database), contents(single_process_round)
+    assert cluster["articles"] and cluster == single
+
+
+def test_two_schedulers_at_once_run_each_site_once(cluster_round):
+    database, outputs, _ = cluster_round
+    with db(database) as s:
+        runs = s.scalars(select(CrawlRun)).all()
+    assert sorted(r.spider for r in runs) == sorted(SPIDERS)
+    assert {r.outcome for r in runs} == {"finished"}
+    sent = sum(output.count(" sent to ") for output in outputs)
+    assert sent == len(SPIDERS)
+
+
+def test_the_crawls_of_a_round_are_spread_over_the_nodes(cluster_round):
+    with db(cluster_round[0]) as s:
+        assert len({r.dispatched_to for r in s.scalars(select(CrawlRun))}) > 1
+
+
+def _dispatched_node(database: str, timeout: float = 120) -> str:
+    """The node of the first run, once its crawl has started there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with db(database) as s:
+                run = s.get(CrawlRun, 1)
+                if run is not None and run.pid is not None:
+                    return run.dispatched_to
+        except DBAPIError:  # the scheduler is still creating the archive
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the dispatched crawl never started")
+
+
+@pytest.fixture(scope="module")
+def node_killed(nodes):
+    """The recorded Thanh Niên site on loopback; its round's node is killed with ``kill -9``
+    while the crawl waits for a page, then a later round runs: the database, the killed node."""
+    pages: dict = {}
+    with serve(pages, {SLOW: (held := threading.Event())}) as base:
+        pages["/rss/the-gioi.rss"] = (200, "text/xml; charset=utf-8", localized(base, "feed.rss"))
+        pages[FIRST] = (200, "text/html; charset=utf-8", localized(base, "article.html"))
+        pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
+        round_args = ["--spider", "thanhnien", "--start", f"{base}/rss/the-gioi.rss", *FAST]
+        with fresh_postgres_database() as database:
+            first = scheduler(database, nodes[0], *round_args, "--set", "DOWNLOAD_TIMEOUT=60")
+            killed = _dispatched_node(database)
+            os.killpg(nodes[0][killed].pid, signal.SIGKILL)  # scrapyd and its crawl, as when a machine dies
+            outputs = [first.communicate(timeout=120)[0]]
+            held.set()
+            second = scheduler(database, nodes[0], *round_args)
+            outputs.append(second.communicate(timeout=120)[0])
+            yield database, killed, outputs
+
+
+def test_a_killed_node_s_lease_expires_and_the_round_reports_it(node_killed):
+    _, killed, (first, _) = node_killed
+    assert f"lease expired: {killed} stopped answering" in first
+
+
+def test_a_killed_node_s_site_is_crawled_again_on_another_node(node_killed):
+    database, killed, _ = node_killed
+    with db(database) as s:
+        runs = s.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
+    assert [(r.outcome, r.dispatched_to == killed) for r in runs] == [("failed", True), ("finished", False)]
+
+
+def test_the_archive_after_a_killed_node_holds_each_article_once(node_killed):
+    with db(node_killed[0]) as s:
+        keys = sorted(s.scalars(select(Article.key)))
+        versions = len(s.scalars(select(ArticleVersion)).all())
+    assert (keys, versions) == (["thanhnien.vn:1851335421", "thanhnien.vn:1851335487"], 2)
+
+
+def _finished_warc_files(home: Path) -> list[Path]:
+    """Every node's WARC files, a dead node's ``.open`` file finished as its next crawl would."""
+    for folder in home.glob("node-*/data/warc"):
+        finish_orphans(folder, process_alive)
+    return sorted(home.glob("node-*/data/warc/*.warc.gz"))
+
+
+def test_every_node_s_warc_files_pass_warcio_check_under_unique_names(node_killed, nodes):
+    files = _finished_warc_files(nodes[1])
+    assert len({f.parents[2] for f in files}) == 2  # the killed node's and the other's
+    assert len({f.name for f in files}) == len(files)
+    warcio = Path(sys.executable).with_name("warcio")
+    checked = subprocess.run([warcio, "check", *map(str, files)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_every_snapshot_s_record_is_found_from_any_node_with_its_digest(node_killed, nodes):
+    _finished_warc_files(nodes[1])
+    database = node_killed[0]
+    with db(database) as s:
+        files = set(s.scalars(select(Snapshot.warc_file).where(Snapshot.warc_file.is_not(None))))
+        where = {f.name: Path(f.directory) for f in s.scalars(select(WarcFile))}
+    assert files and all((where[name] / name).exists() for name in files)  # relative to the node's own folder
+    verified = subprocess.run(
+        [sys.executable, "-m", "archive", "--database", database, "verify"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
