@@ -217,12 +217,13 @@ def cmd_schedule(args) -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     sites = {r.spider: r.name for r in all_rules()}
-    if unknown := sorted(set(args.spider or ()) - set(sites)):
+    spiders = args.spider or ([_site_spider(args.backfill, all_rules())] if args.backfill else sites)
+    if unknown := sorted(set(spiders) - set(sites)):
         raise CommandError(f"no such site spider: {', '.join(unknown)} (have: {', '.join(sites)})", 2)
-    crawl_args = [a for url in args.start or () for a in ("-a", f"start={url}")]
+    crawl_args = [a for url in args.start or () for a in ("-a", f"start={url}")] if not args.backfill else []
     crawl_args += [a for pair in args.set or () for a in ("-s", pair)]
     config = ScheduleConfig(
-        spiders={name: sites[name] for name in (args.spider or sites)},
+        spiders={name: sites[name] for name in spiders},
         interval=timedelta(minutes=settings.getfloat("SCHEDULE_INTERVAL")),
         site_intervals={k: timedelta(minutes=float(v)) for k, v in settings.getdict("SCHEDULE_SITE_INTERVALS").items()},
         run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
@@ -241,11 +242,41 @@ def cmd_schedule(args) -> int:
     if (report := spool.load(archive, settings.get("FAILED_ITEMS_FILE"))).loaded or report.failed:
         print(f"spool: {report.loaded} write(s) stored, {report.failed} still failing", file=sys.stderr)
     scheduler = Scheduler(archive, config)
+    if args.backfill:
+        return _backfill(scheduler, spiders[0], args, settings)
     if args.once:
         reports = scheduler.run_round()
         return 1 if any(r.outcome == "failed" for r in reports) else 0
     scheduler.run_forever()
     return 0
+
+
+def _site_spider(name: str, rules) -> str:
+    """A site's spider, by the spider's name or the site's (``thanhnien`` or ``thanhnien.vn``)."""
+    return next((r.spider for r in rules if name in (r.spider, r.name)), name)
+
+
+def _backfill(scheduler, spider: str, args, settings) -> int:
+    """The site's whole sitemap, one crawl per shard over the scrapyd nodes."""
+    from crawler.backfill import BackfillError, divided_politeness, fetcher, shards_of
+    from crawler.sites import rules_by_name
+
+    if not scheduler.config.scrapyd_urls:
+        raise CommandError("a backfill is split over scrapyd nodes: give them with --scrapyd URL or $SCRAPYD_URLS", 2)
+    crawl = settings.copy()  # the settings each crawl runs with, ``--set`` included
+    for pair in args.set or ():
+        name, _, value = pair.partition("=")
+        crawl.set(name, value, priority="cmdline")
+    sources = args.start or rules_by_name(scheduler.config.spiders[spider]).sources
+    try:
+        shards = shards_of(sources, fetcher(crawl))
+    except BackfillError as exc:
+        raise CommandError(f"backfill of {spider}: {exc}") from exc
+    if not shards:
+        raise CommandError(f"backfill of {spider}: no sitemap among {', '.join(sources)} nor in its robots.txt")
+    print(f"{spider}: {len(shards)} sitemap shard(s) to crawl")
+    reports = scheduler.backfill(spider, shards, lambda parts: divided_politeness(crawl, parts))
+    return 1 if any(r.outcome == "failed" for r in reports) else 0
 
 
 def cmd_runs(args) -> int:
@@ -391,6 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="URL",
         help="dispatch the crawls to this scrapyd node (repeatable; default: $SCRAPYD_URLS)",
+    )
+    p.add_argument(
+        "--backfill",
+        metavar="SITE",
+        help="crawl the site's whole sitemap once, one crawl per sitemap shard spread over the scrapyd nodes",
     )
     p.add_argument(
         "--lease",

@@ -11,9 +11,10 @@ round marks those runs failed and makes their sites due again, and they run on a
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from archive.nodes import NodeError, ScrapydNode, least_busy
@@ -33,6 +34,8 @@ class Dispatch:
     job: str
     lease: str
     deadline: float
+    renewed: float = field(default_factory=time.monotonic)
+    """When its lease was last renewed here (monotonic seconds)."""
 
     @property
     def owner(self) -> str:
@@ -121,22 +124,28 @@ class Dispatcher:
 
     # -- following ----------------------------------------------------------------------
     def follow(self, dispatched: list[Dispatch], sleep: Callable[[float], None] = time.sleep) -> list[Ending]:
-        """Until every crawl has ended: renew the leases of jobs their node still lists, and end
-        the runs of crawls that ended without recording it, timed out, or whose lease expired."""
-        waiting = list(dispatched)
-        endings = []
+        """Look at the crawls (``poll``) until every one has ended."""
+        waiting, endings = list(dispatched), []
         while waiting:
-            states = {node.url: node.jobs() for node in {d.node.url: d.node for d in waiting}.values()}
-            for d in list(waiting):
-                state = (states[d.node.url] or {}).get(d.job)
-                ending = self._look(d, state, states[d.node.url] is not None)
-                if ending is not False:
-                    waiting.remove(d)
-                    if ending is not None:
-                        endings.append(ending)
+            for d, ending in self.poll(waiting):
+                waiting.remove(d)
+                if ending is not None:
+                    endings.append(ending)
             if waiting:
                 sleep(FOLLOW_EVERY)
         return endings
+
+    def poll(self, waiting: list[Dispatch]) -> list[tuple[Dispatch, Ending | None]]:
+        """One look at the crawls: renew the leases of jobs their node still lists, and end the
+        runs of crawls that ended without recording it, timed out, or whose lease expired. The
+        crawls that ended, each with its Ending when the scheduler had to record it."""
+        states = {node.url: node.jobs() for node in {d.node.url: d.node for d in waiting}.values()}
+        ended = []
+        for d in waiting:
+            ending = self._look(d, (states[d.node.url] or {}).get(d.job), states[d.node.url] is not None)
+            if ending is not False:
+                ended.append((d, ending))
+        return ended
 
     def _look(self, d: Dispatch, state: str | None, node_answers: bool) -> Ending | bool | None:
         """False: still running; None: ended by itself; an Ending: ended here."""
@@ -145,9 +154,10 @@ class Dispatcher:
             return None
         if state in ("pending", "running"):
             if time.monotonic() > d.deadline:
-                d.node.cancel(d.job)
+                with contextlib.suppress(NodeError):  # unanswered: its lease expires instead
+                    d.node.cancel(d.job)
                 return self._ended(d, f"timed out after {self.run_timeout}: cancelled on {d.node.url}")
-            self.archive.renew(d.lease, d.owner, self.lease_ttl)
+            self._renew(d, at_once=True)
             return False
         if state == "finished":  # the row read after the node's answer: the crawl ended without recording it
             return self._ended(d, f"the crawl ended on {d.node.url} without recording its end (job {d.job})")
@@ -155,6 +165,17 @@ class Dispatcher:
             why = f"no longer lists job {d.job}" if node_answers else "stopped answering"
             return self._lost(d.run_id, d.spider, d.lease, f"lease expired: {d.node.url} {why}")
         return False
+
+    def keep_alive(self, dispatched: list[Dispatch]) -> None:
+        """Renew the leases of crawls sent earlier in a round that is still sending (a round of
+        many sites takes longer than a lease), a third of a lease after their last renewal."""
+        for d in dispatched:
+            self._renew(d)
+
+    def _renew(self, d: Dispatch, at_once: bool = False) -> None:
+        if at_once or time.monotonic() - d.renewed > self.lease_ttl.total_seconds() / 3:
+            self.archive.renew(d.lease, d.owner, self.lease_ttl)
+            d.renewed = time.monotonic()
 
     def _ended(self, d: Dispatch, error: str) -> Ending:
         self.archive.finish_run(d.run_id, {}, "failed", error)

@@ -19,6 +19,7 @@ last one stopped:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -33,7 +34,7 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
-from archive.dispatcher import Dispatch, Dispatcher
+from archive.dispatcher import FOLLOW_EVERY, Dispatch, Dispatcher
 from archive.models import Snapshot
 from archive.nodes import ScrapydNode
 from archive.runners import CrawlJob, LocalRunner
@@ -129,6 +130,7 @@ class Scheduler:
         for spider, site in self.config.spiders.items():
             if self.stopping:
                 break
+            dispatcher.keep_alive(dispatched)
             sent = self._dispatch(spider, site, loads)
             if isinstance(sent, Dispatch):
                 self._say(f"{spider}: run {sent.run_id} sent to {sent.node.url} (job {sent.job})")
@@ -136,12 +138,7 @@ class Scheduler:
             elif sent is not None:
                 reports.append(sent)
         failed = {ending.run_id: ending.error for ending in dispatcher.follow(dispatched)}
-        for d in dispatched:
-            counts = self._counts(d.run_id)
-            if d.run_id in failed:
-                reports.append(RunReport(d.spider, d.run_id, "failed", counts, failed[d.run_id]))
-            else:
-                reports.append(RunReport(d.spider, d.run_id, self.archive.run_outcome(d.run_id), counts))
+        reports += [self._report(d, failed) for d in dispatched]
         return self._done(reports)
 
     def _dispatch(self, spider: str, site: str, loads: dict[str, int | None]) -> Dispatch | RunReport | None:
@@ -160,6 +157,47 @@ class Scheduler:
         if poll_due:
             self.archive.set_next_poll(spider, now + self.config.site_intervals.get(spider, self.config.interval))
         return sent
+
+    def backfill(self, spider: str, shards: list[str], politeness: Callable[[int], dict[str, str]]) -> list[RunReport]:
+        """One crawl per sitemap shard of the site on the scrapyd nodes, as many at once as there
+        are nodes, each with its share of the site's politeness (``politeness(crawls at once)``);
+        a shard another scheduler is crawling is skipped."""
+        dispatcher, queue, running, reports = self.dispatcher, list(shards), [], []
+        at_once = min(len(shards), len(dispatcher.nodes)) or 1
+        settings = politeness(at_once)
+        failed: dict[int, str] = {}
+        while queue or running:
+            loads = dispatcher.loads() if queue and len(running) < at_once else {}
+            while queue and len(running) < at_once and not self.stopping:
+                dispatcher.keep_alive(running)
+                shard = queue.pop(0)
+                lease = f"backfill:{spider}:{hashlib.sha1(shard.encode()).hexdigest()[:16]}"
+                if not self.archive.acquire(lease, self.owner, self.config.lease_ttl):
+                    reports.append(RunReport(spider, None, "skipped", error=f"{shard} is being crawled"))
+                    continue
+                args = [*self.config.crawl_args, "-a", f"start={shard}"]
+                sent = dispatcher.send(spider, args, loads, lease, settings)
+                if isinstance(sent, str):
+                    reports.append(RunReport(spider, None, "failed", error=f"{shard}: {sent}"))
+                    continue
+                self._say(f"{spider}: run {sent.run_id} sent to {sent.node.url} for {shard}")
+                running.append(sent)
+            if self.stopping:
+                queue.clear()
+            for d, ending in dispatcher.poll(running):
+                running.remove(d)
+                if ending is not None:
+                    failed[d.run_id] = ending.error
+                reports.append(self._report(d, failed))
+            if running:
+                time.sleep(FOLLOW_EVERY)
+        return self._done(reports)
+
+    def _report(self, d: Dispatch, failed: dict[int, str]) -> RunReport:
+        counts = self._counts(d.run_id)
+        if d.run_id in failed:
+            return RunReport(d.spider, d.run_id, "failed", counts, failed[d.run_id])
+        return RunReport(d.spider, d.run_id, self.archive.run_outcome(d.run_id), counts)
 
     def run_forever(self, sleep: Callable[[float], None] = time.sleep) -> None:
         """Rounds until SIGTERM or SIGINT; the crawl running then is allowed to finish."""

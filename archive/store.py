@@ -10,9 +10,10 @@ test makes the archive see).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,6 +79,8 @@ _NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
     )
 )
 """Articles sharing a band key with a signature: the near-duplicate candidates."""
+_INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+"""INSERT … ON CONFLICT DO NOTHING, in each database's dialect."""
 _BY_RECORD = select(Snapshot.id).where(
     Snapshot.warc_file == bindparam("file"), Snapshot.warc_offset == bindparam("offset")
 )
@@ -183,16 +187,25 @@ class Archive(RunRecords, ScheduleRecords):
         return located(name, self.warc_dir, [folder]) if folder else path
 
     def _note_warc_files(self, conn: Connection, rows: Iterable[Mapping]) -> None:
-        """Record which node wrote each WARC file the rows point into, and where (once per file)."""
+        """Record which node wrote each WARC file the rows point into, and where: once per file
+        and process (``_writing`` forgets what a failed transaction noted); a file another
+        process recorded first (a replayed file read by several crawls) keeps its row."""
         for name in {row["warc_file"] for row in rows} - self._noted_files - {None}:
-            if conn.scalar(select(WarcFile.id).where(WarcFile.name == name)) is not None:
-                self._noted_files.add(name)  # committed by an earlier transaction
-                continue
             path = Path(name)  # relative to this node's WARC_DIR, or absolute (a replayed or imported file)
             folder = path.parent if path.is_absolute() else Path(self.warc_dir or ".").resolve()
-            conn.execute(
-                insert(WarcFile), {"name": name, "node": NODE, "directory": str(folder), "first_seen_at": self.clock()}
-            )
+            values = {"name": name, "node": NODE, "directory": str(folder), "first_seen_at": self.clock()}
+            conn.execute(_INSERT_NEW[conn.dialect.name](WarcFile).values(values).on_conflict_do_nothing())
+            self._noted_files.add(name)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction; the WARC files noted in it are noted again if it fails."""
+        try:
+            with self.Session.begin() as session:
+                yield session
+        except BaseException:
+            self._noted_files.clear()
+            raise
 
     def _recheck(self, published_at: str | None, first_seen_at: datetime, response_headers=()) -> dict:
         """The next re-check by the article's age, and the validators for a conditional request."""
@@ -285,7 +298,7 @@ class Archive(RunRecords, ScheduleRecords):
     def _save_once(self, item: Mapping, run_id: int | None, decision: Decision | None) -> Decision:
         """One transaction of ``save``. Rows are written with Core statements: the crawl's
         hottest path, several times cheaper than the ORM's unit of work."""
-        with self.Session.begin() as session:
+        with self._writing() as session:
             conn = session.connection()
             decision = decision or self._classify(conn, item)
             seen = _when(item.get("fetched_at"), self.clock())
@@ -374,7 +387,7 @@ class Archive(RunRecords, ScheduleRecords):
         """A fetch that did not become an article version (a 404, a listing, …)."""
         if not item.get("snapshot") and not item.get("hops"):
             return
-        with self.Session.begin() as session:
+        with self._writing() as session:
             article = None
             if outcome == f"{DROPPED}:{NOT_MODIFIED}":  # a conditional re-check: the article is as archived
                 article = session.scalar(
@@ -395,7 +408,7 @@ class Archive(RunRecords, ScheduleRecords):
         """Outcome rows of requests that did not end as an article item (discovery pages,
         robots.txt, refused or failed requests), in one transaction; returns how many."""
         values = [self._snapshot_values(row, row.get("ref"), row["outcome"], run_id, None) for row in rows]
-        with self.Session.begin() as session:
+        with self._writing() as session:
             conn = session.connection()
             self._note_warc_files(conn, values)
             # in order; runs of rows without a record in one executemany (robots.txt may refuse thousands)

@@ -25,14 +25,14 @@ def _wait(delay: float | threading.Event) -> None:
 
 @contextmanager
 def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | threading.Event] | None = None):
-    """Yield the base URL of a server answering ``path -> (status, content type, body)``; a
+    """Yield the base URL of a server answering ``path -> (status, content type, body[, headers])``; a
     path's delay is seconds, or an event the answer waits for (a test's "until I say so")."""
     delays = {} if delays is None else delays
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
-            status, content_type, body = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
+            status, content_type, body, *headers = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
             _wait(delays.get(path, 0.0))
             etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
             if status == 200 and self.headers.get("If-None-Match") == etag:  # a conditional request, unchanged
@@ -42,6 +42,8 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | th
                 self.send_header("ETag", etag)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):

@@ -10,12 +10,12 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from archive.cli import build_parser, main
 from archive.database import close, create_db_engine, head_revision, migrate
-from archive.models import Article, Snapshot
+from archive.models import Article, Snapshot, WarcFile
 from tests.conftest import ROOT, recording, run_crawl
 from tests.loopback import serve
 
@@ -168,6 +168,9 @@ def test_warc_names_are_relative_to_warc_dir_so_a_moved_archive_reextracts(capsy
 def test_reextract_without_its_warc_files_fails_and_says_so(capsys, archived, tmp_path):
     shutil.copy(archived / "archive.db", tmp_path / "archive.db")
     url = f"sqlite:///{tmp_path / 'archive.db'}"
+    with Session(create_engine(url)) as session:  # gone from where the archive recorded them too
+        session.execute(update(WarcFile).values(directory=str(tmp_path / "gone")))
+        session.commit()
     code, out, err = run(capsys, "--database", url, "--warc-dir", str(tmp_path / "none"), "reextract", "--workers", "0")
     close(url)
     assert code == 1 and "failed: FileNotFoundError" in out, err

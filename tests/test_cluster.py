@@ -21,10 +21,10 @@ from archive.warc import finish_orphans
 from scripts.scrapyd_nodes import build_egg, deploy, start_node, stop_node, wait_until_up
 from tests.conftest import ROOT, fresh_postgres_database
 from tests.loopback import free_port, serve
-from tests.scheduled_site import FAST, FIRST, SLOW, db, localized, second_article
+from tests.scheduled_site import FAST, FIRST, SECOND, SLOW, db, localized, second_article
 
 SPIDERS = ("kinhtedothi", "thanhnien", "hanhkhatkito")
-LEASE = "3"  # seconds: a dead node's sites are due again soon after
+LEASE = "6"  # seconds: a dead node's sites are due again soon after
 FOLLOW = ["--set", "RUN_HEARTBEAT_SECONDS=1", "--set", "PIPELINE_WORKERS=0"]
 
 
@@ -51,7 +51,12 @@ def scheduler(database: str, urls, *extra: str) -> subprocess.Popen:
     nodes = [a for url in urls for a in ("--scrapyd", url)]
     command = [sys.executable, "-m", "archive", "--database", database, "schedule", "--once", "--lease", LEASE]
     return subprocess.Popen(
-        [*command, *nodes, *FOLLOW, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*command, *nodes, *FOLLOW, *extra],
+        cwd=ROOT,
+        env=os.environ | {"ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32"},  # the loopback sites, for a backfill's index
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -118,6 +123,50 @@ def test_two_schedulers_at_once_run_each_site_once(cluster_round):
 def test_the_crawls_of_a_round_are_spread_over_the_nodes(cluster_round):
     with db(cluster_round[0]) as s:
         assert len({r.dispatched_to for r in s.scalars(select(CrawlRun))}) > 1
+
+
+SITEMAPS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+@pytest.fixture(scope="module")
+def backfilled(nodes):
+    """``schedule --backfill`` of the recorded site on loopback, whose sitemap index has two shards."""
+    pages: dict = {}
+    with serve(pages) as base:
+        shards = "".join(f"<sitemap><loc>{base}/sitemap-{i}.xml</loc></sitemap>" for i in (1, 2))
+        pages["/sitemap.xml"] = (200, "application/xml", f"<sitemapindex {SITEMAPS}>{shards}</sitemapindex>".encode())
+        for i, path in enumerate((FIRST, SECOND), 1):
+            urlset = f"<urlset {SITEMAPS}><url><loc>{base}{path}</loc></url></urlset>"
+            pages[f"/sitemap-{i}.xml"] = (200, "application/xml", urlset.encode())
+        pages[FIRST] = (200, "text/html; charset=utf-8", localized(base, "article.html"))
+        pages[SECOND] = (200, "text/html; charset=utf-8", second_article(base))
+        with fresh_postgres_database() as database:
+            backfill = scheduler(
+                database, nodes[0], "--backfill", "thanhnien.vn", "--start", f"{base}/sitemap.xml", *FAST
+            )
+            output, _ = backfill.communicate(timeout=300)
+            assert backfill.returncode == 0, output
+            yield database
+
+
+def test_a_backfill_crawls_each_sitemap_shard_in_a_crawl_of_its_own(backfilled):
+    with db(backfilled) as s:
+        runs = s.scalars(select(CrawlRun)).all()
+        keys = sorted(s.scalars(select(Article.key)))
+    assert [r.outcome for r in runs] == ["finished", "finished"]
+    assert keys == ["thanhnien.vn:1851335421", "thanhnien.vn:1851335487"]
+
+
+def test_a_backfill_s_shards_run_side_by_side_on_several_nodes(backfilled):
+    with db(backfilled) as s:
+        assert len({r.dispatched_to for r in s.scalars(select(CrawlRun))}) == 2
+
+
+def test_each_shard_crawl_gets_its_share_of_the_site_s_politeness(backfilled, nodes):
+    with db(backfilled) as s:
+        jobs = [r.job for r in s.scalars(select(CrawlRun))]
+    logs = [next(nodes[1].glob(f"node-*/logs/newsarchive/thanhnien/{job}.log")).read_text() for job in jobs]
+    assert all("'CONCURRENT_REQUESTS_PER_DOMAIN': '2'" in log for log in logs)  # 4 for one crawl of the site
 
 
 def _dispatched_node(database: str, timeout: float = 120) -> str:
