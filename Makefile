@@ -3,6 +3,8 @@
 # make test  — set everything up (virtualenv, dependencies, PostgreSQL) and run the test suite
 # make eval  — body-extraction quality against trafilatura and readability on ../shared/bench
 # make bench — speed and memory of the full pipeline against plain Scrapy and trafilatura
+# make services     — PostgreSQL and $(NODES) scrapyd crawl nodes on 127.0.0.2… (no systemd)
+# make demo-cluster — the demo's round over the scrapyd nodes into PostgreSQL, and its summary
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,8 +12,10 @@ SCRAPY := $(VENV)/bin/scrapy
 PYTHON ?= python3
 SITES := kinhtedothi thanhnien
 DEMO_WARC := data/demo/recordings.warc.gz
+NODES ?= 3
+SERVICES := data/services
 
-.PHONY: setup run demo test eval quality-gate bench lint services clean
+.PHONY: setup run demo demo-cluster test eval quality-gate bench lint postgres services stop-services clean
 
 # pip's byte-compiling of every installed file is half of the install's time: it is skipped, and
 # Python compiles what is imported, once, on first use, which needs bytecode writing on
@@ -38,11 +42,30 @@ demo: setup
 	@$(PY) -m archive duplicates
 	@$(PY) -m archive stats
 
-services:
+# PostgreSQL (and `ip`, for the tests that crawl inside a network namespace)
+postgres:
 	@scripts/postgres.sh start > /dev/null
 	@command -v ip >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq iproute2) >/dev/null
 
-test: setup services
+services: setup postgres
+	@$(PY) scripts/scrapyd_nodes.py start --nodes $(NODES) --home $(SERVICES) > $(SERVICES).urls
+	@echo "PostgreSQL: $$(scripts/postgres.sh start)"
+	@echo "SCRAPYD_URLS=$$(cat $(SERVICES).urls)"
+
+stop-services:
+	@[ ! -d $(SERVICES) ] || $(PY) scripts/scrapyd_nodes.py stop --home $(SERVICES)
+	@scripts/postgres.sh stop
+
+demo-cluster: services
+	@$(PY) -m archive pack tests/recordings/* --out $(DEMO_WARC)
+	@db=$$(scripts/postgres.sh fresh newsarchive_demo) && \
+	  SCRAPYD_URLS=$$(cat $(SERVICES).urls) $(PY) -m archive --database $$db schedule --once \
+	    --set REPLAY_FROM=$(abspath $(DEMO_WARC)) --set LOG_LEVEL=WARNING && \
+	  $(PY) -m archive --database $$db list && \
+	  $(PY) -m archive --database $$db duplicates && \
+	  $(PY) -m archive --database $$db stats
+
+test: setup postgres
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 eval: setup
@@ -52,7 +75,7 @@ eval: setup
 quality-gate: setup
 	$(PY) -m bench.quality_gate
 
-bench: setup services
+bench: setup postgres
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) $(PY) -m bench.run
 

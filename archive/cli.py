@@ -342,13 +342,16 @@ def cmd_pack(args) -> int:
 # -- the command line ----------------------------------------------------------------------
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """``--database`` and ``--warc-dir``, accepted before and after the sub-command."""
-    database = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL) if defaults else argparse.SUPPRESS
-    warc_dir = os.environ.get("WARC_DIR", "data/warc") if defaults else argparse.SUPPRESS
+    database, warc_dir = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), os.environ.get("WARC_DIR", "data/warc")
     parser.add_argument(
-        "--database", default=database, help=f"SQLAlchemy URL of the archive (default: $DATABASE_URL or {database})"
+        "--database",
+        default=database if defaults else argparse.SUPPRESS,
+        help=f"SQLAlchemy URL of the archive (default: $DATABASE_URL or {DEFAULT_DATABASE_URL})",
     )
     parser.add_argument(
-        "--warc-dir", default=warc_dir, help=f"where WARC paths are resolved (default: $WARC_DIR or {warc_dir})"
+        "--warc-dir",
+        default=warc_dir if defaults else argparse.SUPPRESS,
+        help="where WARC paths are resolved (default: $WARC_DIR or data/warc)",
     )
 
 

@@ -67,9 +67,13 @@ class ScrapydNode:
             answer = self._call(f"listjobs.json?project={urllib.parse.quote(self.project)}")
         except NodeError:
             return None
-        return {
-            str(job.get("id")): state for state in ("pending", "running", "finished") for job in answer.get(state, [])
-        }
+        jobs = {}
+        for state in ("pending", "running", "finished"):
+            listed = answer.get(state)
+            for job in listed if isinstance(listed, list) else ():
+                if isinstance(job, dict) and "id" in job:
+                    jobs[str(job["id"])] = state
+        return jobs
 
     def cancel(self, job: str) -> None:
         self._call("cancel.json", [("project", self.project), ("job", job)])

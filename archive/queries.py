@@ -16,7 +16,8 @@ from archive.schema import VERSIONED_FIELDS
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """A stored time in ISO 8601, in UTC (SQLite gives it back without its zone)."""
+    return aware(value).isoformat() if value is not None else None
 
 
 def list_articles(session: Session, site: str | None = None, limit: int | None = None) -> list[dict]:

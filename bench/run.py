@@ -52,6 +52,8 @@ class Result:
     pages_per_second: float
     cpu_seconds: float
     peak_mb: float
+    database_ms: float | None = None
+    """CPU milliseconds per page of the crawl's database thread (``store/cpu_seconds``)."""
 
 
 def free_port() -> int:
@@ -197,7 +199,11 @@ def crawl(
     output, _, cpu, rss = measured(command, env)
     pages = int(re.search(rf"'{counted}': (\d+)", output).group(1))
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", output).group(1))
-    return Result(variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1))
+    database = re.search(r"'store/cpu_seconds': ([\d.e-]+)", output)
+    database_ms = round(float(database.group(1)) * 1000 / pages, 3) if database else None
+    return Result(
+        variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1), database_ms
+    )
 
 
 def reextract_speed(database_url: str, env: dict) -> Result:
@@ -282,10 +288,11 @@ def main() -> int:
 
 def report(results: list[Result], args) -> None:
     by = {r.variant: r for r in results}
-    print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}")
+    print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'db ms/page':>10}")
     for r in results:
         figures = f"{r.pages:6} {r.seconds:7.2f} {r.pages_per_second:8.1f} {r.cpu_seconds:7.2f} {r.peak_mb:8.1f}"
-        print(f"{r.variant:34} {figures}")
+        database = f"{r.database_ms:10.3f}" if r.database_ms is not None else ""
+        print(f"{r.variant:34} {figures} {database}")
     full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
     ratios = {
         "full / plain Scrapy (target >= 0.5)": full.pages_per_second / plain.pages_per_second,
@@ -301,10 +308,11 @@ def report(results: list[Result], args) -> None:
         small, large = (by[f"rendered in Chromium, {n} pages"] for n in (args.rendered // 5, args.rendered))
         ratios[f"rendered: peak memory {large.pages} / {small.pages} pages (bounded)"] = large.peak_mb / small.peak_mb
         ratios["rendered: ms of wall time per page"] = 1000 / large.pages_per_second
+    ratios["database ms per page, SQLite (target < 1)"] = full.database_ms
     if "full pipeline, PostgreSQL" in by:
-        ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = (
-            full.pages_per_second / by["full pipeline, PostgreSQL"].pages_per_second
-        )
+        postgres = by["full pipeline, PostgreSQL"]
+        ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = full.pages_per_second / postgres.pages_per_second
+        ratios["database ms per page, PostgreSQL / SQLite (target <= 2)"] = postgres.database_ms / full.database_ms
     for name, value in ratios.items():
         print(f"{name:52} {value:8.2f}")
     out = ROOT / "bench" / "results"

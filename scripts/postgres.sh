@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start (or stop) a throw-away PostgreSQL server on 127.0.0.1 for the tests.
+# Start (or stop) a PostgreSQL server on 127.0.0.1 for the tests and the cluster demo.
 # Installs the server from Debian's packages when it is missing. Prints the URL to use.
 set -euo pipefail
 PORT="${PGPORT_TEST:-55432}"
@@ -29,8 +29,14 @@ case "$ACTION" in
     fi
     echo "postgresql://postgres@127.0.0.1:$PORT/postgres"
     ;;
+  fresh)  # fresh NAME: (re)create an empty database NAME on the running server; prints its URL
+    NAME="${2:?usage: $0 fresh NAME}"
+    as_postgres "$BIN/psql" -q -h "$DATA" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+      -c "SET client_min_messages TO warning" -c "DROP DATABASE IF EXISTS \"$NAME\" WITH (FORCE)" -c "CREATE DATABASE \"$NAME\"" >/dev/null
+    echo "postgresql://postgres@127.0.0.1:$PORT/$NAME"
+    ;;
   stop)
     as_postgres "$BIN/pg_ctl" -D "$DATA" -w stop -m fast >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|fresh NAME|stop" >&2; exit 2 ;;
 esac

@@ -49,6 +49,11 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | th
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the crawler gave up waiting: that is the point of a slow page
 
+        def do_POST(self) -> None:
+            """Answered as a GET of the path (a form's fields are not looked at)."""
+            self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 1_000_000))
+            self.do_GET()
+
         def log_message(self, *args) -> None:
             pass
 

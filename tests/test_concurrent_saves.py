@@ -38,7 +38,7 @@ def extracted(n: int) -> dict:
 def fetched(n: int, process: int) -> dict:
     """Story ``n`` as node ``process`` fetched it, its snapshot a record of that node's WARC file."""
     url = url_of(n) + (f"?utm_source=node{process}" if process % 2 else "")  # odd nodes: an alias URL
-    ref = {"warc_file": f"node{process}.warc.gz", "offset": 1000 * n, "length": 999, "digest": f"sha1:{process}-{n}"}
+    ref = {"file": f"node{process}.warc.gz", "offset": 1000 * n, "length": 999, "digest": f"sha1:{process}-{n}"}
     return extracted(n) | {
         "url": url,
         "final_url": url,
