@@ -20,7 +20,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,19 +58,22 @@ logger = logging.getLogger(__name__)
 
 
 # the crawl's per-page lookups, built once (building a statement costs more than running it)
-_BY_KEY = (
-    select(Article.id)
-    .where(or_(Article.key == bindparam("key"), Article.canonical_url == bindparam("canonical")))
+_IDENTITY = (
+    union_all(
+        select(Article.id.label("id"), literal(1).label("rank")).where(
+            or_(Article.key == bindparam("key"), Article.canonical_url == bindparam("canonical"))
+        ),
+        select(ArticleAlias.article_id, literal(2)).where(ArticleAlias.url.in_(bindparam("urls", expanding=True))),
+        select(Article.id, literal(3))
+        .join(Site)
+        .join(ArticleVersion)
+        .where(Site.name == bindparam("site"), ArticleVersion.fingerprint == bindparam("fingerprint")),
+    )
+    .order_by("rank")
     .limit(1)
 )
-_BY_ALIAS = select(ArticleAlias.article_id).where(ArticleAlias.url.in_(bindparam("urls", expanding=True))).limit(1)
-_BY_TEXT = (
-    select(Article.id)
-    .join(Site)
-    .join(ArticleVersion)
-    .where(Site.name == bindparam("site"), ArticleVersion.fingerprint == bindparam("fingerprint"))
-    .limit(1)
-)
+"""The archived article a fetch is, in one statement: by identity key or canonical URL, else by
+any URL it was seen under, else by the same text on the same site."""
 _NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
     Article.id.in_(
         select(ArticleBand.article_id).where(
@@ -232,11 +235,8 @@ class Archive(RunRecords, ScheduleRecords):
     def _find(conn: Connection, item: Mapping, urls: set[str]) -> int | None:
         """The archived article this item is: by identity key or canonical URL, by any URL
         it was seen under, else by the same text on the same site."""
-        return (
-            conn.scalar(_BY_KEY, {"key": _item_key(item), "canonical": item["canonical_url"]})
-            or conn.scalar(_BY_ALIAS, {"urls": list(urls)})
-            or conn.scalar(_BY_TEXT, {"site": item["site"], "fingerprint": item["fingerprint"]})
-        )
+        values = {"key": _item_key(item), "canonical": item["canonical_url"], "urls": list(urls)}
+        return conn.scalar(_IDENTITY, values | {"site": item["site"], "fingerprint": item["fingerprint"]})
 
     def _classify(self, conn: Connection, item: Mapping) -> Decision:
         """Look up what the archive knows of the item, then ``archive.decisions.decide``."""
@@ -330,7 +330,7 @@ class Archive(RunRecords, ScheduleRecords):
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
                 self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW)
-                self._link_near_duplicates(session, article_id, minhash)
+                self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
             return Decision(decision.outcome, article_id)
 
     def _add_version(self, session: Session, article_id: int, item: Mapping, snapshot_id: int, first: bool) -> None:
@@ -353,7 +353,7 @@ class Archive(RunRecords, ScheduleRecords):
             },
         )
 
-    def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash) -> None:
+    def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash, new: bool) -> None:
         """Link the article to the stories it repeats (on other sites or under other identities),
         found by their band keys in the database, then store the article's own band keys."""
         conn = session.connection()
@@ -371,7 +371,8 @@ class Archive(RunRecords, ScheduleRecords):
             if exists is None:
                 link = NearDuplicate(article=copy, original=original, similarity=similarity, found_at=self.clock())
                 session.add(link)
-        conn.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+        if not new:  # the keys of its previous version
+            conn.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
         conn.execute(insert(ArticleBand), [{"article_id": article_id, "band": band} for band in bands])
 
     def _is_later(self, article: Article, other: Article, session: Session) -> bool:
@@ -471,8 +472,8 @@ class Archive(RunRecords, ScheduleRecords):
 def _insert_snapshot(conn: Connection, values: dict) -> int:
     """The row of a WARC record, written once: a record already in the archive (a replay, a
     spool loaded again) keeps its row."""
-    if values["warc_file"] is not None and (
-        existing := conn.scalar(_BY_RECORD, {"file": values["warc_file"], "offset": values["warc_offset"]})
-    ):
-        return existing
-    return conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one()
+    if values["warc_file"] is None:
+        return conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one()
+    new = _INSERT_NEW[conn.dialect.name](Snapshot).on_conflict_do_nothing(index_elements=["warc_file", "warc_offset"])
+    inserted = conn.execute(new.returning(Snapshot.id), values).scalar()  # one statement for a new record
+    return inserted or conn.scalar(_BY_RECORD, {"file": values["warc_file"], "offset": values["warc_offset"]})

@@ -24,7 +24,8 @@ from tests.loopback import free_port, serve
 from tests.scheduled_site import FAST, FIRST, SECOND, SLOW, db, localized, second_article
 
 SPIDERS = ("kinhtedothi", "thanhnien", "hanhkhatkito")
-LEASE = "6"  # seconds: a dead node's sites are due again soon after
+LEASE = "30"  # seconds: longer than a loaded test machine takes between two renewals
+SHORT_LEASE = "8"  # the killed node's: its site is due again soon after
 FOLLOW = ["--set", "RUN_HEARTBEAT_SECONDS=1", "--set", "PIPELINE_WORKERS=0"]
 
 
@@ -47,9 +48,9 @@ def nodes(tmp_path_factory):
         stop_node(process)
 
 
-def scheduler(database: str, urls, *extra: str) -> subprocess.Popen:
+def scheduler(database: str, urls, *extra: str, lease: str = LEASE) -> subprocess.Popen:
     nodes = [a for url in urls for a in ("--scrapyd", url)]
-    command = [sys.executable, "-m", "archive", "--database", database, "schedule", "--once", "--lease", LEASE]
+    command = [sys.executable, "-m", "archive", "--database", database, "schedule", "--once", "--lease", lease]
     return subprocess.Popen(
         [*command, *nodes, *FOLLOW, *extra],
         cwd=ROOT,
@@ -76,42 +77,37 @@ def contents(url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def cluster_round(nodes, recordings_warc):
+def rounds(nodes, recordings_warc, tmp_path_factory):
     """One round of the three recorded sites over the nodes into PostgreSQL, started by two
-    schedulers at once; their outputs and the database."""
-    with fresh_postgres_database() as database:
-        replay = ["--set", f"REPLAY_FROM={recordings_warc}"]
-        both = [scheduler(database, nodes[0], *replay) for _ in range(2)]
-        outputs = [process.communicate(timeout=300)[0] for process in both]
-        yield database, outputs, [process.returncode for process in both]
-
-
-@pytest.fixture(scope="module")
-def single_process_round(tmp_path_factory, recordings_warc):
-    """The same round in one scheduler running its crawls here, one after the other, on SQLite."""
+    schedulers at once, and beside it the same round in one scheduler running its crawls here,
+    one after the other, on SQLite: (PostgreSQL URL, the two outputs and exit statuses, SQLite URL)."""
     folder = tmp_path_factory.mktemp("single")
-    database = f"sqlite:///{folder / 'archive.db'}"
-    command = [sys.executable, "-m", "archive", "--database", database, "--warc-dir", str(folder / "warc")]
-    done = subprocess.run(
-        [*command, "schedule", "--once", *FOLLOW, "--set", f"REPLAY_FROM={recordings_warc}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return database
+    single = f"sqlite:///{folder / 'archive.db'}"
+    replay = ["--set", f"REPLAY_FROM={recordings_warc}"]
+    command = [sys.executable, "-m", "archive", "--database", single, "--warc-dir", str(folder / "warc")]
+    with fresh_postgres_database() as database:
+        both = [scheduler(database, nodes[0], *replay) for _ in range(2)]
+        here = subprocess.Popen(
+            [*command, "schedule", "--once", *FOLLOW, *replay],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        outputs = [process.communicate(timeout=300)[0] for process in both]
+        assert here.wait(timeout=300) == 0, here.stdout.read()
+        yield database, outputs, [process.returncode for process in both], single
 
 
-def test_a_round_over_three_nodes_gives_the_archive_one_process_gives(cluster_round, single_process_round):
-    database, outputs, codes = cluster_round
+def test_a_round_over_three_nodes_gives_the_archive_one_process_gives(rounds):
+    database, outputs, codes, single_process = rounds
     assert codes == [0, 0], outputs
-    cluster, single = contents(database), contents(single_process_round)
+    cluster, single = contents(database), contents(single_process)
     assert cluster["articles"] and cluster == single
 
 
-def test_two_schedulers_at_once_run_each_site_once(cluster_round):
-    database, outputs, _ = cluster_round
+def test_two_schedulers_at_once_run_each_site_once(rounds):
+    database, outputs, _, _ = rounds
     with db(database) as s:
         runs = s.scalars(select(CrawlRun)).all()
     assert sorted(r.spider for r in runs) == sorted(SPIDERS)
@@ -120,8 +116,8 @@ def test_two_schedulers_at_once_run_each_site_once(cluster_round):
     assert sent == len(SPIDERS)
 
 
-def test_the_crawls_of_a_round_are_spread_over_the_nodes(cluster_round):
-    with db(cluster_round[0]) as s:
+def test_the_crawls_of_a_round_are_spread_over_the_nodes(rounds):
+    with db(rounds[0]) as s:
         assert len({r.dispatched_to for r in s.scalars(select(CrawlRun))}) > 1
 
 
@@ -195,12 +191,12 @@ def node_killed(nodes):
         pages[SLOW] = (200, "text/html; charset=utf-8", second_article(base))
         round_args = ["--spider", "thanhnien", "--start", f"{base}/rss/the-gioi.rss", *FAST]
         with fresh_postgres_database() as database:
-            first = scheduler(database, nodes[0], *round_args, "--set", "DOWNLOAD_TIMEOUT=60")
+            first = scheduler(database, nodes[0], *round_args, "--set", "DOWNLOAD_TIMEOUT=60", lease=SHORT_LEASE)
             killed = _dispatched_node(database)
             os.killpg(nodes[0][killed].pid, signal.SIGKILL)  # scrapyd and its crawl, as when a machine dies
             outputs = [first.communicate(timeout=120)[0]]
             held.set()
-            second = scheduler(database, nodes[0], *round_args)
+            second = scheduler(database, nodes[0], *round_args, lease=SHORT_LEASE)
             outputs.append(second.communicate(timeout=120)[0])
             yield database, killed, outputs
 
