@@ -170,7 +170,9 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     path = tmp_path / "archive.db"
     db = f"sqlite:///{path}?timeout=0.5"  # a short busy wait, so the lock outlasts the retries
     archive_command(db, "migrate", tmp=tmp_path).check_returncode()  # the schema exists before the lock is taken
-    args, env = command(site, tmp_path, db, {"STORE_DOWN_SECONDS": "60", "DOWNLOAD_TIMEOUT": "60"})
+    args, env = command(
+        site, tmp_path, db, {"STORE_DOWN_SECONDS": "60", "DOWNLOAD_TIMEOUT": "60", "STORE_RETRY_BACKOFF": "0.2"}
+    )
     DELAYS[ARTICLES[-1]] = held = threading.Event()  # one article comes only once the file is locked
     spool = tmp_path / "failed-items.jsonl"
     try:
