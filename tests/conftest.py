@@ -30,9 +30,11 @@ SPIDER_OF = {"kinhtedothi.vn": "kinhtedothi", "thanhnien.vn": "thanhnien", "hanh
 
 SLOW_FIRST = (
     "test_hostile_web",
-    "test_identity_versions",
     "test_crash_safety",
+    "test_cluster",
     "test_scheduler_processes",
+    "test_cluster_node_loss",
+    "test_identity_versions",
     "test_rendering",
     "test_scheduler",
     "test_crawl_replay",
