@@ -2,16 +2,14 @@
 recordings over three nodes (run by two schedulers at once) gives the archive one process gives
 on SQLite; a backfill runs one crawl per sitemap shard (a killed node: ``test_cluster_node_loss``)."""
 
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Snapshot
-from tests.cluster import FOLLOW, scheduler, started_nodes
-from tests.conftest import ROOT, fresh_postgres_database
+from tests.cluster import scheduler, started_nodes
+from tests.conftest import fresh_postgres_database, run_crawl
 from tests.loopback import serve
 from tests.scheduled_site import FAST, FIRST, SECOND, db, localized, second_article
 
@@ -44,23 +42,18 @@ def contents(url: str) -> dict:
 @pytest.fixture(scope="module")
 def rounds(nodes, recordings_warc, tmp_path_factory):
     """One round of the three recorded sites over the nodes into PostgreSQL, started by two
-    schedulers at once, and beside it the same round in one scheduler running its crawls here,
-    one after the other, on SQLite: (PostgreSQL URL, the two outputs and exit statuses, SQLite URL)."""
+    schedulers at once, and meanwhile the same crawls here, one after the other, on SQLite:
+    (PostgreSQL URL, the two outputs and exit statuses, SQLite URL)."""
     folder = tmp_path_factory.mktemp("single")
     single = f"sqlite:///{folder / 'archive.db'}"
-    replay = ["--set", f"REPLAY_FROM={recordings_warc}"]
-    command = [sys.executable, "-m", "archive", "--database", single, "--warc-dir", str(folder / "warc")]
     with fresh_postgres_database() as database:
-        both = [scheduler(database, nodes[0], *replay) for _ in range(2)]
-        here = subprocess.Popen(
-            [*command, "schedule", "--once", *FOLLOW, *replay],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        both = [scheduler(database, nodes[0], "--set", f"REPLAY_FROM={recordings_warc}") for _ in range(2)]
+        for spider in SPIDERS:  # as the scheduler runs them: scheduled mode
+            here = run_crawl(
+                folder, spider, database_url=single, settings={"REPLAY_FROM": recordings_warc, "SCHEDULED": True}
+            )
+            assert here.returncode == 0, here.stderr[-2000:]
         outputs = [process.communicate(timeout=300)[0] for process in both]
-        assert here.wait(timeout=300) == 0, here.stdout.read()
         yield database, outputs, [process.returncode for process in both], single
 
 
