@@ -69,7 +69,7 @@ demo-cluster: services
 	  $(PY) -m archive --database $$db stats
 
 test: setup postgres
-	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 4 --dist loadfile
+	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 eval: setup
 	$(PY) -m bench.eval_extraction
