@@ -1,5 +1,5 @@
 """Crawl nodes for the cluster tests: real scrapyd processes on 127.0.0.1 with the project's egg,
-and the scheduler dispatching to them (``test_cluster``, ``test_cluster_node_loss``)."""
+and the scheduler dispatching to them (``test_cluster``)."""
 
 import os
 import subprocess

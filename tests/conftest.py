@@ -33,7 +33,6 @@ SLOW_FIRST = (
     "test_crash_safety",
     "test_cluster",
     "test_scheduler_processes",
-    "test_cluster_node_loss",
     "test_identity_versions",
     "test_rendering",
     "test_scheduler",
