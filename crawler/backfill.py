@@ -22,6 +22,7 @@ from scrapy.utils.gz import gunzip
 
 from crawler.destinations import address_refusal, literal_address, networks, scheme_refusal
 from crawler.discovery import robots_sitemaps, sitemap_links, source_kind
+from pipelines.extraction.urls import registered_host
 
 Fetch = Callable[[str], tuple[bytes, str | None]]
 """URL → (body, Content-Type); raises ``BackfillError``."""
@@ -32,9 +33,10 @@ class BackfillError(Exception):
 
 
 def shards_of(sources: Iterable[str], fetch: Fetch) -> list[str]:
-    """The sitemaps a backfill splits into: the entries of each sitemap index among the
-    sources, each urlset source itself; when no source is a sitemap, the sitemaps the first
-    source's robots.txt lists. Feeds and listings only hold recent articles: not used."""
+    """The sitemaps a backfill splits into: the entries of each sitemap index among the sources
+    that are on the index's own site, each urlset source itself; when no source is a sitemap,
+    the sitemaps the first source's robots.txt lists. Feeds and listings only hold recent
+    articles: not used."""
     sources = list(sources)
     shards = _sitemaps(sources, fetch)
     if not shards and sources:
@@ -49,8 +51,10 @@ def _sitemaps(urls: Iterable[str], fetch: Fetch) -> list[str]:
     for url in urls:
         body, content_type = fetch(url)
         kind = source_kind(body, content_type)
-        if kind == "sitemapindex":
-            shards += [link.url for link in sitemap_links(body)]
+        if kind == "sitemapindex":  # its sitemaps on its own site only (the protocol's rule: an index
+            # may not hand the backfill, and the crawl's allowed domains, to another site)
+            site = registered_host(url)
+            shards += [link.url for link in sitemap_links(body) if registered_host(link.url) == site]
         elif kind == "urlset":
             shards.append(url)
     return shards

@@ -32,6 +32,12 @@ def test_an_index_splits_into_its_sitemaps_once_each():
     ]
 
 
+def test_an_index_s_sitemaps_on_another_site_are_not_crawled():
+    index = INDEX.replace(b"https://example.org/sitemap-2025.xml", b"https://elsewhere.example/sitemap.xml")
+    fetch = fetch_from({"https://www.example.org/sitemap.xml": index})
+    assert shards_of(["https://www.example.org/sitemap.xml"], fetch) == ["https://example.org/sitemap-2024.xml"]
+
+
 def test_a_urlset_source_is_a_shard_and_a_feed_is_not():
     fetch = fetch_from({"https://example.org/news.xml": URLSET, "https://example.org/rss": FEED})
     assert shards_of(["https://example.org/rss", "https://example.org/news.xml"], fetch) == [
