@@ -51,6 +51,7 @@ postgres:
 	@command -v ip >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq iproute2) >/dev/null
 
 services: setup postgres
+	@mkdir -p $(SERVICES)
 	@$(PY) scripts/scrapyd_nodes.py start --nodes $(NODES) --home $(SERVICES) > $(SERVICES).urls
 	@echo "PostgreSQL: $$(scripts/postgres.sh start)"
 	@echo "SCRAPYD_URLS=$$(cat $(SERVICES).urls)"
