@@ -5,6 +5,7 @@ their reason without stopping the crawl."""
 import gzip
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.database import create_db_engine, migrate
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, Snapshot
+from archive.store import Archive
 from tests.conftest import expected, recording, run_crawl
 from tests.loopback import serve
 
@@ -201,3 +203,18 @@ def test_a_gzipped_sitemap_larger_than_the_download_limit_once_unpacked_is_refus
     with db(sqlite_url) as s:
         (row,) = [snap for snap in s.scalars(select(Snapshot)) if snap.url.endswith("/sitemap.xml.gz")]
     assert row.outcome == "failed:too_large"
+
+
+def test_a_crawl_whose_site_lease_another_crawl_holds_stops_at_once(site, crawl, sqlite_url):
+    """A dispatched crawl that waited in a node's queue past its lease, which another run has since
+    taken: it stops instead of crawling the site a second time."""
+    archive = Archive(sqlite_url)
+    run_id = archive.start_run("news", dispatched_to="http://node-1:6800", lease="site:news")
+    assert archive.acquire("site:news", "run:999", timedelta(minutes=5))  # the run that has the site now
+    settings = SETTINGS | {"CRAWL_RUN_ID": run_id, "SITE_LEASE": "site:news"}
+    done = crawl("news", "-a", f"start={site}/rss.xml", database_url=sqlite_url, settings=settings)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with db(sqlite_url) as s:
+        run = s.get(CrawlRun, run_id)
+        articles = s.scalars(select(Article)).all()
+    assert (run.outcome, articles) == ("lease_lost", [])
