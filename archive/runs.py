@@ -7,6 +7,7 @@ replay makes the archive see.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,11 @@ NODE = socket.gethostname()
 def site_lease(spider: str) -> str:
     """The lease a crawl of the site holds while it runs."""
     return f"site:{spider}"
+
+
+def backfill_lease(spider: str, shard: str) -> str:
+    """The lease a backfill's crawl of one sitemap shard holds (shards of a site run side by side)."""
+    return f"backfill:{spider}:{hashlib.sha1(shard.encode()).hexdigest()[:16]}"
 
 
 def run_owner(run_id: int) -> str:

@@ -19,7 +19,6 @@ last one stopped:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import socket
@@ -38,7 +37,7 @@ from archive.dispatcher import FOLLOW_EVERY, Dispatch, Dispatcher
 from archive.models import Snapshot
 from archive.nodes import ScrapydNode
 from archive.runners import CrawlJob, LocalRunner
-from archive.runs import site_lease
+from archive.runs import backfill_lease, site_lease
 from archive.store import Archive
 
 SCHEDULER_LOCK = "scheduler"
@@ -171,7 +170,7 @@ class Scheduler:
             while queue and len(running) < at_once and not self.stopping:
                 dispatcher.keep_alive(running)
                 shard = queue.pop(0)
-                lease = f"backfill:{spider}:{hashlib.sha1(shard.encode()).hexdigest()[:16]}"
+                lease = backfill_lease(spider, shard)
                 if not self.archive.acquire(lease, self.owner, self.config.lease_ttl):
                     reports.append(RunReport(spider, None, "skipped", error=f"{shard} is being crawled"))
                     continue
