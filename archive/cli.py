@@ -62,6 +62,12 @@ def a_count(value: str) -> int:
     return int(value)
 
 
+def a_port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
+    return int(value)
+
+
 def a_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -331,6 +337,21 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from archive.browser import create_app
+
+    reading_sessions(args.database)  # a missing or older archive: the one-line error, before serving
+    app = create_app(args.database, args.warc_dir, warc_dirs(os.environ.get("WARC_DIRS")))
+    print(f"archive browser on http://{args.host}:{args.port}/ (read-only; Ctrl-C stops it)", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    except SystemExit as exc:  # uvicorn exits when it cannot bind the port
+        raise CommandError(f"cannot serve on {args.host}:{args.port} (in use or not allowed?)") from exc
+    return 0
+
+
 def cmd_pack(args) -> int:
     from archive.recordings import pack
 
@@ -460,6 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stale-after", type=float, default=900, help="seconds without a heartbeat (default: 900)")
 
     command("migrate", cmd_migrate, "create the archive, or upgrade an older one to this version's schema")
+
+    p = command(
+        "serve", cmd_serve, "browse the archive in a web page: search, articles, versions, captures (read-only)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    p.add_argument("--port", type=a_port, default=8080, help="port to listen on (default: %(default)s)")
+    p.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info"), default="warning", help="default: %(default)s"
+    )
 
     p = command("pack", cmd_pack, "pack saved pages (folders with a manifest.json) into a WARC for replay")
     p.add_argument("folders", nargs="+", help="folders with a manifest.json")

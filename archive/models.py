@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models of the archive: Site, Article (+ aliases, band keys), ArticleVersion,
-Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule, WarcFile. The article's fields are declared in
+Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule, WarcFile, SearchEntry (beside it, the
+full-text index of ``archive.search``). The article's fields are declared in
 ``archive.schema``; a version stores its versioned fields as columns.
 
 Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
@@ -18,10 +19,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -201,3 +204,24 @@ class WarcFile(Base):
     node: Mapped[str] = mapped_column(doc="host name of the machine that wrote it")
     directory: Mapped[str] = mapped_column(doc="the absolute folder it was written to, on that machine")
     first_seen_at: Mapped[datetime]
+
+
+class SearchEntry(Base):
+    """The search filters of an article's latest version; its words are in the full-text table
+    of ``archive.search`` (same key), created with this table."""
+
+    __tablename__ = "search_entry"
+    __table_args__ = (Index("ix_search_entry_site_published", "site_id", "published_at"),)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True, autoincrement=False)
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_version.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    section: Mapped[str | None]
+    published_at: Mapped[str | None] = mapped_column(index=True)
+    authors: Mapped[str] = mapped_column(doc="|folded name|… (archive.search_text.fold)")
+
+
+@event.listens_for(SearchEntry.__table__, "after_create")
+def _create_fulltext(_table, connection, **_kw) -> None:
+    from archive.search import create_fulltext
+
+    create_fulltext(connection)

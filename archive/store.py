@@ -43,8 +43,9 @@ from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
 from archive.runs import NODE, RunRecords, wall_time
 from archive.schedules import ScheduleRecords
 from archive.schema import LIST_FIELDS
+from archive.search import index_version
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
-from archive.warc import RENDERED_TYPE, located, open_path, stored_name
+from archive.warc import RENDERED_TYPE, stored_name, warc_location
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -182,12 +183,8 @@ class Archive(RunRecords, ScheduleRecords):
     def warc_path(self, name: str) -> Path:
         """The file a snapshot row's WARC name stands for: under ``WARC_DIR`` or ``WARC_DIRS``,
         else in the folder its node recorded (``warc_file``), when that is reachable from here."""
-        path = located(name, self.warc_dir, self.other_warc_dirs)
-        if path.exists() or open_path(path).exists():
-            return path
         with self.engine.connect() as conn:
-            folder = conn.scalar(select(WarcFile.directory).where(WarcFile.name == name))
-        return located(name, self.warc_dir, [folder]) if folder else path
+            return warc_location(conn, name, self.warc_dir, self.other_warc_dirs)
 
     def _note_warc_files(self, conn: Connection, rows: Iterable[Mapping]) -> None:
         """Record which node wrote each WARC file the rows point into, and where: once per file
@@ -340,18 +337,23 @@ class Archive(RunRecords, ScheduleRecords):
             before = {f: getattr(latest, f) for f in DIFF_FIELDS}
             values["change_class"] = change_class(before, values, self.minor_edit_max_chars)
             values["diff"] = field_diff(before, values)
-        session.connection().execute(
-            insert(ArticleVersion),
-            {
-                "article_id": article_id,
-                "number": (latest.number if latest else 0) + 1,
-                "fingerprint": item["fingerprint"],
-                "content_digest": content_digest(item),
-                "extracted_at": self.clock(),
-                "snapshot_id": snapshot_id,
-                **values,
-            },
+        version_id = (
+            session.connection()
+            .execute(
+                insert(ArticleVersion).returning(ArticleVersion.id),
+                {
+                    "article_id": article_id,
+                    "number": (latest.number if latest else 0) + 1,
+                    "fingerprint": item["fingerprint"],
+                    "content_digest": content_digest(item),
+                    "extracted_at": self.clock(),
+                    "snapshot_id": snapshot_id,
+                    **values,
+                },
+            )
+            .scalar_one()
         )
+        index_version(session.connection(), article_id, version_id, self._site_id(session, item["site"]), values)
 
     def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash, new: bool) -> None:
         """Link the article to the stories it repeats (on other sites or under other identities),

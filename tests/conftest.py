@@ -61,6 +61,24 @@ def article_entry(site: str) -> dict:
     return next(f for f in manifest["files"] if f.get("expected"))
 
 
+def recorded(tmp_path, site: str, name: str, url: str, edit=None):
+    """A WARC holding one recorded page of ``site`` under ``url``, optionally edited."""
+    folder = tmp_path / name
+    shutil.copytree(RECORDINGS / site, folder)
+    page = folder / "article.html"
+    if edit:
+        page.write_text(edit(page.read_text(encoding="utf-8")), encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {"site": site, "files": [{"file": "article.html", "url": url, "content_type": "text/html; charset=utf-8"}]}
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / f"{name}.warc.gz"
+    pack([folder], out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def recordings_warc(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("replay") / "recordings.warc.gz"

@@ -4,7 +4,6 @@ runs (each run a new process: everything survives a restart)."""
 import csv
 import io
 import json
-import shutil
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -12,8 +11,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleAlias, ArticleVersion, NearDuplicate, Snapshot
-from archive.recordings import pack
-from tests.conftest import RECORDINGS, archive_main, expected, recording
+from tests.conftest import archive_main, expected, recorded, recording
 from tests.loopback import serve
 
 KTDT = expected("kinhtedothi.vn")["url"]
@@ -28,24 +26,6 @@ def db(url: str) -> Session:
 def count(url: str, model) -> int:
     with db(url) as s:
         return s.scalar(select(func.count()).select_from(model))
-
-
-def recorded(tmp_path, site: str, name: str, url: str, edit=None):
-    """A WARC holding one recorded page of ``site`` under ``url``, optionally edited."""
-    folder = tmp_path / name
-    shutil.copytree(RECORDINGS / site, folder)
-    page = folder / "article.html"
-    if edit:
-        page.write_text(edit(page.read_text(encoding="utf-8")), encoding="utf-8")
-    (folder / "manifest.json").write_text(
-        json.dumps(
-            {"site": site, "files": [{"file": "article.html", "url": url, "content_type": "text/html; charset=utf-8"}]}
-        ),
-        encoding="utf-8",
-    )
-    out = tmp_path / f"{name}.warc.gz"
-    pack([folder], out)
-    return out
 
 
 def crawl_ktdt(crawl, database_url: str, warc) -> None:

@@ -8,6 +8,7 @@ from alembic import context
 
 from archive.database import DEFAULT_DATABASE_URL, create_db_engine
 from archive.models import Base
+from archive.search import outside_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,7 +17,9 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=outside_models
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -26,7 +29,9 @@ def run_migrations() -> None:
         if engine.dialect.name == "sqlite":  # as archive.database.migrate: tables are copied to change a column
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=outside_models
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -11,6 +11,7 @@ from archive.warc.files import (
     stored_name,
     warc_dirs,
     warc_files,
+    warc_location,
     writer_pid,
 )
 from archive.warc.reader import READ_ERRORS, DamagedWarcError, WarcIndex, finish_orphans, read_response, whole_records
@@ -53,6 +54,7 @@ __all__ = [
     "warc_date",
     "warc_dirs",
     "warc_files",
+    "warc_location",
     "whole_records",
     "writer_pid",
 ]

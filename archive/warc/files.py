@@ -74,6 +74,20 @@ def located(name: str, warc_dir: str | os.PathLike | None, other_dirs: Iterable[
     return here
 
 
+def warc_location(conn, name: str, warc_dir, other_dirs: Iterable[str | os.PathLike] = ()) -> Path:
+    """The file a snapshot row's WARC name stands for: under ``warc_dir`` or ``other_dirs``, else
+    in the folder its node recorded (the ``warc_file`` table, read on ``conn``) when reachable."""
+    from sqlalchemy import select
+
+    from archive.models import WarcFile
+
+    path = located(name, warc_dir, other_dirs)
+    if path.exists() or open_path(path).exists():
+        return path
+    folder = conn.scalar(select(WarcFile.directory).where(WarcFile.name == name))
+    return located(name, warc_dir, [folder]) if folder else path
+
+
 def warc_dirs(value: str | None) -> list[str]:
     """``WARC_DIRS``: the other nodes' WARC folders, separated by the platform's path separator."""
     return [part for part in (value or "").split(os.pathsep) if part.strip()]

@@ -1,0 +1,275 @@
+"""What the archive browser's pages show, read from the archive: each function one page's
+data, in a handful of indexed queries (pages stay fast on a large archive)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.browser.health import RunHealth, run_health
+from archive.models import (
+    Article,
+    ArticleAlias,
+    ArticleVersion,
+    CrawlRun,
+    NearDuplicate,
+    SearchEntry,
+    Site,
+    Snapshot,
+)
+from archive.queries import find_article
+from archive.search import Filters, Hit, search
+from archive.search_text import Query
+
+HEALTH_FIELDS = ("title", "lead", "body", "authors", "published_at", "section", "tags")
+"""The fields whose provenance says whether a site's rules still match its pages."""
+HEALTH_RUNS = 12
+PER_PAGE = 20
+
+
+def spider_names(site: str) -> tuple[str, str]:
+    """The names a site's runs go by: the site, or its spider (the name's first label)."""
+    return site, site.split(".")[0]
+
+
+@dataclass
+class Result:
+    article_id: int
+    site: str
+    url: str
+    version: ArticleVersion
+    exact: bool
+
+
+def search_page(session: Session, query: Query, filters: Filters, page: int) -> tuple[list[Result], int]:
+    hits, total = search(session, query, filters, (page - 1) * PER_PAGE, PER_PAGE)
+    return _results(session, hits), total
+
+
+def _results(session: Session, hits: list[Hit]) -> list[Result]:
+    if not hits:
+        return []
+    versions = {
+        v.id: v
+        for v in session.scalars(select(ArticleVersion).where(ArticleVersion.id.in_([h.version_id for h in hits])))
+    }
+    rows = session.execute(
+        select(Article.id, Article.canonical_url, Site.name)
+        .join(Site)
+        .where(Article.id.in_([h.article_id for h in hits]))
+    ).all()
+    where = {article_id: (url, site) for article_id, url, site in rows}
+    return [
+        Result(h.article_id, where[h.article_id][1], where[h.article_id][0], versions[h.version_id], h.exact)
+        for h in hits
+        if h.article_id in where and h.version_id in versions
+    ]
+
+
+def site_names(session: Session) -> list[tuple[int, str]]:
+    return session.execute(select(Site.id, Site.name).order_by(Site.name)).all()
+
+
+def sections(session: Session, site_id: int | None) -> list[str]:
+    query = select(SearchEntry.section).where(SearchEntry.section.is_not(None)).distinct().order_by(SearchEntry.section)
+    if site_id is not None:
+        query = query.where(SearchEntry.site_id == site_id)
+    return list(session.scalars(query.limit(200)))
+
+
+def article(session: Session, article_id: int) -> Article | None:
+    return session.scalar(
+        select(Article)
+        .where(Article.id == article_id)
+        .options(selectinload(Article.versions), selectinload(Article.aliases), selectinload(Article.site))
+    )
+
+
+def captures(session: Session, article_id: int) -> list[Snapshot]:
+    return list(
+        session.scalars(
+            select(Snapshot).where(Snapshot.article_id == article_id).order_by(Snapshot.fetched_at, Snapshot.id)
+        )
+    )
+
+
+def near_duplicates(session: Session, article_id: int) -> list[tuple[str, Article, float]]:
+    """(relation, other article, similarity): the originals this one repeats and its copies."""
+    links = session.scalars(
+        select(NearDuplicate)
+        .where(or_(NearDuplicate.article_id == article_id, NearDuplicate.original_id == article_id))
+        .options(selectinload(NearDuplicate.article), selectinload(NearDuplicate.original))
+        .order_by(NearDuplicate.similarity.desc())
+    )
+    return [
+        ("copy of", link.original, link.similarity)
+        if link.article_id == article_id
+        else ("copied by", link.article, link.similarity)
+        for link in links
+    ]
+
+
+def article_id_of_url(session: Session, url: str) -> int | None:
+    """The article archived under ``url``: canonical, alias (as given or canonicalized), or any fetch of it."""
+    found = find_article(session, url)
+    if found is not None:
+        return found.id
+    return session.scalar(
+        select(Snapshot.article_id).where(Snapshot.url == url, Snapshot.article_id.is_not(None)).limit(1)
+    )
+
+
+def archived_addresses(session: Session, urls: set[str]) -> dict[str, str]:
+    """The archive's address of each of ``urls`` that it holds: an article, else a captured page."""
+    if not urls:
+        return {}
+    urls = set(list(urls)[:2000])  # a page with more links keeps the rest blocked
+    found: dict[str, str] = {}
+    for url, article_id in session.execute(
+        select(Snapshot.url, func.max(Snapshot.id))
+        .where(Snapshot.url.in_(urls), Snapshot.warc_file.is_not(None), Snapshot.status == 200)
+        .group_by(Snapshot.url)
+    ):
+        found[url] = f"/snapshot/{article_id}"
+    rows = session.execute(select(ArticleAlias.url, ArticleAlias.article_id).where(ArticleAlias.url.in_(urls))).all()
+    rows += session.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(urls))).all()
+    for url, article_id in rows:
+        found[url] = f"/article/{article_id}"
+    return found
+
+
+def url_listing(
+    session: Session, site_id: int, prefix: str, after: str | None, limit: int = 100
+) -> list[tuple[int, str]]:
+    """Archived article URLs of a site starting with ``prefix``, in order, from after ``after``
+    (a range on the unique index, not a LIKE: no wildcard to escape, fast on any archive)."""
+    query = select(Article.id, Article.canonical_url).where(Article.site_id == site_id)
+    if prefix:
+        query = query.where(Article.canonical_url >= prefix, Article.canonical_url < prefix + "\U0010ffff")
+    if after:
+        query = query.where(Article.canonical_url > after)
+    return session.execute(query.order_by(Article.canonical_url).limit(limit)).all()
+
+
+@dataclass
+class SiteSummary:
+    id: int
+    name: str
+    articles: int
+    versions: int
+    last_run: CrawlRun | None
+    health: list[RunHealth]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.health) and self.health[-1].flagged
+
+
+def sites_overview(session: Session) -> list[SiteSummary]:
+    articles = dict(session.execute(select(Article.site_id, func.count()).group_by(Article.site_id)).all())
+    versions = dict(
+        session.execute(select(Article.site_id, func.count()).join(ArticleVersion).group_by(Article.site_id)).all()
+    )
+    out = []
+    for site_id, name in site_names(session):
+        last = session.scalar(
+            select(CrawlRun).where(CrawlRun.spider.in_(spider_names(name))).order_by(CrawlRun.id.desc()).limit(1)
+        )
+        out.append(
+            SiteSummary(
+                site_id,
+                name,
+                articles.get(site_id, 0),
+                versions.get(site_id, 0),
+                last,
+                site_health(session, site_id, name),
+            )
+        )
+    return out
+
+
+def site_health(session: Session, site_id: int, name: str) -> list[RunHealth]:
+    """The rules share of the versions each of the site's last runs archived, oldest first."""
+    runs = list(
+        session.scalars(
+            select(CrawlRun.id)
+            .where(CrawlRun.spider.in_(spider_names(name)))
+            .order_by(CrawlRun.id.desc())
+            .limit(HEALTH_RUNS)
+        )
+    )
+    if not runs:
+        return []
+    provenance = [ArticleVersion.provenance[f].as_string() for f in HEALTH_FIELDS]
+    rows = session.execute(
+        select(Snapshot.crawl_run_id, *provenance)
+        .join(ArticleVersion, ArticleVersion.snapshot_id == Snapshot.id)
+        .join(Article, and_(Article.id == ArticleVersion.article_id, Article.site_id == site_id))
+        .where(Snapshot.crawl_run_id.in_(runs))
+    ).all()
+    shares: dict[int, list[float]] = defaultdict(list)
+    for run_id, *sources in rows:
+        present = [s for s in sources if s is not None]
+        if present:
+            shares[run_id].append(sum(s == "rules" for s in present) / len(present))
+    return run_health([(run_id, shares.get(run_id, [])) for run_id in sorted(runs)])
+
+
+def runs(session: Session, limit: int = 30) -> list[CrawlRun]:
+    return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
+
+
+def outcomes_by_run(session: Session, run_ids: list[int]) -> dict[int, Counter]:
+    """Per run, its fetches counted by outcome kind (new, updated, dropped, failed, …)."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rows = session.execute(
+        select(Snapshot.crawl_run_id, Snapshot.outcome, func.count())
+        .where(Snapshot.crawl_run_id.in_(run_ids))
+        .group_by(Snapshot.crawl_run_id, Snapshot.outcome)
+    )
+    for run_id, outcome, count in rows:
+        counts[run_id][outcome.split(":", 1)[0]] += count
+    return counts
+
+
+def drop_reasons(session: Session, run_ids: list[int]) -> list[tuple[str, int]]:
+    """Why fetches of these runs did not become articles (dropped, refused, failed), most common first."""
+    rows = session.execute(
+        select(Snapshot.outcome, func.count())
+        .where(Snapshot.crawl_run_id.in_(run_ids))
+        .where(or_(*(Snapshot.outcome.startswith(p) for p in ("dropped:", "refused:", "failed:"))))
+        .group_by(Snapshot.outcome)
+        .order_by(func.count().desc())
+        .limit(20)
+    )
+    return [(outcome, count) for outcome, count in rows]
+
+
+def changes(session: Session, site_id: int | None = None, article_id: int | None = None, limit: int = 50):
+    """The newest versions (new articles and edits), for the Atom feeds."""
+    query = (
+        select(ArticleVersion, Article.canonical_url, Site.name)
+        .join(Article, Article.id == ArticleVersion.article_id)
+        .join(Site)
+        .order_by(ArticleVersion.id.desc())
+        .limit(limit)
+    )
+    if site_id is not None:
+        query = query.where(Article.site_id == site_id)
+    if article_id is not None:
+        query = query.where(ArticleVersion.article_id == article_id)
+    return session.execute(query).all()
+
+
+def revisited(session: Session, snapshot: Snapshot) -> Snapshot | None:
+    """The response record a revisit record stands for (same URL, same payload, stored earlier)."""
+    return session.scalar(
+        select(Snapshot)
+        .where(Snapshot.payload_digest == snapshot.payload_digest, Snapshot.record_type == "response")
+        .where(Snapshot.warc_file.is_not(None), Snapshot.id < snapshot.id)
+        .order_by(Snapshot.id.desc())
+        .limit(1)
+    )

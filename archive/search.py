@@ -1,0 +1,208 @@
+"""Full-text search over the latest version of each article: SQLite FTS5 or PostgreSQL text
+search, kept in step by the store (``index_version`` in the save's transaction).
+
+Each article's title and text are indexed twice: as written and folded (``archive.search_text``).
+A query without diacritics is matched on the folds, so "da nang" finds "Đà Nẵng"; a query with
+diacritics finds the same texts but ranks those with its exact words first ("mà" before "ma").
+The filter columns (site, section, date, authors) are an ordinary table, ``search_entry``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, bindparam, column, func, literal, literal_column, select, table, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from archive.models import ArticleVersion, SearchEntry
+from archive.search_text import Query, fold
+
+FULLTEXT_TABLES = ("article_search", "search_document")
+"""Tables the full-text index lives in, beside the models (FTS5 virtual table and its shadow
+tables on SQLite, tsvector columns on PostgreSQL): made by ``create_fulltext``."""
+COUNT_CAP = 1000
+"""Matches counted at most: a page says "1000+" rather than count a whole archive."""
+
+_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
+    "title, text, ftitle, ftext, tokenize = 'unicode61 remove_diacritics 0')"
+)
+_POSTGRES_DOCUMENT = (
+    "CREATE TABLE IF NOT EXISTS search_document ("
+    "article_id INTEGER PRIMARY KEY REFERENCES article(id), exact TSVECTOR NOT NULL, folded TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_exact ON search_document USING gin (exact)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_folded ON search_document USING gin (folded)",
+)
+
+
+def outside_models(name: str | None, type_: str, _parent=None) -> bool:
+    """Alembic's ``include_name``: leave the full-text tables out of model comparisons."""
+    return not (type_ == "table" and name and name.startswith(FULLTEXT_TABLES))
+
+
+def create_fulltext(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(_SQLITE_FTS)
+    else:
+        for statement in _POSTGRES_DOCUMENT:
+            connection.exec_driver_sql(statement)
+
+
+def drop_fulltext(connection: Connection) -> None:
+    table = "article_search" if connection.dialect.name == "sqlite" else "search_document"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def _text_of(values) -> str:
+    return "\n".join(p for p in (values.get("lead"), *(values.get("body") or ())) if p)
+
+
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def index_version(conn: Connection, article_id: int, version_id: int, site_id: int, values) -> None:
+    """Make ``values`` (a version's fields) the article's searchable text and filter columns."""
+    entry = {
+        "version_id": version_id,
+        "site_id": site_id,
+        "section": values.get("section"),
+        "published_at": values.get("published_at"),
+        "authors": "".join(f"|{fold(a)}" for a in values.get("authors") or ()) + "|",
+    }
+    upsert = _INSERT[conn.dialect.name](SearchEntry).values(article_id=article_id, **entry)
+    conn.execute(upsert.on_conflict_do_update(index_elements=["article_id"], set_=entry))
+    title, body = values.get("title") or "", _text_of(values)
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DELETE FROM article_search WHERE rowid = :id"), {"id": article_id})
+        conn.execute(
+            text("INSERT INTO article_search (rowid, title, text, ftitle, ftext) VALUES (:id, :t, :b, :ft, :fb)"),
+            {"id": article_id, "t": title, "b": body, "ft": fold(title), "fb": fold(body)},
+        )
+    else:
+        conn.execute(
+            text(
+                "INSERT INTO search_document (article_id, exact, folded) VALUES (:id, "
+                "setweight(to_tsvector('simple', :t), 'A') || to_tsvector('simple', :b), "
+                "setweight(to_tsvector('simple', :ft), 'A') || to_tsvector('simple', :fb)) "
+                "ON CONFLICT (article_id) DO UPDATE SET exact = excluded.exact, folded = excluded.folded"
+            ),
+            {"id": article_id, "t": title, "b": body, "ft": fold(title), "fb": fold(body)},
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    site_id: int | None = None
+    section: str | None = None
+    author: str | None = None
+    since: date | None = None
+    until: date | None = None
+    change_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    version_id: int
+    exact: bool
+
+
+def _fts5_phrase(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def _fts5_match(query: Query, folded: bool) -> str:
+    columns = "{ftitle ftext}" if folded else "{title text}"
+    phrases = (tuple(fold(w) for w in p) if folded else p for p in query.phrases)
+    return f"{columns} : (" + " AND ".join(_fts5_phrase(p) for p in phrases) + ")"
+
+
+def _filtered(query, filters: Filters):
+    entry = SearchEntry
+    if filters.site_id is not None:
+        query = query.where(entry.site_id == filters.site_id)
+    if filters.section:
+        query = query.where(entry.section == filters.section)
+    if filters.author:
+        pattern = "%|" + fold(filters.author).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(entry.authors.like(pattern, escape="\\"))
+    if filters.since:
+        query = query.where(entry.published_at >= filters.since.isoformat())
+    if filters.until:
+        query = query.where(entry.published_at < (filters.until + timedelta(days=1)).isoformat())
+    if filters.change_class:
+        edits = select(ArticleVersion.id).where(
+            ArticleVersion.article_id == entry.article_id, ArticleVersion.change_class == filters.change_class
+        )
+        query = query.where(edits.exists())
+    return query
+
+
+_FTS5 = table("article_search", column("rowid"))
+_DOCUMENT = table("search_document", column("article_id"), column("exact"), column("folded"))
+
+
+def _ranked(session: Session, query: Query):
+    """(article_id, version_id, exact, score) of the matches, exact ones first, then best first."""
+    entry = SearchEntry
+    if session.get_bind().dialect.name == "sqlite":
+        matches = literal_column("article_search").op("MATCH")
+        exact = (
+            _FTS5.c.rowid.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact"))))
+            if query.exact
+            else literal(False)
+        )
+        score = literal_column("bm25(article_search, 8, 1, 8, 1)")
+        stmt = (
+            select(entry.article_id, entry.version_id, exact.label("exact"), score.label("score"))
+            .join(_FTS5, _FTS5.c.rowid == entry.article_id)
+            .where(matches(bindparam("folded")))
+            .order_by(literal_column("exact").desc(), score)
+        )
+        params = {"folded": _fts5_match(query, folded=True)}
+        return stmt, params | ({"exact": _fts5_match(query, folded=False)} if query.exact else {})
+    matches = _DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f"))
+    exact = _DOCUMENT.c.exact.op("@@")(_pg_tsquery(query, "e")) if query.exact else literal(False)
+    score = func.ts_rank(_DOCUMENT.c.folded, _pg_tsquery(query, "f"))
+    stmt = (
+        select(entry.article_id, entry.version_id, exact.label("exact"), score.label("score"))
+        .join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id)
+        .where(matches)
+        .order_by(literal_column("exact").desc(), score.desc())
+    )
+    return stmt, _pg_params(query, "f") | (_pg_params(query, "e") if query.exact else {})
+
+
+def _pg_tsquery(query: Query, prefix: str):
+    """The phrases as one tsquery: ``phraseto_tsquery`` of each (no user syntax), all required."""
+    phrases = [func.phraseto_tsquery("simple", bindparam(f"{prefix}{i}")) for i in range(len(query.phrases))]
+    combined = phrases[0]
+    for phrase in phrases[1:]:
+        combined = combined.op("&&")(phrase)
+    return combined
+
+
+def _pg_params(query: Query, prefix: str) -> dict:
+    folded = prefix == "f"
+    return {f"{prefix}{i}": " ".join(fold(w) if folded else w for w in p) for i, p in enumerate(query.phrases)}
+
+
+def search(session: Session, query: Query, filters: Filters, offset: int, limit: int) -> tuple[list[Hit], int]:
+    """One page of matches (best first; without words, newest first) and how many there are
+    (counted up to ``COUNT_CAP`` + 1)."""
+    if query:
+        stmt, params = _ranked(session, query)
+    else:
+        stmt, params = (
+            select(SearchEntry.article_id, SearchEntry.version_id, literal(False).label("exact")).order_by(
+                SearchEntry.published_at.desc(), SearchEntry.article_id.desc()
+            ),
+            {},
+        )
+    stmt = _filtered(stmt, filters)
+    rows = session.execute(stmt.offset(offset).limit(limit), params).all()
+    counted = select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
+    total = session.scalar(counted, params)
+    return [Hit(r[0], r[1], bool(r[2])) for r in rows], total

@@ -1,0 +1,64 @@
+"""The archive the browser tests read: the recordings crawled for real (``scrapy crawl`` from
+their WARC), an article edited twice (a substantive and a minor edit: three versions), the
+second fetched under another address (an alias), a re-post on another site (a near-duplicate),
+and a hostile page whose title carries markup and whose body has scripts and live images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.conftest import expected, recorded, run_crawl
+
+KTDT = expected("kinhtedothi.vn")["url"]
+SLUG = KTDT.replace("ngoai-truong-my", "ngoai-truong-hoa-ky")
+"""Another address of the article (its slug edited), where its second version is fetched: an alias."""
+HOSTILE_URL = "https://kinhtedothi.vn/bai-doc-hai-417999.html"
+HOSTILE_TITLE = '<script>alert("title")</script> Bài độc hại'
+TITLE = expected("kinhtedothi.vn")["title"]
+ADDED = "Một đoạn tin mới được thêm vào bài viết sau khi đăng. " * 3
+PWNED = "/pwned"
+"""Where an archived script would call if it ran (the viewer's own origin: the tests see it)."""
+
+
+def _substantive(html: str) -> str:
+    return html.replace("hôm 4/5", "hôm 5/5").replace("</div>\n    </article>", f"<p>{ADDED}</p></div>\n    </article>")
+
+
+def _minor(html: str) -> str:
+    return _substantive(html).replace("cuộc gặp trực tiếp cấp cao", "cuộc gặp trực tiếp")
+
+
+def _hostile(html: str) -> str:
+    html = html.replace('<link rel="canonical"', '<link rel="x"').replace(KTDT, HOSTILE_URL).replace("417984", "417999")
+    html = html.replace(TITLE, HOSTILE_TITLE.replace("<", "&lt;").replace(">", "&gt;"))
+    return html.replace(
+        "</div>\n    </article>",
+        f"<script>fetch('{PWNED}?inline'); parent.document.body.dataset.pwned = 1;</script>"
+        f'<img src="http://198.51.100.7/tracker.png" onerror="fetch(\'{PWNED}?onerror\')">'
+        '<iframe src="http://198.51.100.7/frame"></iframe>'
+        f'<p style="background:url(http://198.51.100.7/bg.png)">Đoạn cuối. <a href="{urlsplit(KTDT).path}">Bài gốc</a></p>'
+        "</div>\n    </article>",
+    )
+
+
+def build(folder: Path, recordings_warc: Path) -> str:
+    """Crawl everything into ``folder``; the archive's database URL (WARCs in ``folder/warc``)."""
+    database = f"sqlite:///{folder / 'archive.db'}"
+    for spider in ("thanhnien", "hanhkhatkito"):
+        _crawl(folder, spider, recordings_warc, database)
+    pages = (
+        ("v1", KTDT, None),
+        ("v2", SLUG, _substantive),
+        ("v3", KTDT, _minor),
+        ("hostile", HOSTILE_URL, _hostile),
+    )
+    for name, url, edit in pages:
+        _crawl(folder, "kinhtedothi", recorded(folder, "kinhtedothi.vn", name, url, edit=edit), database, url)
+    return database
+
+
+def _crawl(folder: Path, spider: str, warc: Path, database: str, start: str | None = None) -> None:
+    args = ("-a", f"start={start}") if start else ()
+    done = run_crawl(folder, spider, *args, database_url=database, settings={"REPLAY_FROM": warc})
+    assert done.returncode == 0, done.stderr[-2000:]
