@@ -103,7 +103,7 @@ class ArticleVersion(Base):
     paywalled: Mapped[bool] = mapped_column(
         default=False, server_default=false(), doc="a teaser of a subscribers-only article"
     )
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"), index=True)
     article: Mapped[Article] = relationship(back_populates="versions")
     snapshot: Mapped[Snapshot] = relationship()
 
@@ -215,7 +215,7 @@ class SearchEntry(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True, autoincrement=False)
     version_id: Mapped[int] = mapped_column(ForeignKey("article_version.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
-    section: Mapped[str | None]
+    section: Mapped[str | None] = mapped_column(index=True)
     published_at: Mapped[str | None] = mapped_column(index=True)
     authors: Mapped[str] = mapped_column(doc="|folded name|… (archive.search_text.fold)")
 

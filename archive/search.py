@@ -22,8 +22,6 @@ from archive.search_text import Query, fold
 FULLTEXT_TABLES = ("article_search", "search_document")
 """Tables the full-text index lives in, beside the models (FTS5 virtual table and its shadow
 tables on SQLite, tsvector columns on PostgreSQL): made by ``create_fulltext``."""
-COUNT_CAP = 1000
-"""Matches counted at most: a page says "1000+" rather than count a whole archive."""
 
 _SQLITE_FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
@@ -145,21 +143,25 @@ _DOCUMENT = table("search_document", column("article_id"), column("exact"), colu
 
 
 def _ranked(session: Session, query: Query):
-    """(article_id, version_id, exact, score) of the matches, exact ones first, then best first."""
+    """(article_id, version_id, exact, total) of the matches, exact ones first, then best first.
+    On SQLite the matches are gathered first (a materialized CTE): left to itself the planner
+    may start from a selective filter and run the full-text query once per row."""
     entry = SearchEntry
     if session.get_bind().dialect.name == "sqlite":
         matches = literal_column("article_search").op("MATCH")
-        exact = (
-            _FTS5.c.rowid.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact"))))
-            if query.exact
-            else literal(False)
-        )
-        score = literal_column("bm25(article_search, 8, 1, 8, 1)")
-        stmt = (
-            select(entry.article_id, entry.version_id, exact.label("exact"), score.label("score"))
-            .join(_FTS5, _FTS5.c.rowid == entry.article_id)
+        found = (
+            select(_FTS5.c.rowid.label("id"), literal_column("bm25(article_search, 8, 1, 8, 1)").label("score"))
             .where(matches(bindparam("folded")))
-            .order_by(literal_column("exact").desc(), score)
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+        exact = (
+            found.c.id.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact")))) if query.exact else literal(False)
+        )
+        stmt = (
+            select(entry.article_id, entry.version_id, exact.label("exact"), func.count().over().label("total"))
+            .join(found, found.c.id == entry.article_id)
+            .order_by(literal_column("exact").desc(), found.c.score)
         )
         params = {"folded": _fts5_match(query, folded=True)}
         return stmt, params | ({"exact": _fts5_match(query, folded=False)} if query.exact else {})
@@ -167,7 +169,7 @@ def _ranked(session: Session, query: Query):
     exact = _DOCUMENT.c.exact.op("@@")(_pg_tsquery(query, "e")) if query.exact else literal(False)
     score = func.ts_rank(_DOCUMENT.c.folded, _pg_tsquery(query, "f"))
     stmt = (
-        select(entry.article_id, entry.version_id, exact.label("exact"), score.label("score"))
+        select(entry.article_id, entry.version_id, exact.label("exact"), func.count().over().label("total"))
         .join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id)
         .where(matches)
         .order_by(literal_column("exact").desc(), score.desc())
@@ -191,18 +193,23 @@ def _pg_params(query: Query, prefix: str) -> dict:
 
 def search(session: Session, query: Query, filters: Filters, offset: int, limit: int) -> tuple[list[Hit], int]:
     """One page of matches (best first; without words, newest first) and how many there are
-    (counted up to ``COUNT_CAP`` + 1)."""
+    (counted with the page, in the same query)."""
     if query:
         stmt, params = _ranked(session, query)
     else:
         stmt, params = (
-            select(SearchEntry.article_id, SearchEntry.version_id, literal(False).label("exact")).order_by(
-                SearchEntry.published_at.desc(), SearchEntry.article_id.desc()
-            ),
+            select(
+                SearchEntry.article_id,
+                SearchEntry.version_id,
+                literal(False).label("exact"),
+                func.count().over().label("total"),
+            ).order_by(SearchEntry.published_at.desc(), SearchEntry.article_id.desc()),
             {},
         )
     stmt = _filtered(stmt, filters)
     rows = session.execute(stmt.offset(offset).limit(limit), params).all()
-    counted = select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
-    total = session.scalar(counted, params)
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: the count alone
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
     return [Hit(r[0], r[1], bool(r[2])) for r in rows], total

@@ -4,7 +4,8 @@ Generates a site (``--pages`` articles in the recordings' layout, sitemaps), ser
 nginx on 127.0.0.1 (Python's server when nginx is missing), runs each variant as a real
 ``scrapy crawl`` and prints pages/s, CPU seconds and peak memory (of
 the whole process tree, worker processes included), the ratios the speed issue
-asks for, and writes everything to ``bench/results/<time>.json``.
+asks for, and writes everything to ``bench/results/<time>.json``. Then the archive browser's
+pages are timed on a generated archive of 100,000 articles (``bench.browser``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import browser
 from bench.site import generate, generate_rendered
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,6 +246,9 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=20000, help="pages of the memory-growth crawl (0: skip)")
     parser.add_argument("--rendered", type=int, default=1000, help="script-built pages rendered in Chromium (0: skip)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
+    parser.add_argument(
+        "--browser-articles", type=int, default=100_000, help="articles of the archive browser's archive (0: skip)"
+    )
     args = parser.parse_args()
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
@@ -282,11 +287,12 @@ def main() -> int:
                         dict(env, DATABASE_URL=large_db, WARC_DIR=str(tmp / "warc-large")),
                     )
                 )
-    report(results, args)
+    pages = browser.run(args.browser_articles) if args.browser_articles else []
+    report(results, args, pages)
     return 0
 
 
-def report(results: list[Result], args) -> None:
+def report(results: list[Result], args, pages: list[dict]) -> None:
     by = {r.variant: r for r in results}
     print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'db ms/page':>10}")
     for r in results:
@@ -313,13 +319,18 @@ def report(results: list[Result], args) -> None:
         postgres = by["full pipeline, PostgreSQL"]
         ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = full.pages_per_second / postgres.pages_per_second
         ratios["database ms per page, PostgreSQL / SQLite (target <= 2)"] = postgres.database_ms / full.database_ms
+    if pages:
+        ratios[f"browser: slowest page, ms, {args.browser_articles} articles (target < 200)"] = max(
+            p["median_ms"] for p in pages
+        )
     for name, value in ratios.items():
         print(f"{name:52} {value:8.2f}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (out / f"{stamp}.json").write_text(
-        json.dumps({"results": [asdict(r) for r in results], "ratios": ratios}, indent=2), encoding="utf-8"
+        json.dumps({"results": [asdict(r) for r in results], "ratios": ratios, "browser": pages}, indent=2),
+        encoding="utf-8",
     )
 
 

@@ -147,13 +147,14 @@ def test_the_rules_share_counts_fields_from_rules_leaving_out_the_canonical_link
 
 
 def test_a_drop_under_the_median_of_the_runs_before_is_flagged():
-    health = run_health([(1, [1.0, 1.0]), (2, [0.9]), (3, [1.0]), (4, [0.3, 0.5]), (5, [])])
+    runs = [(1, 2, 20, 20), (2, 1, 9, 10), (3, 1, 10, 10), (4, 2, 8, 20), (5, 0, 0, 0)]
+    health = run_health(runs)  # (run, versions, fields from rules, fields)
     assert [(h.run_id, h.flagged) for h in health] == [(1, False), (2, False), (3, False), (4, True)]
     assert health[3].share == pytest.approx(0.4)
 
 
 def test_a_site_without_rules_is_not_flagged_for_staying_generic():
-    assert not any(h.flagged for h in run_health([(1, [0.0]), (2, [0.0]), (3, [0.0])]))
+    assert not any(h.flagged for h in run_health([(1, 1, 0, 9), (2, 1, 0, 9), (3, 1, 0, 9)]))
 
 
 # -- parameters ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from archive.database import ArchiveUnavailableError, reading_sessions
 from archive.models import Site, Snapshot
 from archive.queries import history, near_duplicate_clusters
 from archive.recheck import aware
-from archive.search import COUNT_CAP, Filters
+from archive.search import Filters
 from archive.search_text import parse_query, snippet
 from archive.warc import READ_ERRORS, read_response, warc_location
 
@@ -121,7 +121,7 @@ class Browser:
             return self.page(
                 request,
                 "home.html",
-                sites=reading.sites_overview(session),
+                sites=reading.sites_overview(session, versions=False),
                 changes=reading.changes(session, limit=15),
             )
 
@@ -156,7 +156,6 @@ class Browser:
                 query=query,
                 results=shown,
                 total=total,
-                cap=COUNT_CAP,
                 page=page,
                 per_page=reading.PER_PAGE,
                 sites=sites,

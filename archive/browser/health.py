@@ -29,15 +29,16 @@ class RunHealth:
     flagged: bool
 
 
-def run_health(runs: list[tuple[int, list[float]]]) -> list[RunHealth]:
-    """Per run (oldest first: run id, the rules shares of its versions), the mean share, flagged
-    when it falls ``DROP`` under the median of the ``WINDOW`` runs before."""
+def run_health(runs: list[tuple[int, int, int, int]]) -> list[RunHealth]:
+    """Per run (oldest first: run id, versions archived, fields from rules, fields with a
+    provenance), the share from rules, flagged when it falls ``DROP`` under the median of the
+    ``WINDOW`` runs before. Runs that archived nothing are left out."""
     out: list[RunHealth] = []
-    for run_id, shares in runs:
-        if not shares:
+    for run_id, versions, from_rules, fields in runs:
+        if not fields:
             continue
-        share = sum(shares) / len(shares)
+        share = from_rules / fields
         before = [h.share for h in out[-WINDOW:]]
         flagged = bool(before) and share < median(before) - DROP
-        out.append(RunHealth(run_id, len(shares), share, flagged))
+        out.append(RunHealth(run_id, versions, share, flagged))
     return out

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from archive.browser.health import RunHealth, run_health
 from archive.models import (
@@ -26,7 +26,8 @@ from archive.search_text import Query
 
 HEALTH_FIELDS = ("title", "lead", "body", "authors", "published_at", "section", "tags")
 """The fields whose provenance says whether a site's rules still match its pages."""
-HEALTH_RUNS = 12
+HEALTH_RUNS = 10
+HEALTH_SAMPLE = 100
 PER_PAGE = 20
 
 
@@ -168,54 +169,70 @@ class SiteSummary:
         return bool(self.health) and self.health[-1].flagged
 
 
-def sites_overview(session: Session) -> list[SiteSummary]:
+def sites_overview(session: Session, versions: bool = True) -> list[SiteSummary]:
+    """Each site with its counts, last run and rule health (``versions``: count versions too)."""
     articles = dict(session.execute(select(Article.site_id, func.count()).group_by(Article.site_id)).all())
-    versions = dict(
-        session.execute(select(Article.site_id, func.count()).join(ArticleVersion).group_by(Article.site_id)).all()
+    version_counts = (
+        dict(
+            session.execute(select(Article.site_id, func.count()).join(ArticleVersion).group_by(Article.site_id)).all()
+        )
+        if versions
+        else {}
     )
-    out = []
-    for site_id, name in site_names(session):
-        last = session.scalar(
-            select(CrawlRun).where(CrawlRun.spider.in_(spider_names(name))).order_by(CrawlRun.id.desc()).limit(1)
+    sites = site_names(session)
+    runs = {name: _last_runs(session, name) for _id, name in sites}
+    counts = _run_counts(session, [run.id for site_runs in runs.values() for run in site_runs])
+    return [
+        SiteSummary(
+            site_id,
+            name,
+            articles.get(site_id, 0),
+            version_counts.get(site_id, 0),
+            runs[name][0] if runs[name] else None,
+            _health(runs[name], counts),
         )
-        out.append(
-            SiteSummary(
-                site_id,
-                name,
-                articles.get(site_id, 0),
-                versions.get(site_id, 0),
-                last,
-                site_health(session, site_id, name),
-            )
-        )
-    return out
+        for site_id, name in sites
+    ]
 
 
-def site_health(session: Session, site_id: int, name: str) -> list[RunHealth]:
-    """The rules share of the versions each of the site's last runs archived, oldest first."""
-    runs = list(
-        session.scalars(
-            select(CrawlRun.id)
-            .where(CrawlRun.spider.in_(spider_names(name)))
-            .order_by(CrawlRun.id.desc())
-            .limit(HEALTH_RUNS)
+def _last_runs(session: Session, name: str) -> list[CrawlRun]:
+    query = select(CrawlRun).where(CrawlRun.spider.in_(spider_names(name))).order_by(CrawlRun.id.desc())
+    return list(session.scalars(query.limit(HEALTH_RUNS)))
+
+
+def _health(runs: list[CrawlRun], counts: dict[int, tuple[int, int, int]]) -> list[RunHealth]:
+    return run_health([(run.id, *counts.get(run.id, (0, 0, 0))) for run in reversed(runs)])
+
+
+def _run_counts(session: Session, run_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Per run: versions, fields from rules, fields with a provenance — from the stored
+    provenance of the run's newest ``HEALTH_SAMPLE`` versions (found by run and by snapshot,
+    both indexed): enough to see a layout change, and bounded however big a run."""
+    if not run_ids:
+        return {}
+    newest = (
+        select(
+            Snapshot.crawl_run_id.label("run_id"),
+            ArticleVersion.id.label("version_id"),
+            func.row_number().over(partition_by=Snapshot.crawl_run_id, order_by=Snapshot.id.desc()).label("rank"),
         )
-    )
-    if not runs:
-        return []
-    provenance = [ArticleVersion.provenance[f].as_string() for f in HEALTH_FIELDS]
-    rows = session.execute(
-        select(Snapshot.crawl_run_id, *provenance)
         .join(ArticleVersion, ArticleVersion.snapshot_id == Snapshot.id)
-        .join(Article, and_(Article.id == ArticleVersion.article_id, Article.site_id == site_id))
-        .where(Snapshot.crawl_run_id.in_(runs))
+        .where(Snapshot.crawl_run_id.in_(run_ids))
+        .subquery()
+    )
+    sources = [ArticleVersion.provenance[f].as_string() for f in HEALTH_FIELDS]
+    rows = session.execute(
+        select(
+            newest.c.run_id,
+            func.count(),
+            sum((func.sum(case((s == "rules", 1), else_=0)) for s in sources), literal(0)),
+            sum((func.count(s) for s in sources), literal(0)),
+        )
+        .join(ArticleVersion, ArticleVersion.id == newest.c.version_id)
+        .where(newest.c.rank <= HEALTH_SAMPLE)
+        .group_by(newest.c.run_id)
     ).all()
-    shares: dict[int, list[float]] = defaultdict(list)
-    for run_id, *sources in rows:
-        present = [s for s in sources if s is not None]
-        if present:
-            shares[run_id].append(sum(s == "rules" for s in present) / len(present))
-    return run_health([(run_id, shares.get(run_id, [])) for run_id in sorted(runs)])
+    return {run_id: (versions, rules or 0, fields) for run_id, versions, rules, fields in rows}
 
 
 def runs(session: Session, limit: int = 30) -> list[CrawlRun]:
@@ -257,8 +274,10 @@ def changes(session: Session, site_id: int | None = None, article_id: int | None
         .order_by(ArticleVersion.id.desc())
         .limit(limit)
     )
-    if site_id is not None:
-        query = query.where(Article.site_id == site_id)
+    if site_id is not None:  # a correlated look-up, not a join: the newest versions are walked until enough
+        owner = aliased(Article)
+        site_of = select(owner.site_id).where(owner.id == ArticleVersion.article_id).scalar_subquery()
+        query = query.where(site_of == site_id)
     if article_id is not None:
         query = query.where(ArticleVersion.article_id == article_id)
     return session.execute(query).all()

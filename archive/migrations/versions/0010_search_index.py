@@ -7,7 +7,8 @@ Create Date: 2026-12-01 21:00:00
 ``search_entry`` holds the filters of each article's latest version, and the full-text table of
 ``archive.search`` (FTS5 on SQLite, tsvector columns on PostgreSQL) its words as written and
 folded (``archive.search_text.fold``). Both are filled here from the archived versions; the
-store keeps them in step from then on.
+store keeps them in step from then on. Versions get an index by snapshot: the versions a
+crawl run archived are found through its snapshots (the browser's rule health).
 """
 
 from collections.abc import Sequence
@@ -48,7 +49,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id"),
     )
     op.create_index("ix_search_entry_published_at", "search_entry", ["published_at"], unique=False)
+    op.create_index("ix_search_entry_section", "search_entry", ["section"], unique=False)
     op.create_index("ix_search_entry_site_published", "search_entry", ["site_id", "published_at"], unique=False)
+    op.create_index("ix_article_version_snapshot_id", "article_version", ["snapshot_id"], unique=False)
     connection = op.get_bind()
     create_fulltext(connection)
     latest = sa.select(sa.func.max(_VERSION.c.id)).group_by(_VERSION.c.article_id)
@@ -64,5 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_fulltext(op.get_bind())
     op.drop_index("ix_search_entry_site_published", table_name="search_entry")
+    op.drop_index("ix_search_entry_section", table_name="search_entry")
     op.drop_index("ix_search_entry_published_at", table_name="search_entry")
     op.drop_table("search_entry")
+    op.drop_index("ix_article_version_snapshot_id", table_name="article_version")
