@@ -246,8 +246,13 @@ def sessions(url: str = DEFAULT_DATABASE_URL) -> sessionmaker[Session]:
 def reading_sessions(url: str = DEFAULT_DATABASE_URL) -> sessionmaker[Session]:
     """A session factory for an existing, current archive at ``url``; ``ArchiveUnavailableError``
     (saying which command fixes it) for a missing file, an empty database or an older schema."""
-    if url in _factories:
-        return _factories[url]
+    if url not in _factories:
+        _factories[url] = sessionmaker(existing_engine(url), expire_on_commit=False)
+    return _factories[url]
+
+
+def existing_engine(url: str) -> Engine:
+    """A new engine on the existing, current archive at ``url`` (``ArchiveUnavailableError`` otherwise)."""
     path = sqlite_file(url)
     if path is not None and not path.is_file():
         raise ArchiveUnavailableError(f"no archive at {path}; run `python -m archive migrate` (or a crawl) to make one")
@@ -264,5 +269,4 @@ def reading_sessions(url: str = DEFAULT_DATABASE_URL) -> sessionmaker[Session]:
             f"the archive at {shown(url)} has schema revision {revision}, this version needs {head}: "
             "run `python -m archive migrate` (back it up first)"
         )
-    _factories[url] = sessionmaker(engine, expire_on_commit=False)
-    return _factories[url]
+    return engine

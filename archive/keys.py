@@ -1,6 +1,6 @@
 """What the archive stores and compares, frozen: canonical URLs, article identity keys, the
 text fingerprint, the content digest of a version, the text MinHash signatures are made of,
-and their LSH band keys.
+their LSH band keys, and the accent-free fold the search index holds.
 
 Every stored key was computed by these functions; a key computed differently no longer
 matches the stored ones (a re-fetched story would become a new article, every version
@@ -25,6 +25,34 @@ import numpy as np
 from w3lib.url import canonicalize_url
 
 # -- text ----------------------------------------------------------------------------------
+_OWN_LETTERS = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
+"""Letters with a stroke, which no decomposition takes apart."""
+
+
+class _Folding(dict):
+    """``str.translate`` table built as characters are met: a letter without its combining
+    marks, lower case; any other character as it is (one character each, always)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _OWN_LETTERS.get(char)
+        if folded is None:
+            parts = unicodedata.normalize("NFD", char)
+            base = parts[0] if all(unicodedata.combining(c) for c in parts[1:]) else char
+            lower = base.lower()
+            folded = lower if len(lower) == 1 else base
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without diacritics, ``đ`` as ``d``; the same length as its NFC form."""
+    return unicodedata.normalize("NFC", text).translate(_FOLDING)
+
+
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _WORD = re.compile(r"\w+")
 

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models of the archive: Site, Article (+ aliases, band keys), ArticleVersion,
 Snapshot, NearDuplicate, CrawlRun, Lock, SiteSchedule, WarcFile, SearchEntry (beside it, the
-full-text index of ``archive.search``). The article's fields are declared in
+full-text table of ``archive.fulltext``). The article's fields are declared in
 ``archive.schema``; a version stores its versioned fields as columns.
 
 Text columns are unbounded (``Text``); lists and maps are JSON. Unique keys make
@@ -28,6 +28,8 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from archive.fulltext import create_fulltext
 
 
 class Base(DeclarativeBase):
@@ -208,7 +210,7 @@ class WarcFile(Base):
 
 class SearchEntry(Base):
     """The search filters of an article's latest version; its words are in the full-text table
-    of ``archive.search`` (same key), created with this table."""
+    of ``archive.fulltext`` (same key), created with this table."""
 
     __tablename__ = "search_entry"
     __table_args__ = (Index("ix_search_entry_site_published", "site_id", "published_at"),)
@@ -222,6 +224,4 @@ class SearchEntry(Base):
 
 @event.listens_for(SearchEntry.__table__, "after_create")
 def _create_fulltext(_table, connection, **_kw) -> None:
-    from archive.search import create_fulltext
-
     create_fulltext(connection)

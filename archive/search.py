@@ -12,45 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, bindparam, column, func, literal, literal_column, select, table, text
+from sqlalchemy import Connection, bindparam, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from archive.fulltext import write_document
+from archive.keys import fold
 from archive.models import ArticleVersion, SearchEntry
-from archive.search_text import Query, fold
-
-FULLTEXT_TABLES = ("article_search", "search_document")
-"""Tables the full-text index lives in, beside the models (FTS5 virtual table and its shadow
-tables on SQLite, tsvector columns on PostgreSQL): made by ``create_fulltext``."""
-
-_SQLITE_FTS = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
-    "title, text, ftitle, ftext, tokenize = 'unicode61 remove_diacritics 0')"
-)
-_POSTGRES_DOCUMENT = (
-    "CREATE TABLE IF NOT EXISTS search_document ("
-    "article_id INTEGER PRIMARY KEY REFERENCES article(id), exact TSVECTOR NOT NULL, folded TSVECTOR NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ix_search_document_exact ON search_document USING gin (exact)",
-    "CREATE INDEX IF NOT EXISTS ix_search_document_folded ON search_document USING gin (folded)",
-)
-
-
-def outside_models(name: str | None, type_: str, _parent=None) -> bool:
-    """Alembic's ``include_name``: leave the full-text tables out of model comparisons."""
-    return not (type_ == "table" and name and name.startswith(FULLTEXT_TABLES))
-
-
-def create_fulltext(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(_SQLITE_FTS)
-    else:
-        for statement in _POSTGRES_DOCUMENT:
-            connection.exec_driver_sql(statement)
-
-
-def drop_fulltext(connection: Connection) -> None:
-    table = "article_search" if connection.dialect.name == "sqlite" else "search_document"
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+from archive.search_text import Query
 
 
 def _text_of(values) -> str:
@@ -71,23 +40,7 @@ def index_version(conn: Connection, article_id: int, version_id: int, site_id: i
     }
     upsert = _INSERT[conn.dialect.name](SearchEntry).values(article_id=article_id, **entry)
     conn.execute(upsert.on_conflict_do_update(index_elements=["article_id"], set_=entry))
-    title, body = values.get("title") or "", _text_of(values)
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM article_search WHERE rowid = :id"), {"id": article_id})
-        conn.execute(
-            text("INSERT INTO article_search (rowid, title, text, ftitle, ftext) VALUES (:id, :t, :b, :ft, :fb)"),
-            {"id": article_id, "t": title, "b": body, "ft": fold(title), "fb": fold(body)},
-        )
-    else:
-        conn.execute(
-            text(
-                "INSERT INTO search_document (article_id, exact, folded) VALUES (:id, "
-                "setweight(to_tsvector('simple', :t), 'A') || to_tsvector('simple', :b), "
-                "setweight(to_tsvector('simple', :ft), 'A') || to_tsvector('simple', :fb)) "
-                "ON CONFLICT (article_id) DO UPDATE SET exact = excluded.exact, folded = excluded.folded"
-            ),
-            {"id": article_id, "t": title, "b": body, "ft": fold(title), "fb": fold(body)},
-        )
+    write_document(conn, article_id, values.get("title") or "", _text_of(values))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Search text, frozen like the archive's keys (changing it means re-indexing in a migration):
-the accent-free fold of a text, the words of a query, and where a query's words are in a text.
+"""Search text: the words of a query, and where they are in a text, found through the fold of
+``archive.keys.fold`` (frozen: the index holds folded text).
 
 Vietnamese is written with diacritics but often searched without them ("da nang" for "Đà
 Nẵng"); ``đ`` is a letter of its own, not ``d`` with a mark, so Unicode decomposition does not
@@ -14,34 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_OWN_LETTERS = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
-"""Letters with a stroke, which no decomposition takes apart."""
+from archive.keys import fold
 
-
-class _Folding(dict):
-    """``str.translate`` table built as characters are met: a letter without its combining
-    marks, lower case; any other character as it is (one character each, always)."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = _OWN_LETTERS.get(char)
-        if folded is None:
-            parts = unicodedata.normalize("NFD", char)
-            base = parts[0] if all(unicodedata.combining(c) for c in parts[1:]) else char
-            lower = base.lower()
-            folded = lower if len(lower) == 1 else base
-        self[code] = folded
-        return folded
-
-
-_FOLDING = _Folding()
 WORD = re.compile(r"\w+")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
-
-
-def fold(text: str) -> str:
-    """``text`` in lower case without diacritics, ``đ`` as ``d``; the same length as its NFC form."""
-    return unicodedata.normalize("NFC", text).translate(_FOLDING)
 
 
 def has_diacritics(text: str) -> bool:

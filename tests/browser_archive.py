@@ -1,14 +1,16 @@
 """The archive the browser tests read: the recordings crawled for real (``scrapy crawl`` from
 their WARC), an article edited twice (a substantive and a minor edit: three versions), the
 second fetched under another address (an alias), a re-post on another site (a near-duplicate),
-and a hostile page whose title carries markup and whose body has scripts and live images."""
+a hostile page whose title carries markup and whose body has scripts and live images, and
+the article fetched twice unchanged from a loopback server by the generic spider (a revisit)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.conftest import expected, recorded, run_crawl
+from tests.conftest import expected, recorded, recording, run_crawl
+from tests.loopback import serve
 
 KTDT = expected("kinhtedothi.vn")["url"]
 SLUG = KTDT.replace("ngoai-truong-my", "ngoai-truong-hoa-ky")
@@ -17,6 +19,11 @@ HOSTILE_URL = "https://kinhtedothi.vn/bai-doc-hai-417999.html"
 HOSTILE_TITLE = '<script>alert("title")</script> Bài độc hại'
 TITLE = expected("kinhtedothi.vn")["title"]
 ADDED = "Một đoạn tin mới được thêm vào bài viết sau khi đăng. " * 3
+LIVE_PATH = "/the-gioi/ngoai-truong-my-417984.html"
+"""Where a loopback server serves the article to the generic spider, twice: the second fetch
+is unchanged (a revisit record)."""
+LIVE_URL = ""
+"""``LIVE_PATH`` on the server it was fetched from (known once ``build`` has run)."""
 PWNED = "/pwned"
 """Where an archived script would call if it ran (the viewer's own origin: the tests see it)."""
 
@@ -55,7 +62,17 @@ def build(folder: Path, recordings_warc: Path) -> str:
     )
     for name, url, edit in pages:
         _crawl(folder, "kinhtedothi", recorded(folder, "kinhtedothi.vn", name, url, edit=edit), database, url)
+    page = (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())
+    with serve({LIVE_PATH: page}) as base:
+        global LIVE_URL
+        LIVE_URL = base + LIVE_PATH
+        for _ in range(2):
+            done = run_crawl(folder, "news", "-a", f"start={base}{LIVE_PATH}", database_url=database, settings=LIVE)
+            assert done.returncode == 0, done.stderr[-2000:]
     return database
+
+
+LIVE = {"DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
 
 def _crawl(folder: Path, spider: str, warc: Path, database: str, start: str | None = None) -> None:

@@ -34,6 +34,7 @@ SLOW_FIRST = (
     "test_cluster",
     "test_scheduler_processes",
     "test_identity_versions",
+    "test_browser",
     "test_rendering",
     "test_scheduler",
     "test_crawl_replay",

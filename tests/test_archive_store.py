@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from archive.database import close, create_db_engine, migrate, upgrade
+from archive.fulltext import outside_models
 from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
 from archive.queries import article_dict, find_article
-from archive.search import outside_models
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
 from crawler.sites import rules_for_url

@@ -69,7 +69,8 @@ def test_a_query_with_diacritics_ranks_the_exact_word_before_its_other_spellings
     page = client.get("/search", params={"q": "đỉnh"}).text  # "thượng đỉnh" (summit), not "khẳng định" (affirm)
     assert "exact spellings first" in page
     results = re.findall(r'<li><a class="title".*?</a>\s*(<span class="badge exact">)?', page, re.S)
-    assert [bool(r) for r in results] == [True, True, False, False]  # the summit articles, then the other two
+    exact = [bool(r) for r in results]
+    assert exact == [True, True, True, False, False]  # the three summit articles, then the two others
 
 
 def test_a_phrase_in_quotes_must_appear_as_written(client):
@@ -99,14 +100,14 @@ def test_search_filters_by_author_without_diacritics(client):
 
 
 def test_search_filters_by_publication_day(client):
-    assert len(titles(client.get("/search", params={"since": "2021-05-01"}).text)) == 2  # the two of May
+    assert len(titles(client.get("/search", params={"since": "2021-05-01"}).text)) == 3  # the three of May
     assert len(titles(client.get("/search", params={"until": "2021-01-28"}).text)) == 2  # the two of January
     assert titles(client.get("/search", params={"since": "2021-06-01"}).text) == []
 
 
 def test_results_are_paginated(client):
     page = client.get("/search").text
-    assert "4 articles" in page and 'rel="next"' not in page
+    assert "5 articles" in page and 'rel="next"' not in page
     assert titles(client.get("/search", params={"page": "2"}).text) == []
 
 
@@ -230,6 +231,15 @@ def test_the_viewer_frames_the_capture_in_a_sandbox_without_scripts(client):
     assert re.search(r'<iframe class="capture"[^>]* sandbox="allow-top-navigation-by-user-activation"', page)
 
 
+def test_a_revisit_is_shown_with_the_response_it_repeats(client):
+    page = client.get(f"/article/{article_id(client, fixture.LIVE_URL)}").text
+    (revisit,) = re.findall(r'<td>revisit</td>.*?href="/snapshot/(\d+)"', page, re.S)
+    viewer = client.get(f"/snapshot/{revisit}").text
+    (shown,) = re.findall(r'<iframe class="capture"[^>]* src="/snapshot/(\d+)/page"', viewer)
+    assert shown != revisit and "(the response this revisit repeats)" in viewer
+    assert fixture.TITLE in client.get(f"/snapshot/{shown}/page").text
+
+
 def test_the_raw_warc_record_downloads_as_a_warc_that_warcio_reads(client):
     snapshot = hostile_snapshot(client)
     response = client.get(f"/snapshot/{snapshot}/record.warc")
@@ -264,7 +274,7 @@ def test_the_duplicates_page_shows_the_cluster_with_its_similarity(client):
     (repost,) = [c for c in clusters if "thanhnien.vn</span>" in c]
     assert repost.count('<span class="badge original">') == 1
     assert re.search(r"hanhkhatkito\.net · similarity [01]\.\d\d", repost)
-    assert len(clusters) == 2  # and the hostile page, a near-copy of the article it was made from
+    assert len(clusters) == 3  # and the copies of the edited article: the hostile page, the generic fetch
 
 
 def test_the_site_feed_is_atom_with_an_entry_per_version(client):
@@ -320,6 +330,23 @@ def test_no_route_accepts_a_write(client):
 def test_the_browser_s_database_connections_refuse_writes(archive):
     browser = Browser(archive[0], archive[1])
     with browser.session() as session, pytest.raises(OperationalError, match="readonly"):
+        session.execute(text("DELETE FROM site"))
+
+
+def test_the_browser_reads_a_postgresql_archive_and_cannot_write_it(postgres_url, tmp_path):
+    from sqlalchemy.exc import InternalError
+
+    from tests.test_search import Archived
+
+    archived = Archived(postgres_url, tmp_path)
+    archived.add("Bão số 5 đổ bộ Đà Nẵng", ["Mưa lớn ở miền Trung."])
+    client = TestClient(create_app(postgres_url, tmp_path / "warc"), raise_server_exceptions=False)
+    assert titles(client.get("/search", params={"q": "da nang"}).text) == ["Bão số 5 đổ bộ Đà Nẵng"]
+    article = client.get("/article/1").text
+    snapshot = re.search(r'href="/snapshot/(\d+)"', article).group(1)
+    for path in ("/", "/sites", "/runs", "/duplicates", "/sites/thanhnien.vn/feed.atom", f"/snapshot/{snapshot}/page"):
+        assert client.get(path).status_code == 200, path
+    with Browser(postgres_url, None).session() as session, pytest.raises(InternalError, match="read-only"):
         session.execute(text("DELETE FROM site"))
 
 
@@ -389,7 +416,7 @@ class Visit:
     127.0.0.1 are refused before they leave (and recorded)."""
 
     def __init__(self, chromium):
-        self.context = chromium.new_context(viewport={"width": 1200, "height": 900})
+        self.context = chromium.new_context(viewport={"width": 1100, "height": 760})
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page = self.context.new_page()
@@ -406,7 +433,7 @@ class Visit:
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def test_search_article_diff_and_capture_in_chromium(chromium, served):
@@ -418,7 +445,7 @@ def test_search_article_diff_and_capture_in_chromium(chromium, served):
     page.click("form.big-search button")
     page.wait_for_url("**/search?q=thuong+dinh")
     visit.shot("search")
-    page.click(f"ol.results a.title:has-text('{fixture.TITLE[:20]}')")
+    page.click("ol.results li:has(.meta:has-text('kinhtedothi.vn')) a.title >> nth=0")
     page.wait_for_url("**/article/*")
     assert page.inner_text("article h1") == fixture.TITLE
     visit.shot("article")

@@ -154,3 +154,15 @@ def test_hostile_query_syntax_is_searched_as_words(archived):
     archived.add("Tin C++ và NEAR", ["Lập trình."])
     assert archived.titles('C++ NEAR "') == ["Tin C++ và NEAR"]
     assert archived.titles('") OR title:*') == []
+
+
+def test_migration_0010_indexes_the_articles_archived_before_it(database_url, tmp_path):
+    from archive.database import create_db_engine, migrate, upgrade
+
+    archived = Archived(database_url, tmp_path)
+    archived.add("Bão số 5 đổ bộ Đà Nẵng", ["Mưa lớn ở miền Trung."], authors=["Bảo Vinh"])
+    engine = create_db_engine(database_url)
+    migrate(engine, "0009", "downgrade")  # an archive from before the search index
+    upgrade(engine)
+    engine.dispose()
+    assert archived.titles("da nang", author="bao vinh") == ["Bão số 5 đổ bộ Đà Nẵng"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,7 +33,7 @@ from starlette.templating import Jinja2Templates
 from archive.browser import captured, charts, params, reading
 from archive.browser.health import rules_share
 from archive.browser.word_diff import metadata_changes, paragraphs
-from archive.database import ArchiveUnavailableError, reading_sessions
+from archive.database import ArchiveUnavailableError, existing_engine
 from archive.models import Site, Snapshot
 from archive.queries import history, near_duplicate_clusters
 from archive.recheck import aware
@@ -79,12 +80,13 @@ class Browser:
 
     # -- plumbing ----------------------------------------------------------------------
     def session(self):
-        """A read-only session on the archive (checked current on first use)."""
+        """A session on the archive, on the browser's own engine whose every connection is
+        read-only (checked current on first use: an archive migrated meanwhile is found)."""
         if self._sessions is None:
-            factory = reading_sessions(self.database_url)
-            event.listen(factory.kw["bind"], "connect", _read_only)
-            factory.kw["bind"].dispose()  # connections opened before the listener: reopened read-only
-            self._sessions = factory
+            engine = existing_engine(self.database_url)
+            event.listen(engine, "connect", _read_only)
+            engine.dispose()  # the connection the check used was opened before the listener
+            self._sessions = sessionmaker(engine, expire_on_commit=False)
         return self._sessions()
 
     def page(self, request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -405,6 +407,7 @@ def _read_only(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA query_only = ON")
     else:
         cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_connection.commit()  # a SET inside a transaction ends with it
     cursor.close()
 
 

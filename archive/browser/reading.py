@@ -28,6 +28,7 @@ HEALTH_FIELDS = ("title", "lead", "body", "authors", "published_at", "section", 
 """The fields whose provenance says whether a site's rules still match its pages."""
 HEALTH_RUNS = 10
 HEALTH_SAMPLE = 100
+RECENT_ARTICLES = 500
 PER_PAGE = 20
 
 
@@ -180,7 +181,7 @@ def sites_overview(session: Session, versions: bool = True) -> list[SiteSummary]
         else {}
     )
     sites = site_names(session)
-    runs = {name: _last_runs(session, name) for _id, name in sites}
+    runs = {name: _last_runs(session, site_id, name) for site_id, name in sites}
     counts = _run_counts(session, [run.id for site_runs in runs.values() for run in site_runs])
     return [
         SiteSummary(
@@ -195,9 +196,13 @@ def sites_overview(session: Session, versions: bool = True) -> list[SiteSummary]
     ]
 
 
-def _last_runs(session: Session, name: str) -> list[CrawlRun]:
-    query = select(CrawlRun).where(CrawlRun.spider.in_(spider_names(name))).order_by(CrawlRun.id.desc())
-    return list(session.scalars(query.limit(HEALTH_RUNS)))
+def _last_runs(session: Session, site_id: int, name: str) -> list[CrawlRun]:
+    """The site's last runs, newest first: its spider's, and any other (the generic spider)
+    that archived one of its ``RECENT_ARTICLES`` newest articles."""
+    recent = select(Article.id).where(Article.site_id == site_id).order_by(Article.id.desc()).limit(RECENT_ARTICLES)
+    others = select(Snapshot.crawl_run_id).where(Snapshot.article_id.in_(recent.scalar_subquery()))
+    query = select(CrawlRun).where(or_(CrawlRun.spider.in_(spider_names(name)), CrawlRun.id.in_(others)))
+    return list(session.scalars(query.order_by(CrawlRun.id.desc()).limit(HEALTH_RUNS)))
 
 
 def _health(runs: list[CrawlRun], counts: dict[int, tuple[int, int, int]]) -> list[RunHealth]:

@@ -7,8 +7,8 @@ import os
 from alembic import context
 
 from archive.database import DEFAULT_DATABASE_URL, create_db_engine
+from archive.fulltext import outside_models
 from archive.models import Base
-from archive.search import outside_models
 
 config = context.config
 target_metadata = Base.metadata

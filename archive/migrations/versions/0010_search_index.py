@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from archive.search import create_fulltext, drop_fulltext, index_version
+from archive.keys import fold
 
 revision: str = "0010"
 down_revision: str | Sequence[str] | None = "0009"
@@ -32,6 +32,28 @@ _VERSION = sa.table(
     *(sa.column(f, sa.JSON if f in ("body", "authors") else sa.Text) for f in _FIELDS),
 )
 _ARTICLE = sa.table("article", sa.column("id", sa.Integer), sa.column("site_id", sa.Integer))
+_ENTRY = sa.table(
+    "search_entry",
+    *(sa.column(c, sa.Integer) for c in ("article_id", "version_id", "site_id")),
+    *(sa.column(c, sa.Text) for c in ("section", "published_at", "authors")),
+)
+# the full-text table as archive.fulltext made it at this revision (a migration keeps its own copy)
+_SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
+    "title, text, ftitle, ftext, tokenize = 'unicode61 remove_diacritics 0')",
+)
+_POSTGRESQL = (
+    "CREATE TABLE IF NOT EXISTS search_document ("
+    "article_id INTEGER PRIMARY KEY REFERENCES article(id), exact TSVECTOR NOT NULL, folded TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_exact ON search_document USING gin (exact)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_folded ON search_document USING gin (folded)",
+)
+_SQLITE_ROW = "INSERT INTO article_search (rowid, title, text, ftitle, ftext) VALUES (:id, :t, :b, :ft, :fb)"
+_POSTGRESQL_ROW = (
+    "INSERT INTO search_document (article_id, exact, folded) VALUES (:id, "
+    "setweight(to_tsvector('simple', :t), 'A') || to_tsvector('simple', :b), "
+    "setweight(to_tsvector('simple', :ft), 'A') || to_tsvector('simple', :fb))"
+)
 
 
 def upgrade() -> None:
@@ -53,7 +75,9 @@ def upgrade() -> None:
     op.create_index("ix_search_entry_site_published", "search_entry", ["site_id", "published_at"], unique=False)
     op.create_index("ix_article_version_snapshot_id", "article_version", ["snapshot_id"], unique=False)
     connection = op.get_bind()
-    create_fulltext(connection)
+    sqlite = connection.dialect.name == "sqlite"
+    for statement in _SQLITE if sqlite else _POSTGRESQL:
+        connection.exec_driver_sql(statement)
     latest = sa.select(sa.func.max(_VERSION.c.id)).group_by(_VERSION.c.article_id)
     rows = connection.execute(
         sa.select(_VERSION, _ARTICLE.c.site_id)
@@ -61,11 +85,25 @@ def upgrade() -> None:
         .where(_VERSION.c.id.in_(latest))
     ).mappings()
     for row in rows.all():
-        index_version(connection, row["article_id"], row["id"], row["site_id"], row)
+        authors = "".join(f"|{fold(a)}" for a in row["authors"] or ()) + "|"
+        entry = {
+            "article_id": row["article_id"],
+            "version_id": row["id"],
+            "site_id": row["site_id"],
+            "authors": authors,
+        }
+        op.bulk_insert(_ENTRY, [entry | {"section": row["section"], "published_at": row["published_at"]}])
+        title = row["title"] or ""
+        body = "\n".join(p for p in (row["lead"], *(row["body"] or ())) if p)
+        values = {"id": row["article_id"], "t": title, "b": body, "ft": fold(title), "fb": fold(body)}
+        connection.execute(sa.text(_SQLITE_ROW if sqlite else _POSTGRESQL_ROW), values)
 
 
 def downgrade() -> None:
-    drop_fulltext(op.get_bind())
+    connection = op.get_bind()
+    connection.exec_driver_sql(
+        "DROP TABLE IF EXISTS " + ("article_search" if connection.dialect.name == "sqlite" else "search_document")
+    )
     op.drop_index("ix_search_entry_site_published", table_name="search_entry")
     op.drop_index("ix_search_entry_section", table_name="search_entry")
     op.drop_index("ix_search_entry_published_at", table_name="search_entry")
