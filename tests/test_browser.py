@@ -350,6 +350,16 @@ def test_the_browser_reads_a_postgresql_archive_and_cannot_write_it(postgres_url
         session.execute(text("DELETE FROM site"))
 
 
+def test_an_archived_url_that_is_not_http_is_never_a_link(sqlite_url, tmp_path):
+    from tests.test_search import Archived
+
+    archived = Archived(sqlite_url, tmp_path)
+    archived.add("Ảnh", ["Nội dung."], images=[{"src": "javascript:alert(1)", "caption": "Chú thích"}])
+    page = TestClient(create_app(sqlite_url)).get("/article/1").text
+    assert "javascript:alert(1)" in page and 'href="javascript:' not in page
+    assert "<figcaption>Chú thích</figcaption>" in page
+
+
 def test_a_hostile_title_is_shown_as_text_everywhere(client):
     hostile = article_id(client, fixture.HOSTILE_URL)
     for path in ("/", "/search?q=bai+doc+hai", f"/article/{hostile}", "/duplicates"):

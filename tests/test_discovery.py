@@ -100,3 +100,10 @@ def test_sitemap_entities_are_not_expanded():
 
 def test_robots_txt_of_binary_junk_lists_no_sitemap_and_raises_nothing():
     assert robots_sitemaps(b"\x00\xff\xfe" * 1000 + b"\nSitemap: \xff\xfe\n", "https://a.example/robots.txt") == []
+
+
+def test_an_article_link_with_tracking_parameters_is_still_an_article():
+    rules = rules_by_name("kinhtedothi.vn")
+    article = "https://kinhtedothi.vn/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
+    assert rules.is_article_url(article + "?utm_source=facebook&utm_medium=social&fbclid=IwAR0x#binh-luan")
+    assert not rules.is_article_url(article + "?page=2")  # a parameter that is not tracking changes the page

@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import event, select
@@ -56,6 +57,11 @@ def _time(value) -> str:
     return aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def _web(url) -> bool:
+    """Whether an archived URL may be a link: http(s) only (a page's ``javascript:`` image stays text)."""
+    return isinstance(url, str) and urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -64,6 +70,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["time"] = _time
+    env.tests["web"] = _web
     env.filters["iso"] = lambda v: aware(v).astimezone(UTC).isoformat() if v else ""
     return env
 

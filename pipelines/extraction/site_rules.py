@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from archive.keys import strip_tracking
+
 Selectors = tuple[str, ...]
 
 
@@ -55,7 +57,9 @@ class SiteRules:
         return re.compile(self.article_url)
 
     def is_article_url(self, url: str) -> bool:
-        return bool(self.article_re.search(url))
+        """By the rule's pattern, on the URL without its tracking parameters and fragment: a
+        shared or syndicated link (``?utm_source=…``, ``#comments``) is the same article."""
+        return bool(self.article_re.search(strip_tracking(url)))
 
     def owns(self, host: str) -> bool:
         host = host.lower().removeprefix("www.")
