@@ -46,7 +46,7 @@ def neutralized(html: bytes | str, base_url: str, archived: Callable[[set[str]],
     except (etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<p>(the archived page could not be parsed)</p>")
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _drop(element)
+        element.drop_tree()  # the text after a removed element stays (lxml joins its tail)
     inside = archived({t for a in root.iter("a", "area") if (t := _target(a.get("href"), base_url))})
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
@@ -54,14 +54,14 @@ def neutralized(html: bytes | str, base_url: str, archived: Callable[[set[str]],
         tag = element.tag.rsplit("}", 1)[-1].lower()
         if tag in _REMOVED:
             counts["scripts"] += tag in ("script", "iframe", "object", "embed")
-            _drop(element)
+            element.drop_tree()
             continue
         if tag == "meta" and element.get("http-equiv"):
-            _drop(element)
+            element.drop_tree()
             continue
         if tag == "link":
             counts["styles"] += 1
-            _drop(element)
+            element.drop_tree()
             continue
         _clean_attributes(element, counts)
         if tag == "style" and _CSS_URL.search(element.text or ""):
@@ -82,20 +82,6 @@ def neutralized(html: bytes | str, base_url: str, archived: Callable[[set[str]],
         )
         body.insert(0, banner)
     return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode"), counts
-
-
-def _drop(element) -> None:
-    """Remove an element but keep the text after it (its tail)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _clean_attributes(element, counts: dict) -> None:
