@@ -97,6 +97,18 @@ _CAPTURE = (
 )
 
 
+_VERSION_ROW = select(*ArticleVersion.__table__.c, Snapshot.payload_digest.label("snapshot_digest")).join(
+    Snapshot, Snapshot.id == ArticleVersion.snapshot_id
+)
+_VERSION_AT = (
+    _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article"), Snapshot.fetched_at <= bindparam("when"))
+    .order_by(ArticleVersion.number.desc())
+    .limit(1)
+)
+_FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
+_FIRST_VERSION = _FIRST_VERSION.limit(1)
+
+
 @dataclass(frozen=True)
 class Capture:
     """An earlier response record with the same payload, for a WARC revisit record."""
@@ -116,10 +128,11 @@ def _version_values(item: Mapping) -> dict:
 
 
 def _when(value, now: datetime) -> datetime:
-    """A fetch's time (ISO 8601 or a datetime), ``now`` when it has none (a request that got no response)."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value) if value else now
+    """A fetch's time (ISO 8601 or a datetime) in UTC, ``now`` when it has none (a request that
+    got no response); compared with stored times, which SQLite keeps in UTC without a zone."""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(value) if value else now
+    return aware(value).astimezone(UTC)
 
 
 def _digest_of(version: Row) -> str:
@@ -242,7 +255,7 @@ class Archive(RunRecords, ScheduleRecords):
         article_id = self._find(conn, item, urls)
         if article_id is None:
             return decide(fetch, None)
-        latest = self._latest(conn, article_id)
+        latest = self._in_effect(conn, article_id, _when(item.get("fetched_at"), self.clock()))
         known = Known(
             article_id,
             frozenset(self._urls_of(conn, article_id)),
@@ -264,13 +277,16 @@ class Archive(RunRecords, ScheduleRecords):
     @staticmethod
     def _latest(conn: Connection, article_id: int) -> Row | None:
         """The article's latest version row (with its snapshot's payload digest)."""
-        return conn.execute(
-            select(*ArticleVersion.__table__.c, Snapshot.payload_digest.label("snapshot_digest"))
-            .join(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
-            .where(ArticleVersion.article_id == article_id)
-            .order_by(ArticleVersion.number.desc())
-            .limit(1)
-        ).first()
+        query = _VERSION_ROW.where(ArticleVersion.article_id == article_id)
+        return conn.execute(query.order_by(ArticleVersion.number.desc()).limit(1)).first()
+
+    @staticmethod
+    def _in_effect(conn: Connection, article_id: int, when: datetime) -> Row | None:
+        """The version a capture made at ``when`` is compared with: the last one captured at or
+        before it (an older capture, imported late, is not compared with newer text), else the
+        first. For a crawl, always the latest."""
+        at_or_before = conn.execute(_VERSION_AT, {"article": article_id, "when": when}).first()
+        return at_or_before or conn.execute(_FIRST_VERSION, {"article": article_id}).first()
 
     @staticmethod
     def _urls_of(conn: Connection, article_id: int) -> set[str]:
@@ -300,8 +316,11 @@ class Archive(RunRecords, ScheduleRecords):
             decision = decision or self._classify(conn, item)
             seen = _when(item.get("fetched_at"), self.clock())
             versioned = decision.outcome in VERSIONED
+            latest = decision.outcome == NEW or not self._captured_after(conn, decision.article_id, seen)
             minhash = _signature(item) if versioned else None
-            changes: dict = {"last_seen_at": seen} | ({"minhash": to_bytes(minhash)} if versioned else {})
+            changes: dict = {"last_seen_at": seen} if latest else {}
+            if versioned and latest:
+                changes["minhash"] = to_bytes(minhash)
             if decision.outcome == NEW:
                 changes |= self._recheck(item.get("published_at"), seen, item.get("response_headers"))
                 article_id = conn.execute(
@@ -318,7 +337,10 @@ class Archive(RunRecords, ScheduleRecords):
             else:
                 article_id = decision.article_id
                 first_seen = conn.scalar(select(Article.first_seen_at).where(Article.id == article_id))
-                changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
+                if latest:
+                    changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
+                else:  # an older capture imported late: the article was seen earlier than known
+                    changes["first_seen_at"] = min(aware(first_seen), seen)
                 conn.execute(update(Article).where(Article.id == article_id).values(changes))
                 known = self._urls_of(conn, article_id)
             urls = _item_urls(item)
@@ -326,34 +348,70 @@ class Archive(RunRecords, ScheduleRecords):
                 conn.execute(insert(ArticleAlias), aliases)
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
-                self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW)
-                self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
+                self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
+                if latest:
+                    self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
             return Decision(decision.outcome, article_id)
 
-    def _add_version(self, session: Session, article_id: int, item: Mapping, snapshot_id: int, first: bool) -> None:
-        latest = None if first else self._latest(session.connection(), article_id)
-        values = _version_values(item)
-        if latest is not None:
-            before = {f: getattr(latest, f) for f in DIFF_FIELDS}
-            values["change_class"] = change_class(before, values, self.minor_edit_max_chars)
-            values["diff"] = field_diff(before, values)
-        version_id = (
-            session.connection()
-            .execute(
-                insert(ArticleVersion).returning(ArticleVersion.id),
-                {
-                    "article_id": article_id,
-                    "number": (latest.number if latest else 0) + 1,
-                    "fingerprint": item["fingerprint"],
-                    "content_digest": content_digest(item),
-                    "extracted_at": self.clock(),
-                    "snapshot_id": snapshot_id,
-                    **values,
-                },
-            )
-            .scalar_one()
-        )
-        index_version(session.connection(), article_id, version_id, self._site_id(session, item["site"]), values)
+    @staticmethod
+    def _captured_after(conn: Connection, article_id: int, when: datetime) -> bool:
+        """Whether a version of the article was captured after ``when`` (an older capture imported late)."""
+        later = select(ArticleVersion.id).join(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
+        later = later.where(ArticleVersion.article_id == article_id, Snapshot.fetched_at > when).limit(1)
+        return conn.scalar(later) is not None
+
+    def _add_version(
+        self, session: Session, article_id: int, item: Mapping, snapshot_id: int, first: bool, seen: datetime
+    ) -> None:
+        """The item's content as a version, in capture order: after the version in effect at its
+        capture time, before any captured later (whose numbers move up one and whose change is
+        then measured from this one)."""
+        conn = session.connection()
+        before = None if first else self._in_effect(conn, article_id, seen)
+        if before is not None and aware(self._captured_at(conn, before)) > seen:
+            before = None  # older than every version: the new first one
+        number = (before.number if before else 0) + 1
+        values = self._diffed(before, _version_values(item))
+        later = (ArticleVersion.article_id == article_id) & (ArticleVersion.number >= number)
+        following = None if first else conn.execute(_VERSION_ROW.where(later).order_by(ArticleVersion.number)).first()
+        if following is not None:  # make room: numbers are unique, so move them out of the way and back
+            conn.execute(update(ArticleVersion).where(later).values(number=-ArticleVersion.number - 1))
+            moved = (ArticleVersion.article_id == article_id) & (ArticleVersion.number < 0)
+            conn.execute(update(ArticleVersion).where(moved).values(number=-ArticleVersion.number))
+        version_id = conn.execute(
+            insert(ArticleVersion).returning(ArticleVersion.id),
+            {
+                "article_id": article_id,
+                "number": number,
+                "fingerprint": item["fingerprint"],
+                "content_digest": content_digest(item),
+                "extracted_at": self.clock(),
+                "snapshot_id": snapshot_id,
+                **values,
+            },
+        ).scalar_one()
+        if following is None:
+            index_version(conn, article_id, version_id, self._site_id(session, item["site"]), values)
+            return
+        after = self._diffed(values, {f: getattr(following, f) for f in DIFF_FIELDS})
+        changed = {k: after[k] for k in ("change_class", "diff")}
+        conn.execute(update(ArticleVersion).where(ArticleVersion.id == following.id).values(changed))
+
+    def _diffed(self, before, values: dict) -> dict:
+        """``values`` with their change class and field diff from ``before`` (a row or a dict;
+        None: a first version)."""
+        if before is None:
+            return values | {"change_class": None, "diff": None}
+        fields = before if isinstance(before, dict) else {f: getattr(before, f) for f in DIFF_FIELDS}
+        old = {f: fields.get(f) for f in DIFF_FIELDS}
+        return values | {
+            "change_class": change_class(old, values, self.minor_edit_max_chars),
+            "diff": field_diff(old, values),
+        }
+
+    @staticmethod
+    def _captured_at(conn: Connection, version: Row) -> datetime:
+        return conn.scalar(select(Snapshot.fetched_at).where(Snapshot.id == version.snapshot_id))
 
     def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash, new: bool) -> None:
         """Link the article to the stories it repeats (on other sites or under other identities),

@@ -163,3 +163,19 @@ def test_migration_0005_signs_stored_articles_with_the_current_scheme(sqlite_url
         assert session.scalar(select(Article.minhash)) == to_bytes(signature(item["title"], item["body"]))
     engine.dispose()
     close(sqlite_url)
+
+
+def test_an_older_capture_saved_later_slots_in_as_an_older_version(database_url, tmp_path):
+    archive = Archive(database_url)
+    newer = fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph) | {"fetched_at": "2026-03-02T10:00:00+00:00"}
+    older = fetched("thanhnien.vn", tmp_path) | {"fetched_at": "2026-03-01T10:00:00+07:00"}
+    assert archive.save(newer).outcome == "new"
+    assert archive.save(older).outcome == "updated"
+    with archive.Session() as session:
+        versions = session.scalars(select(ArticleVersion).order_by(ArticleVersion.number)).all()
+        assert [v.body for v in versions] == [older["body"], newer["body"]]
+        assert (versions[0].change_class, versions[1].change_class) == (None, "minor")  # measured from the older
+        assert versions[1].diff["body"]["added"] == [p for p in newer["body"] if p not in older["body"]]
+    assert archive.save(older).outcome == "unchanged"  # the same capture again: nothing added
+    with archive.Session() as session:
+        assert session.scalar(select(func.count()).select_from(ArticleVersion)) == 2
