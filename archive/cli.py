@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -106,11 +106,13 @@ def _article(session, url: str):
     return found
 
 
-def _archive(args):
-    """The store on the existing, current archive, for commands that write into it."""
+def _archive(args, create: bool = False):
+    """The store on the existing, current archive, for commands that write into it (``create``:
+    made or upgraded when needed, as a crawl does)."""
     from archive.store import Archive
 
-    reading_sessions(args.database)
+    if not create:
+        reading_sessions(args.database)
     return Archive(args.database, warc_dir=args.warc_dir, other_warc_dirs=warc_dirs(os.environ.get("WARC_DIRS")))
 
 
@@ -208,6 +210,31 @@ def cmd_reextract(args) -> int:
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     print(f"re-extracted: {done} in {seconds:.2f} s ({sum(outcomes.values()) / seconds:.0f} pages/s)")
     return 1 if any(k.startswith("failed") for k in outcomes) else 0
+
+
+def cmd_import(args) -> int:
+    from crawler.sites import rules_for_url
+    from pipelines.warc_import import import_warcs
+
+    for path in args.paths:
+        if not Path(path).exists():
+            raise CommandError(f"no such file or folder: {path}")
+    archive = _archive(args, create=True)
+    since = datetime.combine(args.since, datetime.min.time(), tzinfo=UTC) if args.since else None
+    start = time.monotonic()
+    counts, damaged = import_warcs(archive, args.paths, rules_for_url, args.workers, args.site, since)
+    seconds = max(time.monotonic() - start, 1e-6)
+    articles = sum(counts[k] for k in ("new", "updated"))
+    print(
+        f"imported {counts['records']} record(s) in {seconds:.1f} s: {articles} article version(s) "
+        f"({articles / seconds:.0f}/s), {counts['payloads']} page(s) read"
+    )
+    for outcome, n in sorted(counts.items()):
+        if outcome not in ("records", "payloads"):
+            print(f"  {outcome:32} {n}")
+    for file, why in damaged.items():
+        print(f"damaged: {file}: {why} (the records before it are imported)", file=sys.stderr)
+    return 1 if damaged else 0
 
 
 def cmd_schedule(args) -> int:
@@ -433,6 +460,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reextract", cmd_reextract, "re-run extraction on archived snapshots (no network)")
     site(p)
     p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only snapshots fetched on or after this day")
+    p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 0 or 1: this process)")
+
+    p = command("import", cmd_import, "archive the HTML captures of other crawlers' WARC files (no copy, resumable)")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="WARC files (.warc, .warc.gz) or folders of them")
+    site(p, "only captures of this site")
+    p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only captures made on or after this day")
     p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 0 or 1: this process)")
 
     p = command("schedule", cmd_schedule, "archive the sites on a schedule, until SIGTERM/SIGINT")

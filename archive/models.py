@@ -206,6 +206,9 @@ class WarcFile(Base):
     node: Mapped[str] = mapped_column(doc="host name of the machine that wrote it")
     directory: Mapped[str] = mapped_column(doc="the absolute folder it was written to, on that machine")
     first_seen_at: Mapped[datetime]
+    imported_to: Mapped[int | None] = mapped_column(
+        BigInteger, doc="another crawler's file: the offset up to which its records are imported"
+    )
 
 
 class SearchEntry(Base):

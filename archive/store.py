@@ -210,6 +210,19 @@ class Archive(RunRecords, ScheduleRecords):
             conn.execute(_INSERT_NEW[conn.dialect.name](WarcFile).values(values).on_conflict_do_nothing())
             self._noted_files.add(name)
 
+    def imported_to(self, file: str) -> int:
+        """The offset up to which a WARC file's records are imported (0: none yet)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(WarcFile.imported_to).where(WarcFile.name == self.warc_name(file))) or 0
+
+    def set_imported_to(self, file: str, offset: int) -> None:
+        """Record that a file's records before ``offset`` are imported (its row made if needed)."""
+        name = self.warc_name(file)
+        with self._writing() as session:
+            conn = session.connection()
+            self._note_warc_files(conn, [{"warc_file": name}])
+            conn.execute(update(WarcFile).where(WarcFile.name == name).values(imported_to=offset))
+
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
         """A write transaction; the WARC files noted in it are noted again if it fails."""

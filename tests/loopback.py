@@ -25,7 +25,8 @@ def _wait(delay: float | threading.Event) -> None:
 
 @contextmanager
 def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | threading.Event] | None = None):
-    """Yield the base URL of a server answering ``path -> (status, content type, body[, headers])``; a
+    """Yield the base URL of a server answering ``path -> (status, content type, body[, headers])``
+    (``Transfer-Encoding: chunked`` among the headers: the body is sent in chunks); a
     path's delay is seconds, or an event the answer waits for (a test's "until I say so")."""
     delays = {} if delays is None else delays
 
@@ -37,15 +38,27 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | th
             etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
             if status == 200 and self.headers.get("If-None-Match") == etag:  # a conditional request, unchanged
                 status, body = 304, b""
+            extra = headers[0] if headers else {}
+            chunked = extra.get("Transfer-Encoding") == "chunked"
+            if chunked:  # HTTP/1.1 for this answer, then the connection closes
+                self.protocol_version, self.close_connection = "HTTP/1.1", True
             try:
                 self.send_response(status)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in (headers[0] if headers else {}).items():
+                if chunked:
+                    self.send_header("Connection", "close")
+                else:
+                    self.send_header("Content-Length", str(len(body)))
+                for name, value in extra.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if chunked:
+                    for at in range(0, len(body), 4096):
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(body[at : at + 4096]), body[at : at + 4096]))
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the crawler gave up waiting: that is the point of a slow page
 

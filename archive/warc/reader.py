@@ -24,23 +24,33 @@ READ_ERRORS = (ArchiveLoadFailed, DamagedWarcError, OSError, EOFError, zlib.erro
 can fail inside itself on a torn gzip member)."""
 
 
-def whole_records(fh, check_digests: bool = False):
-    """(record, offset, length) of each record of an open WARC file, its payload read; raises
+_RECORD_END = b"\r\n\r\n"
+"""What ends a record; warcio leaves it out of the last record of an uncompressed file."""
+
+
+def whole_records(fh, check_digests: bool = False, start: int = 0):
+    """(record, offset, length) of each record of an open WARC file from offset ``start`` (a
+    record's), its payload read through in blocks (a record of gigabytes is never held); raises
     ``DamagedWarcError`` at the first thing that is not a whole WARC record (warcio reads garbage
     as an ARC record and a torn record as a short one)."""
+    fh.seek(start)
     iterator = ArchiveIterator(fh, check_digests="raise" if check_digests else False)
-    end = 0
+    end = start
     for record in iterator:
         if not record.format.startswith("warc") or not record.rec_headers.get_header("WARC-Record-ID"):
             raise DamagedWarcError(f"no WARC record at offset {iterator.get_record_offset()}")
-        record.raw_stream.read()
+        while record.raw_stream.read(1 << 16):
+            pass
         if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside the record
             raise DamagedWarcError(f"record at offset {iterator.get_record_offset()} is torn")
         iterator.read_to_end(record)
         end = iterator.get_record_offset() + iterator.get_record_length()
         yield record, iterator.get_record_offset(), iterator.get_record_length()
-    if fh.seek(0, os.SEEK_END) > end:  # warcio stops quietly at a torn last gzip member
-        raise DamagedWarcError(f"{fh.tell() - end} byte(s) after the last whole record (offset {end}) are torn")
+    size = fh.seek(0, os.SEEK_END)
+    if size > end:  # warcio stops quietly at a torn last gzip member
+        fh.seek(end)
+        if size - end > len(_RECORD_END) or fh.read().strip(b"\r\n"):  # not just the last record's blank lines
+            raise DamagedWarcError(f"{size - end} byte(s) after the last whole record (offset {end}) are torn")
 
 
 def finish_orphans(directory: str | os.PathLike, alive) -> list[Path]:
