@@ -2,7 +2,8 @@
 # make demo  — the same crawl, replayed offline from the bundled recordings
 # make test  — set everything up (virtualenv, dependencies, PostgreSQL) and run the test suite
 # make eval  — body-extraction quality against trafilatura and readability on ../shared/bench
-# make bench — speed and memory of the full pipeline against plain Scrapy and trafilatura
+# make bench — speed and memory of the full pipeline against plain Scrapy and trafilatura, of
+#              archive import against news-please and trafilatura, of the archive browser's pages
 # make services     — PostgreSQL and $(NODES) scrapyd crawl nodes on 127.0.0.2… (no systemd)
 # make demo-cluster — the demo's round over the scrapyd nodes into PostgreSQL, and its summary
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ NODES ?= 3
 UV_VERSION := 0.13.9
 SERVICES := data/services
 
-.PHONY: setup run demo demo-cluster test eval quality-gate bench lint postgres services stop-services clean
+.PHONY: setup run demo demo-cluster test eval quality-gate bench lint postgres tools services stop-services clean
 
 # the install does not byte-compile every file (uv's default): Python compiles what is imported,
 # once, on first use, which needs bytecode writing on
@@ -69,7 +70,11 @@ demo-cluster: services
 	  $(PY) -m archive --database $$db duplicates && \
 	  $(PY) -m archive --database $$db stats
 
-test: setup postgres
+# Debian's wget: the tests import WARC files it writes
+tools:
+	@command -v wget >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wget) >/dev/null
+
+test: setup postgres tools
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 eval: setup
@@ -79,9 +84,16 @@ eval: setup
 quality-gate: setup
 	$(PY) -m bench.quality_gate
 
-bench: setup postgres
+# the tools `archive import` is compared with, in a virtualenv of their own (uv resolves news-please's pins)
+PEERS := bench/.peers
+$(PEERS)/.installed: bench/peers-requirements.txt $(VENV)/.installed
+	$(PYTHON) -m venv $(PEERS)
+	$(VENV)/bin/uv pip install -q --python $(PEERS)/bin/python -r bench/peers-requirements.txt
+	touch $@
+
+bench: setup postgres tools $(PEERS)/.installed
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx-light)
-	BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) $(PY) -m bench.run
+	BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) $(PY) -m bench.run --peers $(PEERS)/bin/python
 
 lint: setup
 	$(VENV)/bin/ruff check .

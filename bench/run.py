@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import browser
+from bench import browser, imports
 from bench.site import generate, generate_rendered
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,8 +249,15 @@ def main() -> int:
     parser.add_argument(
         "--browser-articles", type=int, default=100_000, help="articles of the archive browser's archive (0: skip)"
     )
+    parser.add_argument(
+        "--real-copies", type=int, default=2, help="copies of the real pages served and imported (0: skip)"
+    )
+    parser.add_argument(
+        "--peers", help="python of the peers' virtualenv (news-please, trafilatura): bench/.peers/bin/python"
+    )
     args = parser.parse_args()
     results: list[Result] = []
+    imported: list[imports.ImportResult] = []
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
         tmp = Path(tmp)
         tmp.chmod(0o755)  # nginx workers run as an unprivileged user
@@ -259,6 +266,8 @@ def main() -> int:
         template = TEMPLATE.read_text(encoding="utf-8")
         generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
         generate_rendered(tmp / "site", args.rendered, base, subset=args.rendered // 5)
+        if args.real_copies:
+            imports.build_site(tmp / "site", base, imports.real_pages(), args.real_copies, "real")
         # the benchmark site is on loopback: the destination guard lets exactly that through
         env = dict(
             os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32"
@@ -277,6 +286,9 @@ def main() -> int:
             results.append(reextract_speed(sqlite, env))
             if args.rendered:
                 results += rendering(base, env, tmp, args)
+            if args.real_copies:
+                results += real_page_crawls(base, env, tmp, args)
+                imported += real_page_imports(base, env, tmp, args)
             if args.large:
                 large_db = f"sqlite:///{tmp / 'large.db'}"
                 results.append(
@@ -288,11 +300,49 @@ def main() -> int:
                     )
                 )
     pages = browser.run(args.browser_articles) if args.browser_articles else []
-    report(results, args, pages)
+    report(results, args, pages, imported)
     return 0
 
 
-def report(results: list[Result], args, pages: list[dict]) -> None:
+def real_page_crawls(base: str, env: dict, tmp: Path, args) -> list[Result]:
+    """The crawl variants on the real pages: the generic ``news`` spider (no rules for their publishers)."""
+    start = f"{base}/real/sitemap.xml"
+    database = f"sqlite:///{tmp / 'real.db'}"
+    return [
+        crawl("real pages: plain Scrapy (title only)", "bench_plain", start, env),
+        crawl("real pages: trafilatura in the callback", "bench_trafilatura", start, env),
+        crawl(
+            "real pages: full pipeline",
+            "news",
+            start,
+            dict(env, DATABASE_URL=database, WARC_DIR=str(tmp / "warc-real")),
+        ),
+    ]
+
+
+def real_page_imports(base: str, env: dict, tmp: Path, args) -> list[imports.ImportResult]:
+    """The real pages in a WARC written by wget, imported by ``archive import`` and by the peers;
+    and the same WARC ten times over, imported, for memory against the number of records."""
+    pages = imports.real_pages()
+    urls = [
+        f"{base}/real/2026/11/{copy % 28 + 1:02d}/bai-{index}-{copy}-{10_000_000 + copy * 1000 + index}.html"
+        for copy in range(args.real_copies)
+        for index in range(len(pages))
+    ]
+    warc = imports.wget_warc(urls, tmp / "real")
+    tenfold = tmp / "real-x10.warc.gz"
+    with open(tenfold, "wb") as out:  # concatenated gzip members are a WARC file too
+        for _ in range(10):
+            out.write(warc.read_bytes())
+    results = [imports.import_speed(warc, env, "archive import", measured)]
+    if args.peers:
+        results.append(imports.peer_speed(args.peers, "newsplease", warc, env, "news-please from_warc", measured))
+        results.append(imports.peer_speed(args.peers, "trafilatura", warc, env, "warcio + trafilatura", measured))
+    results.append(imports.import_speed(tenfold, env, "archive import, 10x the records", measured))
+    return results
+
+
+def report(results: list[Result], args, pages: list[dict], imported: list) -> None:
     by = {r.variant: r for r in results}
     print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'db ms/page':>10}")
     for r in results:
@@ -319,6 +369,31 @@ def report(results: list[Result], args, pages: list[dict]) -> None:
         postgres = by["full pipeline, PostgreSQL"]
         ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = full.pages_per_second / postgres.pages_per_second
         ratios["database ms per page, PostgreSQL / SQLite (target <= 2)"] = postgres.database_ms / full.database_ms
+    if imported:
+        print(f"{'import':34} {'records':>7} {'articles':>8} {'s':>7} {'articles/s':>10} {'peak MB':>8}")
+        for r in imported:
+            figures = f"{r.seconds:7.2f} {r.articles_per_second:10.1f} {r.peak_mb:8.1f}"
+            print(f"{r.variant:34} {r.records:7} {r.articles:8} {figures}")
+        got = {r.variant: r for r in imported}
+        ours = got["archive import"]
+        if "news-please from_warc" in got:
+            ratios["import / news-please from_warc (target >= 5)"] = (
+                ours.articles_per_second / got["news-please from_warc"].articles_per_second
+            )
+            ratios["import / warcio + trafilatura (target >= 2)"] = (
+                ours.articles_per_second / got["warcio + trafilatura"].articles_per_second
+            )
+        ratios["import: peak memory 10x / 1x records (target <= 1.2)"] = (
+            got["archive import, 10x the records"].peak_mb / ours.peak_mb
+        )
+        real = {r.variant: r for r in results if r.variant.startswith("real pages")}
+        full = real["real pages: full pipeline"].pages_per_second
+        ratios["real pages: full / plain Scrapy (target >= 0.5)"] = (
+            full / real["real pages: plain Scrapy (title only)"].pages_per_second
+        )
+        ratios["real pages: full / trafilatura in callback (target >= 1.5)"] = (
+            full / real["real pages: trafilatura in the callback"].pages_per_second
+        )
     if pages:
         ratios[f"browser: slowest page, ms, {args.browser_articles} articles (target < 200)"] = max(
             p["median_ms"] for p in pages
@@ -329,7 +404,15 @@ def report(results: list[Result], args, pages: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (out / f"{stamp}.json").write_text(
-        json.dumps({"results": [asdict(r) for r in results], "ratios": ratios, "browser": pages}, indent=2),
+        json.dumps(
+            {
+                "results": [asdict(r) for r in results],
+                "ratios": ratios,
+                "browser": pages,
+                "import": [asdict(r) for r in imported],
+            },
+            indent=2,
+        ),
         encoding="utf-8",
     )
 
