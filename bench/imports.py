@@ -48,7 +48,8 @@ def build_site(folder: Path, base: str, pages: list[bytes], copies: int, name: s
 
 
 def wget_warc(urls: list[str], out: Path) -> Path:
-    """The pages fetched by Debian's ``wget --warc-file`` (request, response and metadata records)."""
+    """The pages fetched by Debian's ``wget --warc-file`` (request, response and metadata
+    records); wget exits 8 for a page that is not there, which is no failure here."""
     listing = out.with_suffix(".urls")
     listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
     subprocess.run(
@@ -59,6 +60,7 @@ def wget_warc(urls: list[str], out: Path) -> Path:
             "-e",
             "robots=off",
             "--tries=1",
+            "--timeout=5",
             "-O",
             "/dev/null",
             "-i",

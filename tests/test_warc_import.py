@@ -26,6 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.models import Article, ArticleVersion, Snapshot, WarcFile
+from bench.imports import wget_warc as write_with_wget
 from pipelines.warc_import import Record, triage
 from tests.conftest import ROOT, archive_main, expected, recording
 from tests.loopback import serve
@@ -62,25 +63,7 @@ def site():
 
 @pytest.fixture(scope="module")
 def wget_warc(site, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wget") / "crawl"
-    urls = [site + path for path in PAGES]
-    subprocess.run(
-        [
-            "wget",
-            "--quiet",
-            f"--warc-file={out}",
-            "-e",
-            "robots=off",
-            "--tries=1",
-            "--timeout=5",
-            "-O",
-            "/dev/null",
-            *urls,
-        ],
-        check=False,
-        timeout=60,
-    )  # exits 8 for the 404, as it should
-    return out.with_name("crawl.warc.gz")
+    return write_with_wget([site + path for path in PAGES], tmp_path_factory.mktemp("wget") / "crawl")
 
 
 CAPTURE = """
