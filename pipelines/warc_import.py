@@ -136,6 +136,17 @@ def extract(job: Job) -> dict | str:
     return article
 
 
+@dataclass
+class Planned:
+    """A batch being extracted: its records with pages, the rows of the others, the results to come."""
+
+    file: str
+    end: int
+    work: list[Record]
+    rows: list[dict]
+    results: Callable[[], Iterator[dict | str]]
+
+
 class Progress:
     """A progress line on a terminal (records, articles, rate, time left); silent otherwise."""
 
@@ -191,6 +202,7 @@ class Importer:
         files = [f.resolve() for path in paths for f in warc_files(path)]
         progress = Progress(sum(f.stat().st_size for f in files))
         self.run_id = self.archive.start_run("import", node=NODE, pid=os.getpid())
+        self.pool.start()  # the workers import the extractor while the first batch is read
         outcome, done_before = "failed", 0
         try:
             for file in files:
@@ -213,27 +225,31 @@ class Importer:
         return self.counts
 
     def _file(self, file: str) -> Iterator[int]:
-        """Import one file from its checkpoint; yields the offset reached after each batch."""
+        """Import one file from its checkpoint, a batch at a time, the next batch extracting
+        while the one before is stored; yields the offset reached after each batch."""
         start = self.archive.imported_to(file)
         batch: list[tuple[Record, str]] = []
-        end = start
+        end, pending = start, None
         with open(file, "rb") as fh:
             try:
                 for record, offset, length in whole_records(fh, start=start):
                     batch.append((rec := record_of(record, file, offset, length), triage(rec)))
                     end = offset + length
                     if len(batch) == BATCH:
-                        self._batch(batch, file, end)
-                        batch = []
-                        yield end
+                        planned, batch = self._plan(batch, file, end), []
+                        if pending is not None:
+                            yield self._store(pending)
+                        pending = planned
             except READ_ERRORS as exc:
                 self.damaged[file] = f"{exc.__class__.__name__}: {exc}"[:300]
                 self.counts["damaged"] += 1
-        if batch or end == start:
-            self._batch(batch, file, end)
-        yield end
+        last = self._plan(batch, file, end) if batch or pending is None else None
+        for planned in (pending, last):
+            if planned is not None:
+                yield self._store(planned)
 
-    def _batch(self, batch: list[tuple[Record, str]], file: str, end: int) -> None:
+    def _plan(self, batch: list[tuple[Record, str]], file: str, end: int) -> Planned:
+        """Sort a batch's records out and start extracting its pages on the workers."""
         jobs, work, rows = [], [], []
         for record, what in batch:
             self.counts["records"] += 1
@@ -255,7 +271,12 @@ class Importer:
             else:
                 rows.append(self._row(record, what))
         self.counts["payloads"] += len(jobs)
-        for record, article in zip(work, self.pool.map(extract, jobs), strict=True):
+        return Planned(file, end, work, rows, self.pool.submit(extract, jobs))
+
+    def _store(self, planned: Planned) -> int:
+        """Store a batch's articles and rows in record order, then move the file's checkpoint past it."""
+        rows = planned.rows
+        for record, article in zip(planned.work, planned.results(), strict=True):
             if isinstance(article, str):
                 rows.append(self._row(record, article))
                 continue
@@ -273,7 +294,8 @@ class Importer:
             self.archive.record_fetches(rows, self.run_id)
             for row in rows:
                 self.counts[row["outcome"]] += 1
-        self.archive.set_imported_to(file, end)
+        self.archive.set_imported_to(planned.file, planned.end)
+        return planned.end
 
     def _selected(self, record: Record) -> str | None:
         """``skipped:…`` when ``--since`` or ``--site`` leaves the record out."""

@@ -92,6 +92,14 @@ class WorkerPool:
         for start in range(0, len(jobs), window):
             yield from self._pool().map(fn, jobs[start : start + window], chunksize=16)
 
+    def submit(self, fn: Callable[[Any], T], jobs: list) -> Callable[[], Iterator[T]]:
+        """Start ``fn`` over ``jobs`` now; the function returned yields their results in order
+        (waiting for each): a caller stores one batch while the workers extract the next."""
+        if not self.workers:
+            return lambda: map(fn, jobs)
+        futures = [self._pool().submit(fn, job) for job in jobs]
+        return lambda: (future.result() for future in futures)
+
     def start(self) -> None:
         if self.workers:
             for _ in range(self.workers):  # the executor spawns lazily; a no-op task per worker starts them
