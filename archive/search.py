@@ -95,7 +95,7 @@ _FTS5 = table("article_search", column("rowid"))
 _DOCUMENT = table("search_document", column("article_id"), column("exact"), column("folded"))
 
 
-def _ranked(session: Session, query: Query):
+def _ranked(session: Session, query: Query, total):
     """(article_id, version_id, exact, total) of the matches, exact ones first, then best first.
     On SQLite the matches are gathered first (a materialized CTE): left to itself the planner
     may start from a selective filter and run the full-text query once per row."""
@@ -112,7 +112,7 @@ def _ranked(session: Session, query: Query):
             found.c.id.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact")))) if query.exact else literal(False)
         )
         stmt = (
-            select(entry.article_id, entry.version_id, exact.label("exact"), func.count().over().label("total"))
+            select(entry.article_id, entry.version_id, exact.label("exact"), total)
             .join(found, found.c.id == entry.article_id)
             .order_by(literal_column("exact").desc(), found.c.score)
         )
@@ -122,7 +122,7 @@ def _ranked(session: Session, query: Query):
     exact = _DOCUMENT.c.exact.op("@@")(_pg_tsquery(query, "e")) if query.exact else literal(False)
     score = func.ts_rank(_DOCUMENT.c.folded, _pg_tsquery(query, "f"))
     stmt = (
-        select(entry.article_id, entry.version_id, exact.label("exact"), func.count().over().label("total"))
+        select(entry.article_id, entry.version_id, exact.label("exact"), total)
         .join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id)
         .where(matches)
         .order_by(literal_column("exact").desc(), score.desc())
@@ -145,24 +145,34 @@ def _pg_params(query: Query, prefix: str) -> dict:
 
 
 def search(session: Session, query: Query, filters: Filters, offset: int, limit: int) -> tuple[list[Hit], int]:
-    """One page of matches (best first; without words, newest first) and how many there are
-    (counted with the page, in the same query)."""
+    """One page of matches (best first; without words, newest first) and how many there are:
+    counted with the page when filtered, else on the index alone (cheaper than the window)."""
+    filtered = filters != Filters()
+    total = (func.count().over() if filtered else literal(None)).label("total")
     if query:
-        stmt, params = _ranked(session, query)
+        stmt, params = _ranked(session, query, total)
     else:
-        stmt, params = (
-            select(
-                SearchEntry.article_id,
-                SearchEntry.version_id,
-                literal(False).label("exact"),
-                func.count().over().label("total"),
-            ).order_by(SearchEntry.published_at.desc(), SearchEntry.article_id.desc()),
-            {},
-        )
+        listing = select(SearchEntry.article_id, SearchEntry.version_id, literal(False).label("exact"), total)
+        stmt, params = listing.order_by(SearchEntry.published_at.desc(), SearchEntry.article_id.desc()), {}
     stmt = _filtered(stmt, filters)
     rows = session.execute(stmt.offset(offset).limit(limit), params).all()
-    if rows:
-        total = rows[0].total
-    else:  # past the last page: the count alone
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
-    return [Hit(r[0], r[1], bool(r[2])) for r in rows], total
+    if rows and filtered:
+        count = rows[0].total
+    elif filtered:  # past the last page: the count alone
+        count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
+    else:
+        count = session.scalar(_matches_count(session, query), params)
+    return [Hit(r[0], r[1], bool(r[2])) for r in rows], count
+
+
+def _matches_count(session: Session, query: Query):
+    """How many articles match, on the full-text table alone (one row per indexed article)."""
+    if not query:
+        return select(func.count()).select_from(SearchEntry)
+    if session.get_bind().dialect.name == "sqlite":
+        return (
+            select(func.count())
+            .select_from(_FTS5)
+            .where(literal_column("article_search").op("MATCH")(bindparam("folded")))
+        )
+    return select(func.count()).select_from(_DOCUMENT).where(_DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f")))
