@@ -25,6 +25,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -33,10 +35,10 @@ from starlette.templating import Jinja2Templates
 
 from archive.browser import captured, charts, params, reading
 from archive.browser.health import rules_share
-from archive.browser.word_diff import metadata_changes, paragraphs
+from archive.browser.word_diff import META_FIELDS, metadata_changes, paragraphs
 from archive.database import ArchiveUnavailableError, existing_engine
-from archive.models import Site, Snapshot
-from archive.queries import history, near_duplicate_clusters
+from archive.models import CrawlRun, Site, Snapshot
+from archive.queries import history, near_duplicate_clusters, run_failures
 from archive.recheck import aware
 from archive.search import Filters
 from archive.search_text import parse_query, snippet
@@ -357,9 +359,6 @@ class Browser:
             )
 
     def run(self, request: Request):
-        from archive.models import CrawlRun
-        from archive.queries import run_failures
-
         with self.session() as session:
             run = session.get(CrawlRun, params.an_id(request.path_params["id"]))
             if run is None:
@@ -423,10 +422,7 @@ def _text(version) -> str:
 
 
 def _fields(version) -> dict:
-    return {
-        f: getattr(version, f)
-        for f in ("title", "lead", "authors", "section", "tags", "published_at", "updated_at", "language", "images")
-    }
+    return {f: getattr(version, f) for f in META_FIELDS}
 
 
 def _updated(rows) -> str:
@@ -446,9 +442,6 @@ async def _security_headers(request: Request, call_next):
 def create_app(
     database_url: str, warc_dir: str | os.PathLike | None = None, other_warc_dirs: Iterable = ()
 ) -> Starlette:
-    from starlette.middleware import Middleware
-    from starlette.middleware.base import BaseHTTPMiddleware
-
     browser = Browser(database_url, warc_dir, other_warc_dirs)
     return Starlette(
         routes=browser.routes(),
