@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from archive.database import sessions
 from archive.decisions import DROPPED, NEW, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
-from archive.keys import band_keys, content_digest, from_bytes, signature, to_bytes
+from archive.keys import band_keys, content_digest, signature, to_bytes
 from archive.models import (
     Article,
     ArticleAlias,
@@ -46,10 +45,6 @@ from archive.schema import LIST_FIELDS
 from archive.search import index_version
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
 from archive.warc import RENDERED_TYPE, stored_name, warc_location
-
-if TYPE_CHECKING:
-    from datasketch import MinHash
-
 
 VERSION_FIELDS = ("extractor_version", "provenance", *DIFF_FIELDS)
 SAVE_ATTEMPTS = 5
@@ -140,12 +135,10 @@ def _digest_of(version: Row) -> str:
     return version.content_digest or content_digest({f: getattr(version, f) for f in DIFF_FIELDS})
 
 
-def _signature(item: Mapping) -> MinHash:
-    """The item's MinHash: signed by the extract step (in a worker process), else here
-    (re-extraction leaves it to the store: most of its results become no version)."""
-    if item.get("minhash"):
-        return from_bytes(item["minhash"])
-    return signature(item.get("title"), item.get("body") or [])
+def _signature(item: Mapping) -> bytes:
+    """The item's MinHash (``to_bytes``): signed by the extract step (in a worker process), else
+    here (re-extraction leaves it to the store: most of its results become no version)."""
+    return item.get("minhash") or to_bytes(signature(item.get("title"), item.get("body") or []))
 
 
 def _records(item: Mapping) -> list[Mapping]:
@@ -333,7 +326,7 @@ class Archive(RunRecords, ScheduleRecords):
             minhash = _signature(item) if versioned else None
             changes: dict = {"last_seen_at": seen} if latest else {}
             if versioned and latest:
-                changes["minhash"] = to_bytes(minhash)
+                changes["minhash"] = minhash
             if decision.outcome == NEW:
                 changes |= self._recheck(item.get("published_at"), seen, item.get("response_headers"))
                 article_id = conn.execute(
@@ -426,13 +419,13 @@ class Archive(RunRecords, ScheduleRecords):
     def _captured_at(conn: Connection, version: Row) -> datetime:
         return conn.scalar(select(Snapshot.fetched_at).where(Snapshot.id == version.snapshot_id))
 
-    def _link_near_duplicates(self, session: Session, article_id: int, minhash: MinHash, new: bool) -> None:
+    def _link_near_duplicates(self, session: Session, article_id: int, minhash: bytes, new: bool) -> None:
         """Link the article to the stories it repeats (on other sites or under other identities),
         found by their band keys in the database, then store the article's own band keys."""
         conn = session.connection()
-        bands = set(band_keys(to_bytes(minhash)))
+        bands = set(band_keys(minhash))
         candidates = conn.execute(_NEAR_CANDIDATES, {"bands": list(bands), "article": article_id})
-        signed = ((other, from_bytes(data)) for other, data in candidates if data)
+        signed = ((other, data) for other, data in candidates if data)
         for other_id, similarity in similar(minhash, signed, self.near_duplicate_threshold):
             article, other = session.get(Article, article_id), session.get(Article, other_id)
             copy, original = (article, other) if self._is_later(article, other, session) else (other, article)

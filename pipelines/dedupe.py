@@ -11,7 +11,7 @@ from itemadapter import ItemAdapter
 
 from archive.store import Archive
 from pipelines.archive_access import archive_thread_of
-from pipelines.base import CrawlerPipeline
+from pipelines.base import CrawlerPipeline, fields_of
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class DedupePipeline(CrawlerPipeline):
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            decision = await self.database.call(Archive.classify, adapter.asdict(), retry=False)
+            decision = await self.database.call(Archive.classify, fields_of(item), retry=False)
         except Exception as exc:  # the store step decides again, or spools the item
             logger.error("dedupe: archive unavailable (%s)", exc.__class__.__name__)
             adapter["decision"] = None

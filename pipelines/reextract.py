@@ -103,7 +103,7 @@ def reextract(
         file = str(archive.warc_path(source.warc_file))
         jobs.append(Job(file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
     workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = WorkerPool(workers if workers > 1 else 0)
+    pool = WorkerPool(workers if workers > 1 else 0, preload=(__name__,))
     try:
         results = pool.map(extract_record, jobs)
         for (snapshot, _), article in zip(snapshots, results, strict=True):

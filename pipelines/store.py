@@ -29,7 +29,7 @@ from archive.processes import process_alive
 from archive.runs import NODE, run_owner
 from archive.store import Archive
 from pipelines.archive_access import archive_thread_of
-from pipelines.base import CrawlerPipeline
+from pipelines.base import CrawlerPipeline, fields_of
 from pipelines.drop import DROPPED, PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
 
@@ -160,7 +160,7 @@ class StorePipeline(CrawlerPipeline):
         adapter = ItemAdapter(item)
         known = Decision(**adapter["decision"]) if adapter.get("decision") else None
         try:
-            decision = await self.database.call(Archive.save, adapter.asdict(), self.run_id, known)
+            decision = await self.database.call(Archive.save, fields_of(item), self.run_id, known)
         except Exception as exc:
             self._spool(spool.SAVE, adapter.asdict(), exc)
             return item

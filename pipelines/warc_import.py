@@ -185,7 +185,7 @@ class Importer:
         self.archive = archive
         self.rules_for_url = rules_for_url
         workers = (os.cpu_count() or 1) if workers is None else workers
-        self.pool = WorkerPool(workers if workers > 1 else 0)
+        self.pool = WorkerPool(workers if workers > 1 else 0, preload=(__name__,))
         self.site = site
         self.since = since
         self.counts: Counter = Counter()

@@ -60,9 +60,12 @@ class WorkerPool:
     """Worker processes (forkserver: no reactor threads are forked), started with the spider so
     they are ready when the first page arrives."""
 
-    def __init__(self, workers: int, gc_thresholds: tuple[int, ...] = ()):
+    def __init__(self, workers: int, gc_thresholds: tuple[int, ...] = (), preload: tuple[str, ...] = ()):
         self.workers = workers
         self.gc_thresholds = gc_thresholds
+        self.preload = preload
+        """Modules of the tasks: imported once in the forkserver, not once per worker when the
+        first task arrives (``pipelines.warc_import`` brings the store and Scrapy's utilities)."""
         self._executor: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -109,7 +112,9 @@ class WorkerPool:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
             # imported once in the forkserver, which every worker is forked from: not once per worker
-            context.set_forkserver_preload(["pipelines.lifeline", "pipelines.extraction.article", "datasketch"])
+            # (dateparser and trafilatura, which extraction imports on first use, too)
+            preload = ["pipelines.lifeline", "pipelines.extraction.article", "datasketch", "dateparser", "trafilatura"]
+            context.set_forkserver_preload([*preload, *self.preload])
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds, os.getpid())
             )

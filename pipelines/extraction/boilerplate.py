@@ -11,6 +11,7 @@ Site rules add their own selectors on top (``SiteRules.strip``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipelines.extraction.dom import element_text, link_density, remove, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
@@ -229,9 +230,15 @@ def is_widget(el) -> bool:
     widgets, unless they are the consent box standing in for the post. A paragraph of text is
     content whatever it is called (``<p class="paywall">`` is the article behind the wall; its
     name says how to show it), unless it is mostly a link (``<p class="related">``)."""
-    if el.tag in _NEVER_WIDGETS or (el.tag == "p" and link_density(el) < 0.5):
+    if el.tag in _NEVER_WIDGETS or not _widget_name(f"{el.get('class') or ''} {el.get('id') or ''} {_box_type(el)}"):
         return False
-    names = f"{el.get('class') or ''} {el.get('id') or ''} {_box_type(el)}"
+    return el.tag != "p" or link_density(el) >= 0.5
+
+
+@lru_cache(maxsize=4096)
+def _widget_name(names: str) -> bool:
+    """Names (class, id, box type) of a widget: decided once per distinct string, as a page
+    repeats a few hundred names over thousands of elements."""
     lowered = names.lower()
     quoted = "embed" in lowered and "consent" not in lowered  # a consent placeholder shows no post
     return bool(names.strip()) and bool(_WIDGET.search(names)) and not quoted

@@ -24,13 +24,14 @@ def scored_blocks(root, excluded: Collection = frozenset()) -> Iterator[tuple[ob
             continue
         if el.tag == "div":
             text = normalize_text(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
-        elif any(isinstance(d.tag, str) and d.tag in SCORED_BLOCKS for d in el.iterdescendants()):
+        elif next(el.iterdescendants(*SCORED_BLOCKS), None) is not None:
             continue
         else:
             text = element_text(el)
         if len(text) < _MIN_BLOCK_CHARS:
             continue
-        weight = len(text) * (1 - (link_density(el) if el.tag != "div" else 0)) * _TAG_WEIGHT.get(el.tag, 1.0)
+        linked = link_density(el, len(text)) if el.tag != "div" else 0
+        weight = len(text) * (1 - linked) * _TAG_WEIGHT.get(el.tag, 1.0)
         if text.endswith(("...", "…")):  # a teaser of another story
             weight *= 0.2
         yield el, weight
