@@ -213,16 +213,25 @@ def cmd_reextract(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from crawler.sites import rules_for_url
-    from pipelines.warc_import import import_warcs
+    from pipelines.workers import WorkerPool
 
     for path in args.paths:
         if not Path(path).exists():
             raise CommandError(f"no such file or folder: {path}")
-    archive = _archive(args, create=True)
-    since = datetime.combine(args.since, datetime.min.time(), tzinfo=UTC) if args.since else None
-    start = time.monotonic()
-    counts, damaged = import_warcs(archive, args.paths, rules_for_url, args.workers, args.site, since)
+    # started first: its forkserver imports the extraction stack while this process imports
+    # the store and opens the archive
+    pool = WorkerPool.for_command(args.workers, "pipelines.record_extraction")
+    pool.start()
+    try:
+        from crawler.sites import rules_for_url
+        from pipelines.warc_import import import_warcs
+
+        archive = _archive(args, create=True)
+        since = datetime.combine(args.since, datetime.min.time(), tzinfo=UTC) if args.since else None
+        start = time.monotonic()
+        counts, damaged = import_warcs(archive, args.paths, rules_for_url, pool, args.site, since)
+    finally:
+        pool.close()
     seconds = max(time.monotonic() - start, 1e-6)
     articles = sum(counts[k] for k in ("new", "updated"))
     print(

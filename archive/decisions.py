@@ -22,6 +22,17 @@ DROPPED = "dropped"
 """The prefix of a fetch that did not become a version: ``dropped:<reason>`` (``pipelines.drop``)."""
 NOT_MODIFIED = "not_modified"
 """The drop reason of a conditional re-check answered 304: the article is as archived."""
+NOT_FOUND = "not_found"
+NOT_HTML = "not_html"
+MALFORMED = "malformed"
+EXTRACTION_ERROR = "extraction_error"
+RENDER_FAILED = "render_failed"
+"""Drop reasons of pages that are not articles for a reason of their own (``pipelines.drop``)."""
+
+
+def http_status(status: int) -> str:
+    """The drop reason of any other error status: ``http_500``."""
+    return f"http_{status}"
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from itemadapter import ItemAdapter
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from archive.database import close as close_database
@@ -29,6 +31,13 @@ from pipelines.workers import in_executor
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def fields_of(item: Any) -> dict:
+    """The item's fields for the archive: values as the steps left them (plain data), its WARC
+    record references as mappings. ``ItemAdapter.asdict`` would walk and copy every paragraph
+    and image of the article, on the reactor thread."""
+    return {k: asdict(v) if is_dataclass(v) else v for k, v in ItemAdapter(item).items()}
 
 
 def clock_of(settings) -> Callable[[], datetime]:

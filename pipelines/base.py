@@ -4,19 +4,9 @@ the objects all steps of one crawl use together."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from typing import Any, TypeVar
-
-from itemadapter import ItemAdapter
+from typing import TypeVar
 
 T = TypeVar("T")
-
-
-def fields_of(item: Any) -> dict:
-    """The item's fields for the archive: values as the steps left them (plain data), its WARC
-    record references as mappings. ``ItemAdapter.asdict`` would walk and copy every paragraph
-    and image of the article, on the reactor thread."""
-    return {k: asdict(v) if is_dataclass(v) else v for k, v in ItemAdapter(item).items()}
 
 
 def crawler_shared(crawler, name: str, build: Callable[[], T]) -> T:

@@ -10,8 +10,8 @@ from dataclasses import asdict
 from itemadapter import ItemAdapter
 
 from archive.store import Archive
-from pipelines.archive_access import archive_thread_of
-from pipelines.base import CrawlerPipeline, fields_of
+from pipelines.archive_access import archive_thread_of, fields_of
+from pipelines.base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
 

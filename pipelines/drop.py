@@ -4,19 +4,27 @@ type (``listing``, ``not_found``, ``challenge``, ``empty``: ``extraction.classif
 
 from scrapy.exceptions import DropItem
 
-from archive.decisions import DROPPED, NOT_MODIFIED
+from archive.decisions import (
+    DROPPED,
+    EXTRACTION_ERROR,
+    MALFORMED,
+    NOT_FOUND,
+    NOT_HTML,
+    NOT_MODIFIED,
+    RENDER_FAILED,
+    http_status,
+)
 
-NOT_FOUND = "not_found"
-NOT_HTML = "not_html"
-MALFORMED = "malformed"
-EXTRACTION_ERROR = "extraction_error"
-RENDER_FAILED = "render_failed"
-__all__ = ["DROPPED", "EXTRACTION_ERROR", "MALFORMED", "NOT_FOUND", "NOT_HTML", "NOT_MODIFIED", "RENDER_FAILED"]
-
-
-def http_status(status: int) -> str:
-    """The reason of any other error status: ``http_500``."""
-    return f"http_{status}"
+__all__ = [
+    "DROPPED",
+    "EXTRACTION_ERROR",
+    "MALFORMED",
+    "NOT_FOUND",
+    "NOT_HTML",
+    "NOT_MODIFIED",
+    "RENDER_FAILED",
+    "http_status",
+]
 
 
 class PageDropped(DropItem):

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import gc
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-
 
 def tune(thresholds: tuple[int, ...]) -> None:
     """Freeze the objects alive now and set the collection thresholds (also used by workers).
@@ -29,6 +26,9 @@ class GarbageCollectionTuning:
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy import signals  # here: worker pools outside a crawl use ``tune`` without Scrapy
+        from scrapy.exceptions import NotConfigured
+
         thresholds = tuple(int(n) for n in crawler.settings.getlist("GC_THRESHOLDS"))
         if not thresholds:
             raise NotConfigured("GC_THRESHOLDS is empty")

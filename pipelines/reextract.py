@@ -8,7 +8,6 @@ the current extractor version.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -102,8 +101,7 @@ def reextract(
         rules = rules_of(site_name)
         file = str(archive.warc_path(source.warc_file))
         jobs.append(Job(file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = WorkerPool(workers if workers > 1 else 0, preload=(__name__,))
+    pool = WorkerPool.for_command(workers, __name__)
     try:
         results = pool.map(extract_record, jobs)
         for (snapshot, _), article in zip(snapshots, results, strict=True):

@@ -28,8 +28,8 @@ from archive.decisions import Decision
 from archive.processes import process_alive
 from archive.runs import NODE, run_owner
 from archive.store import Archive
-from pipelines.archive_access import archive_thread_of
-from pipelines.base import CrawlerPipeline, fields_of
+from pipelines.archive_access import archive_thread_of, fields_of
+from pipelines.base import CrawlerPipeline
 from pipelines.drop import DROPPED, PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
 

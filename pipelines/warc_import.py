@@ -21,14 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from archive.decisions import NOT_FOUND, http_status
 from archive.store import Archive
-from archive.warc import NODE, READ_ERRORS, read_response, warc_files, whole_records
-from pipelines.drop import MALFORMED, NOT_FOUND, http_status
-from pipelines.extraction.article import article_from_page
-from pipelines.extraction.classify import ARCHIVED_TYPES
-from pipelines.extraction.dom import MalformedPageError
+from archive.warc import NODE, READ_ERRORS, warc_files, whole_records
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.urls import registered_host
+from pipelines.record_extraction import Job, extract
 from pipelines.workers import WorkerPool
 
 PAYLOAD_RECORDS = ("response", "resource", "conversion")
@@ -110,32 +108,6 @@ def triage(record: Record) -> str:
     return EXTRACT
 
 
-@dataclass(frozen=True)
-class Job:
-    """What a worker extracts: the payload of the record at (file, offset), as fetched from ``url``."""
-
-    file: str
-    offset: int
-    url: str
-    fetched_at: datetime
-    rules: SiteRules | None
-
-
-def extract(job: Job) -> dict | str:
-    """The article of a record, or the outcome of one that is not (run in a worker process)."""
-    try:
-        stored = read_response(job.file, job.offset)
-        article = article_from_page(stored.body, job.url, dict(stored.headers), job.rules, job.fetched_at)
-    except MalformedPageError:
-        return f"dropped:{MALFORMED}"
-    except (*READ_ERRORS, StopIteration, LookupError) as exc:
-        return f"failed:{exc.__class__.__name__}"
-    article.pop("needs_browser", None)  # an import has no browser: the page is what was captured
-    if article["page_type"] not in ARCHIVED_TYPES:
-        return f"dropped:{article['page_type']}"
-    return article
-
-
 @dataclass
 class Planned:
     """A batch being extracted: its records with pages, the rows of the others, the results to come."""
@@ -172,20 +144,20 @@ class Progress:
 
 
 class Importer:
-    """Imports WARC files into ``archive``, extracting on ``workers`` processes."""
+    """Imports WARC files into ``archive``, extracting on ``pool`` (running
+    ``pipelines.record_extraction``'s tasks)."""
 
     def __init__(
         self,
         archive: Archive,
         rules_for_url: Callable[[str], SiteRules | None],
-        workers: int | None = None,
+        pool: WorkerPool,
         site: str | None = None,
         since: datetime | None = None,
     ):
         self.archive = archive
         self.rules_for_url = rules_for_url
-        workers = (os.cpu_count() or 1) if workers is None else workers
-        self.pool = WorkerPool(workers if workers > 1 else 0, preload=(__name__,))
+        self.pool = pool
         self.site = site
         self.since = since
         self.counts: Counter = Counter()
@@ -332,11 +304,11 @@ def import_warcs(
     archive: Archive,
     paths: Iterable[str | os.PathLike],
     rules_for_url: Callable[[str], SiteRules | None],
-    workers: int | None = None,
+    pool: WorkerPool,
     site: str | None = None,
     since: datetime | None = None,
 ) -> tuple[Counter, dict[str, str]]:
     """Outcome counts of importing ``paths`` (files or folders), and the files found damaged."""
-    importer = Importer(archive, rules_for_url, workers, site, since)
+    importer = Importer(archive, rules_for_url, pool, site, since)
     counts = importer.run(paths)
     return counts, importer.damaged

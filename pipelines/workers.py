@@ -12,26 +12,31 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
-
-from scrapy import signals
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipelines.base import crawler_shared
 from pipelines.garbage_collection import tune
 from pipelines.lifeline import die_with_parent
 
+if TYPE_CHECKING:
+    from twisted.internet.defer import Deferred
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+PRELOAD = ("pipelines.lifeline", "pipelines.extraction.article", "datasketch", "dateparser", "trafilatura")
+"""Imported once in the forkserver, which every worker is forked from: not once per worker
+(dateparser and trafilatura, which extraction imports on first use, too)."""
 
 
 def _settle(deferred: Deferred, future: Future) -> None:
+    from twisted.python.failure import Failure
+
     if (error := future.exception()) is not None:
         deferred.errback(Failure(error))
     else:
@@ -39,8 +44,11 @@ def _settle(deferred: Deferred, future: Future) -> None:
 
 
 async def in_executor(executor: Executor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` on ``executor``, awaited without blocking the reactor."""
+    """``fn(*args, **kwargs)`` on ``executor``, awaited without blocking the reactor. Twisted
+    and Scrapy are imported here, for crawls: ``archive import`` starts its pool without them."""
+    from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet import reactor  # the one Scrapy installed, never a default one
+    from twisted.internet.defer import Deferred
 
     deferred: Deferred = Deferred()
     future = executor.submit(fn, *args, **kwargs)
@@ -64,9 +72,9 @@ class WorkerPool:
         self.workers = workers
         self.gc_thresholds = gc_thresholds
         self.preload = preload
-        """Modules of the tasks: imported once in the forkserver, not once per worker when the
-        first task arrives (``pipelines.warc_import`` brings the store and Scrapy's utilities)."""
+        """Modules of the tasks, imported in the forkserver too (``PRELOAD``)."""
         self._executor: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
 
     @classmethod
     def from_settings(cls, settings) -> WorkerPool:
@@ -75,6 +83,13 @@ class WorkerPool:
             (os.cpu_count() or 1) if workers in (None, "") else int(workers),
             tuple(int(n) for n in settings.getlist("GC_THRESHOLDS")),
         )
+
+    @classmethod
+    def for_command(cls, workers: int | None, tasks: str) -> WorkerPool:
+        """A command's pool (``reextract``, ``import``) for the tasks of module ``tasks``: one
+        worker per core unless told; one worker is none (the tasks run inline, nothing to feed)."""
+        workers = (os.cpu_count() or 1) if workers is None else workers
+        return cls(workers if workers > 1 else 0, preload=(tasks,))
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if not self.workers:
@@ -104,28 +119,51 @@ class WorkerPool:
         return lambda: (future.result() for future in futures)
 
     def start(self) -> None:
-        if self.workers:
-            for _ in range(self.workers):  # the executor spawns lazily; a no-op task per worker starts them
-                self._pool().submit(int)
+        """Start the workers without waiting for them: the forkserver imports the extraction
+        stack (a second or more) while the caller goes on (reads the first batch, fetches the
+        first pages); the first task waits for the workers."""
+        if self.workers and self._executor is None and self._starting is None:
+            self._fork_server()
+            self._starting = threading.Thread(target=self._spawn, name="worker-pool-start", daemon=True)
+            self._starting.start()
 
     def _pool(self) -> ProcessPoolExecutor:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            # imported once in the forkserver, which every worker is forked from: not once per worker
-            # (dateparser and trafilatura, which extraction imports on first use, too)
-            preload = ["pipelines.lifeline", "pipelines.extraction.article", "datasketch", "dateparser", "trafilatura"]
-            context.set_forkserver_preload([*preload, *self.preload])
-            self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_warm_up, initargs=(self.gc_thresholds, os.getpid())
-            )
-            os.environ["NEWSARCHIVE_FORKSERVER_OF"] = str(os.getpid())  # for pipelines.lifeline in the forkserver
-            try:
-                self._executor.submit(int)  # starts the forkserver (and the workers) now
-            finally:
-                del os.environ["NEWSARCHIVE_FORKSERVER_OF"]
+            self._fork_server()
+            self._spawn()
         return self._executor
 
+    def _fork_server(self) -> None:
+        """The forkserver, spawned from the calling thread (the crawl's reactor thread, the
+        command's main thread): Linux's parent-death signal (``pipelines.lifeline``) is tied
+        to the thread that spawned a process, so never from a short-lived one."""
+        multiprocessing.get_context("forkserver").set_forkserver_preload([*PRELOAD, *self.preload])
+        os.environ["NEWSARCHIVE_FORKSERVER_OF"] = str(os.getpid())  # for pipelines.lifeline in the forkserver
+        try:
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            del os.environ["NEWSARCHIVE_FORKSERVER_OF"]
+
+    def _spawn(self) -> None:
+        """The workers, forked by the forkserver once it has imported the extraction stack
+        (a task per worker spawns them all now, not one by one as tasks arrive)."""
+        executor = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_warm_up,
+            initargs=(self.gc_thresholds, os.getpid()),
+        )
+        for _ in range(self.workers):
+            executor.submit(int)
+        self._executor = executor
+
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
@@ -133,6 +171,7 @@ class WorkerPool:
 
 def pool_of(crawler) -> WorkerPool:
     """The crawler's worker pool, shut down when the engine stops."""
+    from scrapy import signals
 
     def build() -> WorkerPool:
         pool = WorkerPool.from_settings(crawler.settings)

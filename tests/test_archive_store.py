@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from archive.database import close, create_db_engine, migrate, upgrade
+from archive.database import SCHEMA_REVISION, close, create_db_engine, current_revision, head_revision, migrate, upgrade
 from archive.fulltext import outside_models
 from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
 from archive.queries import article_dict, find_article
@@ -119,6 +119,18 @@ def test_migrations_create_exactly_the_models_schema(dialect, request):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_name": outside_models})
         assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_the_schema_revision_an_archive_is_checked_against_is_the_latest_migration():
+    assert head_revision() == SCHEMA_REVISION
+
+
+def test_a_migrated_archive_reads_as_the_schema_revision(sqlite_url):
+    engine = create_db_engine(sqlite_url)
+    assert current_revision(engine) is None
+    migrate(engine)
+    assert current_revision(engine) == SCHEMA_REVISION
     engine.dispose()
 
 
