@@ -80,6 +80,13 @@ _NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
 """Articles sharing a band key with a signature: the near-duplicate candidates."""
 _INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 """INSERT … ON CONFLICT DO NOTHING, in each database's dialect."""
+_NEW_SNAPSHOT = {
+    name: insert_new(Snapshot)
+    .on_conflict_do_nothing(index_elements=["warc_file", "warc_offset"])
+    .returning(Snapshot.id)
+    for name, insert_new in _INSERT_NEW.items()
+}
+"""A WARC record's row, unless it has one."""
 _BY_RECORD = select(Snapshot.id).where(
     Snapshot.warc_file == bindparam("file"), Snapshot.warc_offset == bindparam("offset")
 )
@@ -90,6 +97,24 @@ _CAPTURE = (
     .order_by(Snapshot.id.desc())
     .limit(1)
 )
+
+
+_URLS_OF = union_all(
+    select(ArticleAlias.url).where(ArticleAlias.article_id == bindparam("article")),
+    select(Article.canonical_url).where(Article.id == bindparam("article")),
+)
+"""An article's canonical URL and aliases."""
+_SAME_PAYLOAD = (
+    select(Snapshot.id).where(Snapshot.payload_digest == bindparam("digest"), Snapshot.url == bindparam("url")).limit(1)
+)
+_FIRST_SEEN = select(Article.first_seen_at).where(Article.id == bindparam("article"))
+_CAPTURED_AFTER = (
+    select(ArticleVersion.id)
+    .join(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
+    .where(ArticleVersion.article_id == bindparam("article"), Snapshot.fetched_at > bindparam("when"))
+    .limit(1)
+)
+_CAPTURED_AT = select(Snapshot.fetched_at).where(Snapshot.id == bindparam("snapshot"))
 
 
 _VERSION_ROW = select(*ArticleVersion.__table__.c, Snapshot.payload_digest.label("snapshot_digest")).join(
@@ -277,8 +302,7 @@ class Archive(RunRecords, ScheduleRecords):
         digest = (item.get("snapshot") or {}).get("digest")
         if digest is None or digest == latest.snapshot_digest:
             return True
-        same = select(Snapshot.id).where(Snapshot.payload_digest == digest, Snapshot.url == item["url"]).limit(1)
-        return conn.scalar(same) is not None
+        return conn.scalar(_SAME_PAYLOAD, {"digest": digest, "url": item["url"]}) is not None
 
     @staticmethod
     def _latest(conn: Connection, article_id: int) -> Row | None:
@@ -296,8 +320,7 @@ class Archive(RunRecords, ScheduleRecords):
 
     @staticmethod
     def _urls_of(conn: Connection, article_id: int) -> set[str]:
-        urls = set(conn.scalars(select(ArticleAlias.url).where(ArticleAlias.article_id == article_id)))
-        return urls | set(conn.scalars(select(Article.canonical_url).where(Article.id == article_id)))
+        return set(conn.scalars(_URLS_OF, {"article": article_id}))
 
     def save(self, item: Mapping, run_id: int | None = None, decision: Decision | None = None) -> Decision:
         """Store a fetched article as ``decision`` says (classified here when not given);
@@ -342,7 +365,7 @@ class Archive(RunRecords, ScheduleRecords):
                 known = {item["canonical_url"]}
             else:
                 article_id = decision.article_id
-                first_seen = conn.scalar(select(Article.first_seen_at).where(Article.id == article_id))
+                first_seen = conn.scalar(_FIRST_SEEN, {"article": article_id})
                 if latest:
                     changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
                 else:  # an older capture imported late: the article was seen earlier than known
@@ -362,9 +385,7 @@ class Archive(RunRecords, ScheduleRecords):
     @staticmethod
     def _captured_after(conn: Connection, article_id: int, when: datetime) -> bool:
         """Whether a version of the article was captured after ``when`` (an older capture imported late)."""
-        later = select(ArticleVersion.id).join(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
-        later = later.where(ArticleVersion.article_id == article_id, Snapshot.fetched_at > when).limit(1)
-        return conn.scalar(later) is not None
+        return conn.scalar(_CAPTURED_AFTER, {"article": article_id, "when": when}) is not None
 
     def _add_version(
         self, session: Session, article_id: int, item: Mapping, snapshot_id: int, first: bool, seen: datetime
@@ -417,7 +438,7 @@ class Archive(RunRecords, ScheduleRecords):
 
     @staticmethod
     def _captured_at(conn: Connection, version: Row) -> datetime:
-        return conn.scalar(select(Snapshot.fetched_at).where(Snapshot.id == version.snapshot_id))
+        return conn.scalar(_CAPTURED_AT, {"snapshot": version.snapshot_id})
 
     def _link_near_duplicates(self, session: Session, article_id: int, minhash: bytes, new: bool) -> None:
         """Link the article to the stories it repeats (on other sites or under other identities),
@@ -540,6 +561,5 @@ def _insert_snapshot(conn: Connection, values: dict) -> int:
     spool loaded again) keeps its row."""
     if values["warc_file"] is None:
         return conn.execute(insert(Snapshot).returning(Snapshot.id), values).scalar_one()
-    new = _INSERT_NEW[conn.dialect.name](Snapshot).on_conflict_do_nothing(index_elements=["warc_file", "warc_offset"])
-    inserted = conn.execute(new.returning(Snapshot.id), values).scalar()  # one statement for a new record
+    inserted = conn.execute(_NEW_SNAPSHOT[conn.dialect.name], values).scalar()  # one statement for a new record
     return inserted or conn.scalar(_BY_RECORD, {"file": values["warc_file"], "offset": values["warc_offset"]})

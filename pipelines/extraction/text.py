@@ -12,7 +12,8 @@ def normalize_text(value: str | None) -> str:
     """NFC, invisible characters removed, every run of white space one space."""
     if not value:
         return ""
-    value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    if not value.isascii():  # ASCII is NFC already and holds none of the invisible characters
+        value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     return " ".join(value.split())  # str.split() splits on every Unicode space (NBSP, U+3000, …)
 
 
