@@ -250,7 +250,10 @@ def main() -> int:
         "--browser-articles", type=int, default=100_000, help="articles of the archive browser's archive (0: skip)"
     )
     parser.add_argument(
-        "--real-copies", type=int, default=2, help="copies of the real pages served and imported (0: skip)"
+        "--real-copies",
+        type=int,
+        default=5,
+        help="copies of the real pages served and imported: 5 make a WARC of 2,254 records (0: skip)",
     )
     parser.add_argument(
         "--peers", help="python of the peers' virtualenv (news-please, trafilatura): bench/.peers/bin/python"
