@@ -124,7 +124,7 @@ class WorkerPool:
         first pages); the first task waits for the workers."""
         if self.workers and self._executor is None and self._starting is None:
             self._fork_server()
-            self._starting = threading.Thread(target=self._spawn, name="worker-pool-start", daemon=True)
+            self._starting = threading.Thread(target=self._spawn_quietly, name="worker-pool-start", daemon=True)
             self._starting.start()
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -159,6 +159,14 @@ class WorkerPool:
         for _ in range(self.workers):
             executor.submit(int)
         self._executor = executor
+
+    def _spawn_quietly(self) -> None:
+        """``_spawn`` on the start thread: a failure is left to ``_pool``, which tries again in
+        the caller's thread and raises there (no traceback printed by a background thread)."""
+        try:
+            self._spawn()
+        except Exception:
+            logger.debug("the worker pool did not start in the background", exc_info=True)
 
     def close(self) -> None:
         if self._starting is not None:
