@@ -300,3 +300,21 @@ def test_an_import_killed_mid_file_resumes_from_its_checkpoint_with_nothing_doub
     assert count(sqlite_url, Snapshot) == 1200
     assert count(sqlite_url, Article) == count(sqlite_url, ArticleVersion) == 1200
     shutil.rmtree(tmp_path / "warc", ignore_errors=True)
+
+
+def loaded_after(*modules: str) -> set[str]:
+    """Which heavy packages a fresh interpreter holds after importing ``modules``."""
+    heavy = ("scrapy", "twisted", "lxml", "trafilatura", "extruct", "alembic", "sqlalchemy")
+    code = f"import sys, {', '.join(modules)}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_the_importing_process_loads_neither_scrapy_nor_the_extractor():
+    """It feeds the workers and stores: their start-up is not its own."""
+    assert loaded_after("pipelines.warc_import", "crawler.sites", "pipelines.workers") == {"sqlalchemy"}
+
+
+def test_the_workers_task_module_loads_neither_the_store_nor_scrapy():
+    """The forkserver imports it before any worker can start."""
+    assert loaded_after("pipelines.record_extraction") == set()
