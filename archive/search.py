@@ -27,19 +27,29 @@ def _text_of(values) -> str:
 
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_ENTRY_COLUMNS = ("version_id", "site_id", "section", "published_at", "authors")
+
+
+def _upsert_entry(insert_new):
+    new = insert_new(SearchEntry)
+    return new.on_conflict_do_update(index_elements=["article_id"], set_={c: new.excluded[c] for c in _ENTRY_COLUMNS})
+
+
+_UPSERT_ENTRY = {name: _upsert_entry(insert_new) for name, insert_new in _INSERT.items()}
+"""An article's filter row, written or replaced (built once per dialect: building costs more than running it)."""
 
 
 def index_version(conn: Connection, article_id: int, version_id: int, site_id: int, values) -> None:
     """Make ``values`` (a version's fields) the article's searchable text and filter columns."""
     entry = {
+        "article_id": article_id,
         "version_id": version_id,
         "site_id": site_id,
         "section": values.get("section"),
         "published_at": values.get("published_at"),
         "authors": "".join(f"|{fold(a)}" for a in values.get("authors") or ()) + "|",
     }
-    upsert = _INSERT[conn.dialect.name](SearchEntry).values(article_id=article_id, **entry)
-    conn.execute(upsert.on_conflict_do_update(index_elements=["article_id"], set_=entry))
+    conn.execute(_UPSERT_ENTRY[conn.dialect.name], entry)
     write_document(conn, article_id, values.get("title") or "", _text_of(values))
 
 

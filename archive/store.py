@@ -99,6 +99,12 @@ _CAPTURE = (
 )
 
 
+_NEW_ARTICLE = insert(Article).returning(Article.id)
+_NEW_VERSION = insert(ArticleVersion).returning(ArticleVersion.id)
+_NEW_ALIASES = insert(ArticleAlias)
+_NEW_BANDS = insert(ArticleBand)
+_ARTICLE_CHANGES = update(Article).where(Article.id == bindparam("article"))
+"""Executed with the columns to change as parameters: they make its SET clause."""
 _URLS_OF = union_all(
     select(ArticleAlias.url).where(ArticleAlias.article_id == bindparam("article")),
     select(Article.canonical_url).where(Article.id == bindparam("article")),
@@ -206,10 +212,14 @@ class Archive(RunRecords, ScheduleRecords):
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._site_ids: dict[str, int] = {}
         self._noted_files: set[str] = set()
+        self._warc_names: dict[str, str] = {}
 
     def warc_name(self, file: str) -> str:
-        """A WARC file as snapshot rows name it (``archive.warc.stored_name``)."""
-        return stored_name(file, self.warc_dir)
+        """A WARC file as snapshot rows name it (``archive.warc.stored_name``), worked out once
+        per file (resolving a path is a system call per component)."""
+        if (name := self._warc_names.get(file)) is None:
+            name = self._warc_names[file] = stored_name(file, self.warc_dir)
+        return name
 
     def warc_path(self, name: str) -> Path:
         """The file a snapshot row's WARC name stands for: under ``WARC_DIR`` or ``WARC_DIRS``,
@@ -353,7 +363,7 @@ class Archive(RunRecords, ScheduleRecords):
             if decision.outcome == NEW:
                 changes |= self._recheck(item.get("published_at"), seen, item.get("response_headers"))
                 article_id = conn.execute(
-                    insert(Article).returning(Article.id),
+                    _NEW_ARTICLE,
                     {
                         "site_id": self._site_id(session, item["site"]),
                         "canonical_url": item["canonical_url"],
@@ -370,11 +380,11 @@ class Archive(RunRecords, ScheduleRecords):
                     changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
                 else:  # an older capture imported late: the article was seen earlier than known
                     changes["first_seen_at"] = min(aware(first_seen), seen)
-                conn.execute(update(Article).where(Article.id == article_id).values(changes))
+                conn.execute(_ARTICLE_CHANGES, {"article": article_id, **changes})
                 known = self._urls_of(conn, article_id)
             urls = _item_urls(item)
             if aliases := [{"article_id": article_id, "url": u, "first_seen_at": seen} for u in urls if u not in known]:
-                conn.execute(insert(ArticleAlias), aliases)
+                conn.execute(_NEW_ALIASES, aliases)
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
                 self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
@@ -406,7 +416,7 @@ class Archive(RunRecords, ScheduleRecords):
             moved = (ArticleVersion.article_id == article_id) & (ArticleVersion.number < 0)
             conn.execute(update(ArticleVersion).where(moved).values(number=-ArticleVersion.number))
         version_id = conn.execute(
-            insert(ArticleVersion).returning(ArticleVersion.id),
+            _NEW_VERSION,
             {
                 "article_id": article_id,
                 "number": number,
@@ -460,7 +470,7 @@ class Archive(RunRecords, ScheduleRecords):
                 session.add(link)
         if not new:  # the keys of its previous version
             conn.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
-        conn.execute(insert(ArticleBand), [{"article_id": article_id, "band": band} for band in bands])
+        conn.execute(_NEW_BANDS, [{"article_id": article_id, "band": band} for band in bands])
 
     def _is_later(self, article: Article, other: Article, session: Session) -> bool:
         """The re-post is the later story: by publication time, else by first sighting."""
