@@ -133,6 +133,10 @@ _VERSION_AT = (
 )
 _FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
 _FIRST_VERSION = _FIRST_VERSION.limit(1)
+_VERSION_FROM = _VERSION_ROW.where(
+    ArticleVersion.article_id == bindparam("article"), ArticleVersion.number >= bindparam("number")
+).order_by(ArticleVersion.number)
+"""The first version numbered ``number`` or later: the one a capture slotted in before moves up."""
 
 
 @dataclass(frozen=True)
@@ -409,9 +413,9 @@ class Archive(RunRecords, ScheduleRecords):
             before = None  # older than every version: the new first one
         number = (before.number if before else 0) + 1
         values = self._diffed(before, _version_values(item))
-        later = (ArticleVersion.article_id == article_id) & (ArticleVersion.number >= number)
-        following = None if first else conn.execute(_VERSION_ROW.where(later).order_by(ArticleVersion.number)).first()
+        following = None if first else conn.execute(_VERSION_FROM, {"article": article_id, "number": number}).first()
         if following is not None:  # make room: numbers are unique, so move them out of the way and back
+            later = (ArticleVersion.article_id == article_id) & (ArticleVersion.number >= number)
             conn.execute(update(ArticleVersion).where(later).values(number=-ArticleVersion.number - 1))
             moved = (ArticleVersion.article_id == article_id) & (ArticleVersion.number < 0)
             conn.execute(update(ArticleVersion).where(moved).values(number=-ArticleVersion.number))
