@@ -174,7 +174,7 @@ class Importer:
         files = [f.resolve() for path in paths for f in warc_files(path)]
         progress = Progress(sum(f.stat().st_size for f in files))
         self.run_id = self.archive.start_run("import", node=NODE, pid=os.getpid())
-        self.pool.start()  # the workers import the extractor while the first batch is read
+        self.pool.start()  # a no-op when the caller started it first (`archive import` does)
         outcome, done_before = "failed", 0
         try:
             for file in files:
