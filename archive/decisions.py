@@ -27,6 +27,7 @@ NOT_HTML = "not_html"
 MALFORMED = "malformed"
 EXTRACTION_ERROR = "extraction_error"
 RENDER_FAILED = "render_failed"
+TOO_LARGE = "too_large"
 """Drop reasons of pages that are not articles for a reason of their own (``pipelines.drop``)."""
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from archive.decisions import MALFORMED
-from archive.warc import READ_ERRORS, read_response
+from archive.decisions import MALFORMED, TOO_LARGE
+from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response
 
 if TYPE_CHECKING:
     from pipelines.extraction.site_rules import SiteRules
@@ -39,10 +39,12 @@ def extract(job: Job) -> dict | str:
     from pipelines.extraction.dom import MalformedPageError
 
     try:
-        stored = read_response(job.file, job.offset)
+        stored = read_response(job.file, job.offset, max_size=MAX_PAYLOAD)
         article = article_from_page(stored.body, job.url, dict(stored.headers), job.rules, job.fetched_at)
     except MalformedPageError:
         return f"dropped:{MALFORMED}"
+    except PayloadTooLargeError:
+        return f"dropped:{TOO_LARGE}"
     except (*READ_ERRORS, StopIteration, LookupError) as exc:
         return f"failed:{exc.__class__.__name__}"
     article.pop("needs_browser", None)  # an import has no browser: the page is what was captured

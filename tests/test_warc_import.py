@@ -21,11 +21,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.browser import create_app
 from archive.models import Article, ArticleVersion, Snapshot, WarcFile
+from archive.warc import MAX_PAYLOAD
 from bench.imports import wget_warc as write_with_wget
 from pipelines.warc_import import Record, triage
 from tests.conftest import ROOT, archive_main, expected, recording
@@ -249,6 +252,27 @@ def test_a_truncated_record_is_recorded_not_archived(tmp_path, sqlite_url):
         (row,) = session.scalars(select(Snapshot)).all()
         assert (row.outcome, row.detail) == ("dropped:truncated_length", "WARC-Truncated: length")
     assert count(sqlite_url, Article) == 0
+
+
+def bomb(url: str) -> tuple:
+    """A response of some 50 KB of gzip that inflates past the size limit."""
+    page = gzip.compress(b"<html><body><p>" + b"a " * (MAX_PAYLOAD // 2 + 1) + b"</p></body></html>", 9)
+    return ("response", url, page, {}, [("Content-Type", HTML), ("Content-Encoding", "gzip")])
+
+
+def test_a_compression_bomb_is_recorded_too_large_not_inflated(tmp_path, sqlite_url):
+    url = "https://thanhnien.vn/tong-thong-biden-pha-bang-quan-he-my-nga-1851335421.htm"
+    records = [bomb("https://bomb.example/2026/11/30/bai-1.html"), response(url, THANHNIEN)]
+    out = imported(write_warc(tmp_path / "b.warc.gz", records), database_url=sqlite_url)
+    assert "dropped:too_large                1" in out
+    assert count(sqlite_url, Article) == 1
+
+
+def test_the_browser_refuses_to_inflate_an_imported_bomb(tmp_path, sqlite_url):
+    warc = write_warc(tmp_path / "b.warc.gz", [bomb("https://bomb.example/a.html")])
+    imported(warc, database_url=sqlite_url)
+    page = TestClient(create_app(sqlite_url), raise_server_exceptions=False).get("/snapshot/1/page")
+    assert page.status_code == 413 and "more than can be shown" in page.text
 
 
 def test_since_and_site_leave_captures_out(tmp_path, sqlite_url):

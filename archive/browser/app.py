@@ -42,7 +42,7 @@ from archive.queries import history, near_duplicate_clusters, run_failures
 from archive.recheck import aware
 from archive.search import Filters
 from archive.search_text import parse_query, snippet
-from archive.warc import READ_ERRORS, read_response, warc_location
+from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response, warc_location
 
 HERE = Path(__file__).parent
 CHANGE_CLASSES = ("substantive", "minor", "metadata-only")
@@ -291,8 +291,10 @@ class Browser:
             record = self._record_of(session, self._snapshot(session, request))
             try:
                 stored = read_response(
-                    self._path(session, record.warc_file), record.warc_offset, record.warc_length or 0
+                    self._path(session, record.warc_file), record.warc_offset, record.warc_length or 0, MAX_PAYLOAD
                 )
+            except PayloadTooLargeError:
+                raise HTTPException(413, "the captured page decodes to more than can be shown") from None
             except (*READ_ERRORS, StopIteration) as exc:
                 raise HTTPException(404, f"the WARC record cannot be read ({exc.__class__.__name__})") from None
             content_type = dict((k.lower(), v) for k, v in stored.headers).get("content-type", "")

@@ -14,7 +14,16 @@ from archive.warc.files import (
     warc_location,
     writer_pid,
 )
-from archive.warc.reader import READ_ERRORS, DamagedWarcError, WarcIndex, finish_orphans, read_response, whole_records
+from archive.warc.reader import (
+    MAX_PAYLOAD,
+    READ_ERRORS,
+    DamagedWarcError,
+    PayloadTooLargeError,
+    WarcIndex,
+    finish_orphans,
+    read_response,
+    whole_records,
+)
 from archive.warc.records import (
     RENDERED_TYPE,
     SOFTWARE,
@@ -29,6 +38,7 @@ from archive.warc.records import (
 from archive.warc.writer import GzipMembers, WarcStore
 
 __all__ = [
+    "MAX_PAYLOAD",
     "NODE",
     "OPEN_SUFFIX",
     "READ_ERRORS",
@@ -38,6 +48,7 @@ __all__ = [
     "DamagedWarcError",
     "Exchange",
     "GzipMembers",
+    "PayloadTooLargeError",
     "RecordRef",
     "StoredResponse",
     "WarcIndex",

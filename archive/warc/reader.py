@@ -19,6 +19,17 @@ class DamagedWarcError(ValueError):
     """A WARC file holds something that is not a whole WARC record."""
 
 
+MAX_PAYLOAD = 16 * 1024 * 1024
+"""Bytes of a decoded payload read from a WARC someone else wrote, at most: a crawl's
+``DOWNLOAD_MAXSIZE``, which Scrapy applies after decompression too. Anyone's WARC may hold a
+compression bomb (kilobytes that inflate to gigabytes)."""
+
+
+class PayloadTooLargeError(ValueError):
+    """A record's payload decodes (``Content-Encoding``, chunks) to more bytes than the reader
+    allows: a compression bomb, or a page no crawl of ours would have kept."""
+
+
 READ_ERRORS = (ArchiveLoadFailed, DamagedWarcError, OSError, EOFError, zlib.error, ValueError, AttributeError)
 """What a torn, truncated or corrupt WARC file raises while it is read (warcio's parser
 can fail inside itself on a torn gzip member)."""
@@ -76,18 +87,21 @@ def finish_orphans(directory: str | os.PathLike, alive) -> list[Path]:
     return done
 
 
-def read_response(file: str | os.PathLike, offset: int, length: int = 0) -> StoredResponse:
+def read_response(file: str | os.PathLike, offset: int, length: int = 0, max_size: int | None = None) -> StoredResponse:
     """The response record at ``offset`` of ``file`` (its payload decoded; ``length`` is what
-    its reference says the record takes in the file)."""
+    its reference says the record takes in the file). A payload decoding to more than
+    ``max_size`` bytes raises ``PayloadTooLargeError`` once that much is read, never more."""
     with open(existing(file), "rb") as fh:
         fh.seek(offset)
         record = next(iter(ArchiveIterator(fh)))
-        return _stored(record, str(file), offset, length)
+        return _stored(record, str(file), offset, length, max_size)
 
 
-def _stored(record, file: str, offset: int, length: int) -> StoredResponse:
+def _stored(record, file: str, offset: int, length: int, max_size: int | None = None) -> StoredResponse:
     """A response record as an HTTP response; a rendered page (``conversion``) as a 200 of HTML."""
-    body = record.content_stream().read()
+    body = record.content_stream().read(None if max_size is None else max_size + 1)  # warcio: None is all
+    if max_size is not None and len(body) > max_size:
+        raise PayloadTooLargeError(f"the payload decodes to more than {max_size} bytes")
     http = record.http_headers
     return StoredResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),
