@@ -135,13 +135,18 @@ class TreeMonitor(threading.Thread):
             pss = 0
             for pid in self._tree():
                 try:
-                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                    self.cpu[pid] = (int(stat[11]) + int(stat[12])) / self.TICK
+                    self.cpu[pid] = self.cpu_seconds(pid)
                     rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
                     pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
                 except (OSError, AttributeError):
                     continue  # the process just ended
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
+
+    @classmethod
+    def cpu_seconds(cls, pid: int) -> float:
+        """A process's own user and system CPU time (not that of the children it reaped)."""
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / cls.TICK
 
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
@@ -170,12 +175,16 @@ def measured(command: list[str], env: dict) -> tuple[str, float, float, float]:
     while chunk := process.stdout.read(65536):
         output += chunk
     monitor.done.set()
+    # Ended but not reaped: its /proc entry still holds its own final CPU time. The CPU time
+    # wait4 reports adds that of every descendant it reaped (the browser's driver and the
+    # browser with it), which the monitor has already counted.
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+    own_cpu = TreeMonitor.cpu_seconds(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     monitor.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:6])} failed:\n{output.decode(errors='replace')[-3000:]}")
-    own_cpu = usage.ru_utime + usage.ru_stime  # exact for the crawl process itself
     others = sum(cpu for pid, cpu in monitor.cpu.items() if pid != process.pid)
     return (
         output.decode(errors="replace"),

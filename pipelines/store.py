@@ -146,6 +146,7 @@ class StorePipeline(CrawlerPipeline):
         for task in (self._heartbeat, self._flusher):
             if task is not None:
                 task.cancel()
+        self.stats.set_value("store/cpu_seconds", await self.database.cpu_seconds())
         if self.run_id is not None:
             try:
                 await self.database.call(Archive.finish_run, self.run_id, self.stats.get_stats(), reason)

@@ -344,3 +344,7 @@ def test_the_crawl_s_warc_files_replay_the_crawl_offline(hostile, tmp_path):
             return set(s.scalars(select(ArticleVersion.title)))
 
     assert titles(db) == titles(hostile.db)
+
+
+def test_the_database_threads_cpu_time_is_in_the_run_record(hostile):
+    assert hostile.stats()["store/cpu_seconds"] > 0

@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
 
 from archive.warc import RecordRef
-from crawler.middlewares.redirects import is_loop
+from crawler.middlewares.redirects import REFRESH_SCAN_BYTES, LoopSafeMetaRefreshMiddleware, is_loop, may_refresh
 from crawler.middlewares.retry_after import retry_after_seconds
 from pipelines.outcomes import Capture, RequestRefused, earlier_fates, failure_outcome, outcome_rows
 
@@ -92,3 +94,44 @@ def test_a_retry_after_in_the_past_means_now():
 def test_a_meaningless_retry_after_is_ignored():
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds("") is None
+
+
+def _meta_refresh_middleware() -> LoopSafeMetaRefreshMiddleware:
+    return LoopSafeMetaRefreshMiddleware.from_crawler(get_crawler(Spider))
+
+
+def _refreshing(body: str, encoding: str) -> HtmlResponse:
+    return HtmlResponse(
+        "http://a/1", body=body.encode(encoding), headers={"Content-Type": f"text/html; charset={encoding}"}
+    )
+
+
+REFRESH = '<html><head><meta http-equiv="Refresh" content="0; url=http://a/2"></head><body>Chuyển trang</body></html>'
+
+
+def test_a_page_without_the_word_refresh_in_its_head_is_not_checked_for_one():
+    assert not may_refresh(b"<html><head><title>Tin</title></head><body>" + b"x" * 50_000 + b"</body></html>")
+
+
+def test_a_page_with_the_word_refresh_in_any_case_is_checked():
+    assert may_refresh(REFRESH.encode())
+
+
+def test_a_refresh_after_the_characters_scrapy_reads_is_not_looked_for():
+    assert not may_refresh(b"<html><body>" + b"x" * REFRESH_SCAN_BYTES + REFRESH.encode())
+
+
+def test_a_meta_refresh_is_followed():
+    followed = _meta_refresh_middleware().process_response(Request("http://a/1"), _refreshing(REFRESH, "utf-8"))
+    assert isinstance(followed, Request) and followed.url == "http://a/2"
+
+
+def test_a_meta_refresh_in_a_utf16_page_is_followed():
+    """UTF-16 spells ``refresh`` with NUL bytes between its letters: such a page is checked whole."""
+    followed = _meta_refresh_middleware().process_response(Request("http://a/1"), _refreshing(REFRESH, "utf-16"))
+    assert isinstance(followed, Request) and followed.url == "http://a/2"
+
+
+def test_a_page_without_a_meta_refresh_is_passed_on_as_it_is():
+    response = _refreshing("<html><head><title>Tin</title></head><body>Bài</body></html>", "utf-8")
+    assert _meta_refresh_middleware().process_response(Request("http://a/1"), response) is response

@@ -15,9 +15,10 @@ from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
 from pipelines.extraction.classify import ARCHIVED_TYPES, body_chars, needs_browser, page_type
 from pipelines.extraction.cleaning import clean_article
-from pipelines.extraction.content import read_content
+from pipelines.extraction.content import Content, read_content
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import parse_html, selector
+from pipelines.extraction.embedded import embedded_article
 from pipelines.extraction.generic import (
     locate_article,
     needs_second_opinion,
@@ -29,7 +30,7 @@ from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
@@ -76,9 +77,7 @@ def extract_fields(
         container, page_prose = locate_article(page.sel, clues)
         page.provenance["body"] = "generic"
     if container is not None:
-        strip_boilerplate(container)
-        remove_headlines(container, headlines)
-        content = read_content(container, url)
+        content = _content(container, headlines, url)
         article["body"], article["images"] = content.paragraphs, content.images
         if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
             article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url, second_opinion=True))
@@ -94,9 +93,25 @@ def extract_fields(
     article["article_key"] = article_key(url, article["canonical_url"], rules.name or None, rules.article_id)
     article["page_type"] = page_type(page, article["body"], text)
     article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)
+    if article["needs_browser"] and (shipped := embedded_article(parse_html(text), title)) is not None:
+        content = _content(shipped, headlines, url)
+        article["body"] = content.paragraphs
+        if content.images:
+            article["images"] = content.images
+            page.provenance.pop("images", None)
+        page.provenance["body"] = "embedded"
+        article["page_type"] = page_type(page, article["body"], text)
+        article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)
     article["provenance"] = page.provenance
     article["extractor_version"] = EXTRACTOR_VERSION
     return article
+
+
+def _content(container, headlines: list[str], url: str) -> Content:
+    """Paragraphs and images of the article's element, boilerplate and repeated headlines removed."""
+    strip_boilerplate(container)
+    remove_headlines(container, headlines)
+    return read_content(container, url)
 
 
 def _generic_rules(lang: str | None) -> SiteRules:
