@@ -133,6 +133,7 @@ def migrate(engine: Engine, revision: str = "head", direction: str = "upgrade") 
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         with connection.begin():
+            _schema_transaction(connection)
             config.attributes["connection"] = connection
             getattr(command, direction)(config, revision)
         if sqlite:
@@ -194,9 +195,21 @@ def _create(engine: Engine) -> None:
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        _schema_transaction(connection)
         Base.metadata.create_all(connection)
         config.attributes["connection"] = connection
         command.stamp(config, "head")
+
+
+def _schema_transaction(connection) -> None:
+    """On SQLite, open the transaction schema changes run in. Python's sqlite3 module begins one
+    only before INSERT, UPDATE and DELETE, so every CREATE, ALTER and DROP committed on its own:
+    a crawl killed while it made the archive left half its tables and no revision, a database
+    no later start would touch ("not an archive"), and one killed in an upgrade left it half
+    done under the older revision. SQLite's DDL is transactional; ``IMMEDIATE`` takes the write lock
+    first, so a second process making the same archive waits, then finds it made."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def checkpoint(engine: Engine) -> None:
