@@ -66,6 +66,12 @@ def test_the_images_of_the_shipped_html_come_with_their_captions():
     assert article["images"] == [{"src": "https://example.org/anh/pho-di-bo.jpg", "caption": "Phố đi bộ."}]
 
 
+def test_control_characters_and_lone_surrogates_the_data_escapes_are_dropped():
+    """JSON's escapes can spell what an HTML tree cannot hold (lxml refuses it with an error)."""
+    html = BODY_HTML.replace("</p>", "\u0001\u000b\ud800</p>", 1)
+    assert extracted(shell(next_data(html)))["body"] == PARAGRAPHS
+
+
 def test_a_cms_slot_marker_between_paragraphs_is_not_a_paragraph():
     html = BODY_HTML.replace("</p><p", "</p>$$ARTICLEAD$$<p", 1)
     assert extracted(shell(next_data(html)))["body"] == PARAGRAPHS

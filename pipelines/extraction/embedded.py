@@ -42,6 +42,8 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\u
 _SLOT_MARKER = re.compile(r"(\$\$|\{\{|\[\[|%%)\s*[\w.:-]{1,40}\s*(\$\$|\}\}|\]\]|%%)")
 """A CMS's placeholder for what the front end inserts (``$$ARTICLEAD$$``, ``{{ad}}``): raw
 CMS HTML has them, a rendered page never shows them."""
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What JSON's escapes can spell and lxml refuses in a tree: control characters, lone surrogates."""
 _DATA_SCRIPT = "//script[not(@src)][not(@type) or @type='application/json' or contains(@type, 'javascript')]"
 
 
@@ -113,7 +115,7 @@ def _units(text: str) -> set[str]:
 def _fragment(html: str) -> etree._Element | None:
     """The HTML parsed into one ``div``; ``None`` for what does not parse."""
     try:
-        fragment = lxml.html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
+        fragment = lxml.html.fragment_fromstring(_NOT_IN_XML.sub("", html), create_parent="div", parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
     for el in fragment.iter():
