@@ -120,11 +120,16 @@ def _archive(args, create: bool = False):
 def cmd_extract(args) -> int:
     from crawler.sites import rules_for_url
     from pipelines import extract_article
+    from pipelines.extraction.dom import MalformedPageError
 
     path = Path(args.file)
     headers = {"Content-Type": args.content_type} if args.content_type else None
     url = args.url or path.resolve().as_uri()
-    show.print_json(extract_article(path.read_bytes(), url, headers, rules_for_url(url)))
+    try:
+        article = extract_article(path.read_bytes(), url, headers, rules_for_url(url))
+    except MalformedPageError as exc:
+        raise CommandError(f"{path} is not an HTML page: {exc}") from exc
+    show.print_json(article)
     return 0
 
 

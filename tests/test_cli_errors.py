@@ -87,6 +87,14 @@ def test_extract_of_a_missing_file_names_it(capsys, tmp_path):
     assert code == 1 and one_error_line(err).endswith(f"no such file or directory: {tmp_path / 'nope.html'}")
 
 
+def test_extract_of_a_binary_file_says_it_is_not_a_page(capsys, tmp_path):
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8)
+    code, out, err = run(capsys, "extract", str(binary))
+    assert code == 1 and out == ""
+    assert one_error_line(err).endswith(f"{binary} is not an HTML page: empty or binary document")
+
+
 def test_pack_without_a_manifest_names_the_missing_file(capsys, tmp_path):
     code, _, err = run(capsys, "pack", str(tmp_path), "--out", str(tmp_path / "out.warc.gz"))
     assert code == 1 and one_error_line(err).endswith(f"no such file or directory: {tmp_path / 'manifest.json'}")
