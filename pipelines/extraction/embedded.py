@@ -1,10 +1,10 @@
 """The article a script-built page ships as data: its HTML as a string inside an inline script.
 
-Next.js, Nuxt, React Query and Apollo pages render the story in the browser from data the
+Next.js, Nuxt and React Query pages render the story in the browser from data the
 server already put in the page (``__NEXT_DATA__``, ``self.__next_f.push([1, "…"])``,
 ``window.__NUXT__ = {…}``, a query cache's ``push({…})``), usually the CMS's own HTML of the
 body (``"contentHtml": "<p>…"``). Reading that string gives the article a browser would show,
-without a browser: a render costs a second of CPU, this a millisecond. Used only where the
+without a browser: a render costs about a second of CPU, this a few milliseconds. Used only where the
 static page is short of article text (``classify.needs_browser``); JSON-LD's ``articleBody``
 is read with the metadata.
 """
