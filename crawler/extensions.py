@@ -71,3 +71,36 @@ class CrawlSummary:
         logger.info("summary\n%s", summary)
         if self.print_summary:
             print(summary, flush=True)
+
+
+class OneLineNetworkErrors:
+    """Scrapy logs a robots.txt it could not fetch (no DNS, refused, timed out) with the whole
+    traceback; that is the network, not a bug, and a crawl without network printed a screen of
+    it per site. Such records keep their message and lose the traceback, as the retry middleware
+    logs the same failure of any other request; other errors keep theirs. The network's
+    exceptions are ``RETRY_EXCEPTIONS``, the ones Scrapy itself retries."""
+
+    LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+
+    def __init__(self, exceptions: tuple[type[BaseException], ...]):
+        self.exceptions = exceptions
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.utils.misc import load_object
+
+        names = crawler.settings.getlist("RETRY_EXCEPTIONS")
+        extension = cls(tuple(load_object(n) if isinstance(n, str) else n for n in names))
+        for name in cls.LOGGERS:
+            logging.getLogger(name).addFilter(extension)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.exceptions):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+    def engine_stopped(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)

@@ -97,6 +97,7 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
+    "crawler.extensions.OneLineNetworkErrors": 0,  # a robots.txt the network refused: a line, no traceback
     "pipelines.garbage_collection.GarbageCollectionTuning": 0,
 }
 GC_THRESHOLDS = [50_000, 50, 100]  # gc.set_threshold for the crawl and its workers; [] keeps Python's
