@@ -198,7 +198,7 @@ class CrawlRun(Base):
 
 class WarcFile(Base):
     """Where a WARC file lives: written by which node, into which folder (its ``WARC_DIR``),
-    so a record is found from any node (``archive.warc.files.located``)."""
+    so a record is found from any node (``archive.warc.naming.located``)."""
 
     __tablename__ = "warc_file"
     id: Mapped[int] = mapped_column(primary_key=True)

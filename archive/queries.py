@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.keys import canonical_url
 from archive.models import Article, ArticleAlias, ArticleVersion, CrawlRun, NearDuplicate, Site, Snapshot
-from archive.recheck import aware
+from archive.recheck_policy import aware
 from archive.schema import VERSIONED_FIELDS
 
 

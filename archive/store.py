@@ -1,8 +1,9 @@
-"""Writing articles: each with its aliases, versions and near-duplicate links, and a snapshot
-row per WARC record of its fetch, in one transaction (``save``); other fetches' rows
-(``record_snapshot``, ``record_fetches``). What a fetch is to the archive is decided by the
-pure ``archive.decisions.decide`` over facts looked up here; runs and leases
-(``archive.runs``) and polling and re-check schedules (``archive.schedules``) are mixed in.
+"""Writing articles: what a fetch is to the archive is decided by the pure
+``archive.decisions.decide`` over facts looked up here, and the article is written with its
+aliases, versions and near-duplicate links and a snapshot row per WARC record of its fetch —
+decision and write in one call and one transaction (``save``). Other fetches' rows
+(``record_snapshot``, ``record_fetches``); runs and leases (``archive.run_records``) and
+polling and re-check schedules (``archive.schedule_records``) are mixed in.
 
 Everything here is on the archive's clock (``clock``, injectable: the time a replay or a
 test makes the archive see).
@@ -38,9 +39,9 @@ from archive.models import (
     WarcFile,
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, similar
-from archive.recheck import DEFAULT_RECHECK_SCHEDULE, aware, next_check
-from archive.runs import NODE, RunRecords, wall_time
-from archive.schedules import ScheduleRecords
+from archive.recheck_policy import DEFAULT_RECHECK_SCHEDULE, aware, next_check
+from archive.run_records import NODE, RunRecords, wall_time
+from archive.schedule_records import ScheduleRecords
 from archive.schema import LIST_FIELDS
 from archive.search import index_version
 from archive.versions import DIFF_FIELDS, MINOR_EDIT_MAX_CHARS, change_class, field_diff
@@ -282,10 +283,6 @@ class Archive(RunRecords, ScheduleRecords):
             return None if row is None else Capture(*row)
 
     # -- articles -------------------------------------------------------------------
-    def classify(self, item: Mapping) -> Decision:
-        with self.engine.connect() as conn:
-            return self._classify(conn, item)
-
     @staticmethod
     def _find(conn: Connection, item: Mapping, urls: set[str]) -> int | None:
         """The archived article this item is: by identity key or canonical URL, by any URL
@@ -336,27 +333,28 @@ class Archive(RunRecords, ScheduleRecords):
     def _urls_of(conn: Connection, article_id: int) -> set[str]:
         return set(conn.scalars(_URLS_OF, {"article": article_id}))
 
-    def save(self, item: Mapping, run_id: int | None = None, decision: Decision | None = None) -> Decision:
-        """Store a fetched article as ``decision`` says (classified here when not given);
-        returns what it was to the archive. Another process may archive the same story, its
-        site, an alias or a version at the same moment: the unique keys refuse the second
-        writer, whose transaction is then decided and written again with what the first one
-        stored (a bounded number of times), so no item is lost and nothing is doubled."""
+    def save(self, item: Mapping, run_id: int | None = None) -> Decision:
+        """Decide what a fetched article is to the archive (``archive.decisions.decide`` over what
+        the archive knows of it) and store it so, in one transaction; returns the decision.
+        Another process may archive the same story, its site, an alias or a version at the same
+        moment: the unique keys refuse the second writer, whose transaction is then decided and
+        written again with what the first one stored (a bounded number of times), so no item is
+        lost and nothing is doubled."""
         for attempt in range(1, SAVE_ATTEMPTS + 1):
             try:
-                return self._save_once(item, run_id, decision if attempt == 1 else None)
+                return self._save_once(item, run_id)
             except IntegrityError:
                 if attempt == SAVE_ATTEMPTS:
                     raise
                 logger.debug("save of %s raced another writer; deciding again", item.get("url"))
         raise AssertionError("unreachable")
 
-    def _save_once(self, item: Mapping, run_id: int | None, decision: Decision | None) -> Decision:
+    def _save_once(self, item: Mapping, run_id: int | None) -> Decision:
         """One transaction of ``save``. Rows are written with Core statements: the crawl's
         hottest path, several times cheaper than the ORM's unit of work."""
         with self._writing() as session:
             conn = session.connection()
-            decision = decision or self._classify(conn, item)
+            decision = self._classify(conn, item)
             seen = _when(item.get("fetched_at"), self.clock())
             versioned = decision.outcome in VERSIONED
             latest = decision.outcome == NEW or not self._captured_after(conn, decision.article_id, seen)

@@ -19,7 +19,7 @@ WARC_COMPRESSION_LEVEL = 4  # gzip level per record: 4 costs half of level 6's C
 FAILED_ITEMS_FILE = os.environ.get("FAILED_ITEMS_FILE", "data/failed-items.jsonl")
 REPLAY_FROM = os.environ.get("REPLAY_FROM") or None  # a WARC file or folder: crawl offline from it
 NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word 3-shingles that links two stories
-SITE_RULES_FOR_URL = "crawler.sites.rules_for_url"  # url -> the SiteRules of its site, or None
+SITE_RULES_FOR_URL = "crawler.sites.rules_for_url"  # (url, fetch time) -> its site's rules then, or None
 PIPELINE_WORKERS = None  # processes for extraction and cleaning; None: one per core, 0: in the crawl process
 MINOR_EDIT_MAX_CHARS = 30  # text edits up to this many characters are "minor", larger ones "substantive"
 
@@ -70,10 +70,9 @@ RENDER_BLOCK_HOSTS = [  # ads and trackers (and their subdomains)
 ]
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 
-ITEM_PIPELINES = {  # the snapshot (step 1) is taken in the downloader: crawler/middlewares/capture.py
+ITEM_PIPELINES = {  # every response is captured in the downloader first: crawler/middlewares/capture.py
     "pipelines.extract.ExtractPipeline": 200,  # extract, clean and sign: one task on a worker
-    "pipelines.dedupe.DedupePipeline": 400,
-    "pipelines.store.StorePipeline": 500,
+    "pipelines.store_article.StorePipeline": 500,  # decide and store: one call, one transaction
 }
 DOWNLOADER_MIDDLEWARES = {
     # process_request runs in rising order, process_response in falling order
@@ -93,9 +92,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.capture.OriginalEncodingMiddleware": 595,  # what decompression deletes, noted
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.scheduled.ScheduledModeMiddleware": 950,  # SCHEDULED only: known articles, due re-checks
+    "crawler.middlewares.scheduled_mode.ScheduledModeMiddleware": 950,  # SCHEDULED only: known articles, due re-checks
 }
 EXTENSIONS = {
+    # the crawl-wide services the steps share (pipelines.step.service)
+    "pipelines.archive_access.ArchiveThread": 0,
+    "pipelines.workers.WorkerPool": 0,
+    "pipelines.warc_thread.WarcWriter": 0,
     "crawler.extensions.CrawlSummary": 500,
     "crawler.extensions.OneLineNetworkErrors": 0,  # a robots.txt the network refused: a line, no traceback
     "pipelines.garbage_collection.GarbageCollectionTuning": 0,

@@ -1,4 +1,4 @@
-"""Item pipelines (snapshot → extract → clean → dedupe → store) and the extraction API.
+"""Item pipelines (capture → extract → decide and store) and the extraction API.
 
 ``extract_article`` is imported on first use (PEP 562): a process that only feeds worker
 processes (``archive import``) starts them before it imports the extraction stack itself."""

@@ -1,12 +1,13 @@
-"""The archive as the crawl's steps share it: one ``Archive`` per crawler, opened lazily so a
-dead database is a per-item failure, not a crawl that cannot start — and one thread that
-runs all of its database work, so the reactor never waits for SQL (a locked SQLite file
-holds a write for up to 30 s).
+"""The archive as the crawl's steps share it: ``ArchiveThread``, a Scrapy extension (fetched with
+``pipelines.step.service``), holds one ``Archive``, opened lazily so a dead database is a
+per-item failure, not a crawl that cannot start — and one thread that runs all of its
+database work, so the reactor never waits for SQL (a locked SQLite file holds a write for up
+to 30 s).
 
 A transient database error (locked, connection refused or lost) is retried with back-off
 (``STORE_RETRY_TIMES``, ``STORE_RETRY_BACKOFF``); after that the database counts as down for
 ``STORE_DOWN_SECONDS`` and calls fail at once, so a dead server costs the crawl nothing but
-spooled items (``pipelines.store``).
+spooled items (``pipelines.store_article``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from archive.database import close as close_database
 from archive.store import Archive
 from archive.warc import warc_dirs
-from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
 
 logger = logging.getLogger(__name__)
@@ -49,21 +49,16 @@ def clock_of(settings) -> Callable[[], datetime]:
     return lambda: datetime.now(UTC)
 
 
-def archive_of(crawler) -> Archive:
-    """The crawler's ``Archive`` for ``DATABASE_URL`` (raises if the database is unreachable)."""
-    settings = crawler.settings
-    return crawler_shared(
-        crawler,
-        "archive",
-        lambda: Archive(
-            settings.get("DATABASE_URL"),
-            near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
-            minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
-            recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
-            clock=clock_of(settings),
-            warc_dir=settings.get("WARC_DIR"),
-            other_warc_dirs=warc_dirs(settings.get("WARC_DIRS")),
-        ),
+def archive_from(settings) -> Archive:
+    """An ``Archive`` for ``DATABASE_URL`` (raises if the database is unreachable)."""
+    return Archive(
+        settings.get("DATABASE_URL"),
+        near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
+        minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
+        recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
+        clock=clock_of(settings),
+        warc_dir=settings.get("WARC_DIR"),
+        other_warc_dirs=warc_dirs(settings.get("WARC_DIRS")),
     )
 
 
@@ -88,7 +83,8 @@ class ArchiveThread:
         stats,
         database_url: str | None = None,
     ):
-        self._archive = archive
+        self._open = archive
+        self._archive: Archive | None = None
         self.database_url = database_url
         self.retries, self.backoff, self.down_seconds = retries, backoff, down_seconds
         self.stats = stats
@@ -96,14 +92,38 @@ class ArchiveThread:
         self._down_until = 0.0
         self._down_error: BaseException | None = None
 
+    @classmethod
+    def from_crawler(cls, crawler) -> ArchiveThread:
+        settings = crawler.settings
+        # The thread waits on the database with the GIL released; with Python's 5 ms switch
+        # interval, the busy reactor thread keeps it that long after every round trip, and a
+        # PostgreSQL save (a dozen round trips) took 30 ms instead of 3 (make bench).
+        if interval := settings.getfloat("GIL_SWITCH_INTERVAL"):
+            sys.setswitchinterval(interval)
+        return cls(
+            lambda: archive_from(settings),
+            retries=settings.getint("STORE_RETRY_TIMES"),
+            backoff=settings.getfloat("STORE_RETRY_BACKOFF"),
+            down_seconds=settings.getfloat("STORE_DOWN_SECONDS"),
+            stats=crawler.stats,
+            database_url=settings.get("DATABASE_URL"),
+        )
+
+    def archive(self) -> Archive:
+        """The crawl's ``Archive``, opened on first use; an open that fails is tried again next time."""
+        if self._archive is None:
+            self._archive = self._open()
+        return self._archive
+
     def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict, retry: bool) -> T:
         if self._down_error is not None and time.monotonic() < self._down_until:
             # a new exception each time: raising the stored one again would grow its traceback
             raise ArchiveDownError(f"archive database down since its last error: {self._down_error}")
+        self.stats.inc_value(f"archive/calls/{fn.__name__}")  # the crawl's round trips, by kind
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
             try:
-                result = fn(self._archive(), *args, **kwargs)
+                result = fn(self.archive(), *args, **kwargs)
                 self._down_error = None
                 return result
             except Exception as exc:
@@ -144,24 +164,3 @@ class ArchiveThread:
             close_database(self.database_url)  # a no-op when the archive was never reached
         except Exception as exc:  # a database that is down keeps its log, which SQLite replays
             logger.warning("archive database not closed cleanly (%s)", exc.__class__.__name__)
-
-
-def archive_thread_of(crawler) -> ArchiveThread:
-    settings = crawler.settings
-
-    def build() -> ArchiveThread:
-        # The thread waits on the database with the GIL released; with Python's 5 ms switch
-        # interval, the busy reactor thread keeps it that long after every round trip, and a
-        # PostgreSQL save (a dozen round trips) took 30 ms instead of 3 (make bench).
-        if interval := settings.getfloat("GIL_SWITCH_INTERVAL"):
-            sys.setswitchinterval(interval)
-        return ArchiveThread(
-            lambda: archive_of(crawler),
-            retries=settings.getint("STORE_RETRY_TIMES"),
-            backoff=settings.getfloat("STORE_RETRY_BACKOFF"),
-            down_seconds=settings.getfloat("STORE_DOWN_SECONDS"),
-            stats=crawler.stats,
-            database_url=settings.get("DATABASE_URL"),
-        )
-
-    return crawler_shared(crawler, "archive_thread", build)

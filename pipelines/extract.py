@@ -1,7 +1,8 @@
-"""Step 2: the article from the page — extracted, cleaned (NFC, spaces, repeated lines) and
-signed (fingerprint, MinHash) in one task on a worker process; pages that are not articles are
-dropped here. The site's rules come from ``SITE_RULES_FOR_URL`` (a setting naming a function
-``url -> SiteRules | None``: the crawler's site modules), else the spider's ``site_rules``."""
+"""The extract step: the article from the page — extracted, cleaned (NFC, spaces, repeated
+lines) and signed (fingerprint, MinHash) in one task on a worker process; pages that are not
+articles are dropped here. The site's rules come from ``SITE_RULES_FOR_URL`` (a setting naming
+a function ``(url, fetch time) -> SiteRules | None``: the crawler's site modules, in the version
+in force when the page was fetched), else the spider's ``site_rules``."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from itemadapter import ItemAdapter
 from scrapy.utils.misc import load_object
 
 from archive.warc import RENDERED_TYPE
-from pipelines.base import CrawlerPipeline
 from pipelines.drop import EXTRACTION_ERROR, MALFORMED, NOT_FOUND, NOT_HTML, NOT_MODIFIED, drop, http_status
 from pipelines.extraction.article import article_from_page
 from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.dom import MalformedPageError
 from pipelines.render import Renderer
-from pipelines.workers import pool_of
+from pipelines.step import CrawlerPipeline, service
+from pipelines.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -30,10 +31,10 @@ class ExtractPipeline(CrawlerPipeline):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.pool = pool_of(crawler)  # now, so its workers start with the spider
+        self.pool = service(crawler, WorkerPool)
         self.renderer = Renderer(crawler)
         lookup = crawler.settings.get("SITE_RULES_FOR_URL")
-        self.rules_for_url = load_object(lookup) if lookup else lambda url: None
+        self.rules_for_url = load_object(lookup) if lookup else lambda url, when=None: None
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -48,7 +49,8 @@ class ExtractPipeline(CrawlerPipeline):
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise drop(self.stats, NOT_HTML, content_type)
-        rules = self.rules_for_url(adapter["final_url"]) or getattr(self.crawler.spider, "site_rules", None)
+        fetched_at = datetime.fromisoformat(adapter["fetched_at"])
+        rules = self.rules_for_url(adapter["final_url"], fetched_at) or getattr(self.crawler.spider, "site_rules", None)
         headers = dict(adapter["response_headers"])
         rendered = self.renderer.always(rules)
         if rendered:

@@ -1,7 +1,7 @@
 """The page item: what a spider yields for a fetch and the pipelines turn into an article.
 
 Declared once, on top of the archive's ``Article`` (``archive.schema``): the spider fills
-the fetch fields, the extract step the article's, the dedupe step ``decision``. The fields
+the fetch fields, the extract step the article's, the decide-and-store step ``decision``. The fields
 below the article's are the pipelines' working state; feed exports leave them out
 (``FEED_EXPORT_FIELDS``).
 """
@@ -34,4 +34,4 @@ class PageItem(Article):
     minhash: bytes | None = None
     """The MinHash signature of title and body (``archive.keys.signature``)."""
     decision: dict | None = None
-    """What the fetch is to the archive (``archive.decisions``), from the dedupe step."""
+    """What the fetch was to the archive (``archive.decisions``), as the decide-and-store step found it."""

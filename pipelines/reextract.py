@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from archive.keys import content_digest
 from archive.models import Article, ArticleVersion, Site, Snapshot
-from archive.recheck import aware
+from archive.recheck_policy import aware
 from archive.store import Archive
 from archive.warc import RecordRef, read_response
 from pipelines.extraction.article import article_from_page
@@ -80,16 +80,16 @@ def extract_record(job: Job) -> dict | str:
 
 def reextract(
     archive: Archive,
-    rules_of: Callable[[str], SiteRules | None],
+    rules_of: Callable[[str, datetime], SiteRules | None],
     site: str | None = None,
     since: datetime | None = None,
     workers: int | None = None,
 ) -> Counter:
     """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article
-    with the rules ``rules_of(site name)`` (the article's site's, wherever its pages were
-    fetched from). Extraction runs on ``workers`` processes (default: one per core; 0 or 1:
-    in this process); an article whose re-extracted content equals its latest version costs
-    no database write."""
+    with the rules ``rules_of(site name, fetch time)`` (the article's site's, wherever its pages
+    were fetched from, in the version in force when the snapshot was fetched). Extraction runs
+    on ``workers`` processes (default: one per core; 0 or 1: in this process); an article whose
+    re-extracted content equals its latest version costs no database write."""
     outcomes: Counter = Counter()
     snapshots = latest_snapshots(archive, site, since)
     digests = latest_digests(archive)
@@ -98,7 +98,7 @@ def reextract(
         source = snapshot
         if snapshot.record_type == "revisit":
             source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
-        rules = rules_of(site_name)
+        rules = rules_of(site_name, snapshot.fetched_at)
         file = str(archive.warc_path(source.warc_file))
         jobs.append(Job(file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
     pool = WorkerPool.for_command(workers, __name__)

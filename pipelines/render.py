@@ -18,7 +18,8 @@ from scrapy_playwright.page import PageMethod
 
 from pipelines.drop import RENDER_FAILED, drop
 from pipelines.extraction.site_rules import SiteRules
-from pipelines.warc_writer import warc_writer_of
+from pipelines.step import service
+from pipelines.warc_thread import WarcWriter
 
 
 class Renderer:
@@ -28,7 +29,7 @@ class Renderer:
         self.enabled = settings.getbool("RENDER_ENABLED")
         self.fallback = settings.getbool("RENDER_FALLBACK")
         self.settle_ms = settings.getint("RENDER_SETTLE_MS")
-        self.writer = warc_writer_of(crawler)
+        self.writer = service(crawler, WarcWriter)
 
     @property
     def mode(self) -> str:

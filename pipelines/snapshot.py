@@ -1,4 +1,4 @@
-"""Step 1: every response the crawl receives into a WARC file, before anything can go wrong
+"""The capture: every response the crawl receives into a WARC file, before anything can go wrong
 with it — articles, discovery pages, robots.txt, redirect hops and retried attempts alike,
 so the WARC files of a crawl replay that crawl. A payload already archived for the same
 URL is written as a ``revisit`` record pointing at it.
@@ -18,10 +18,10 @@ from scrapy.http import Response
 
 from archive.store import Archive, Capture
 from archive.warc import Exchange, RecordRef, StoredResponse
-from pipelines.archive_access import archive_thread_of
-from pipelines.base import crawler_shared
+from pipelines.archive_access import ArchiveThread
 from pipelines.outcomes import Capture as FetchCapture
-from pipelines.warc_writer import warc_writer_of
+from pipelines.step import service
+from pipelines.warc_thread import WarcWriter
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ def header_pairs(headers) -> list[tuple[str, str]]:
 class Snapshotter:
     def __init__(self, crawler):
         self.crawler, self.stats = crawler, crawler.stats
-        self.writer = warc_writer_of(crawler)
-        self.database = archive_thread_of(crawler)
+        self.writer = service(crawler, WarcWriter)
+        self.database = service(crawler, ArchiveThread)
 
     async def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
@@ -82,7 +82,3 @@ def _capture_of(response: Response, fetched_at: datetime, ref: RecordRef) -> Fet
         content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
         ref=ref,
     )
-
-
-def snapshotter_of(crawler) -> Snapshotter:
-    return crawler_shared(crawler, "snapshotter", lambda: Snapshotter(crawler))

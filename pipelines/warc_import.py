@@ -150,7 +150,7 @@ class Importer:
     def __init__(
         self,
         archive: Archive,
-        rules_for_url: Callable[[str], SiteRules | None],
+        rules_for_url: Callable[[str, datetime | None], SiteRules | None],
         pool: WorkerPool,
         site: str | None = None,
         since: datetime | None = None,
@@ -229,14 +229,18 @@ class Importer:
                 what = self._selected(record) or what
             if what == EXTRACT:
                 self.payloads.setdefault(record.digest or "", (record.file, record.offset))
-                jobs.append(Job(record.file, record.offset, record.url, record.date, self.rules_for_url(record.url)))
+                jobs.append(
+                    Job(
+                        record.file, record.offset, record.url, record.date, self.rules_for_url(record.url, record.date)
+                    )
+                )
                 work.append(record)
             elif what == REVISIT:
                 source = self._revisited(record)
                 if source is None:
                     rows.append(self._row(record, "dropped:revisit_unresolved"))
                     continue
-                jobs.append(Job(*source, record.url, record.date, self.rules_for_url(record.url)))
+                jobs.append(Job(*source, record.url, record.date, self.rules_for_url(record.url, record.date)))
                 work.append(record)
             elif what.startswith("skipped:"):
                 self.counts[what] += 1
@@ -303,7 +307,7 @@ class Importer:
 def import_warcs(
     archive: Archive,
     paths: Iterable[str | os.PathLike],
-    rules_for_url: Callable[[str], SiteRules | None],
+    rules_for_url: Callable[[str, datetime | None], SiteRules | None],
     pool: WorkerPool,
     site: str | None = None,
     since: datetime | None = None,

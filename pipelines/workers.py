@@ -1,8 +1,8 @@
 """Where the CPU-heavy steps run, so the reactor thread only moves bytes.
 
 Parsing, extracting and cleaning a page costs milliseconds of pure Python; run on the
-reactor thread they cap the crawl at one core. ``pool_of(crawler)`` is the crawler's pool
-of worker processes (``PIPELINE_WORKERS``, default one per core; 0 runs the steps inline,
+reactor thread they cap the crawl at one core. ``WorkerPool``, a Scrapy extension, is the
+crawler's pool of worker processes (``PIPELINE_WORKERS``, default one per core; 0 runs the steps inline,
 as in a debugger); ``reextract`` maps its jobs over a pool of the same kind.
 ``in_executor`` awaits any ``concurrent.futures`` executor from a pipeline coroutine,
 whatever reactor Scrapy runs (the snapshot step's writer thread uses it).
@@ -20,7 +20,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pipelines.base import crawler_shared
 from pipelines.garbage_collection import tune
 from pipelines.lifeline import die_with_parent
 
@@ -83,6 +82,16 @@ class WorkerPool:
             (os.cpu_count() or 1) if workers in (None, "") else int(workers),
             tuple(int(n) for n in settings.getlist("GC_THRESHOLDS")),
         )
+
+    @classmethod
+    def from_crawler(cls, crawler) -> WorkerPool:
+        """The crawler's pool: started with the spider, shut down when the engine stops."""
+        from scrapy import signals  # here: the importing process of ``archive import`` runs without Scrapy
+
+        pool = cls.from_settings(crawler.settings)
+        crawler.signals.connect(pool.start, signal=signals.spider_opened)
+        crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+        return pool
 
     @classmethod
     def for_command(cls, workers: int | None, tasks: str) -> WorkerPool:
@@ -175,16 +184,3 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
-
-
-def pool_of(crawler) -> WorkerPool:
-    """The crawler's worker pool, shut down when the engine stops."""
-    from scrapy import signals
-
-    def build() -> WorkerPool:
-        pool = WorkerPool.from_settings(crawler.settings)
-        crawler.signals.connect(pool.start, signal=signals.spider_opened)
-        crawler.signals.connect(pool.close, signal=signals.engine_stopped)
-        return pool
-
-    return crawler_shared(crawler, "workers", build)

@@ -21,11 +21,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from archive.recordings import pack
+from crawler.sites import all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "tests" / "recordings"
-SITES = ("kinhtedothi.vn", "thanhnien.vn", "hanhkhatkito.net")
-SPIDER_OF = {"kinhtedothi.vn": "kinhtedothi", "thanhnien.vn": "thanhnien", "hanhkhatkito.net": "hanhkhatkito"}
+SITES = tuple(rules.name for rules in all_rules())
+"""Every site with rules (``crawler.sites``, the one list): each has its recording."""
+SPIDER_OF = {rules.name: rules.spider for rules in all_rules()}
 
 
 SLOW_FIRST = (

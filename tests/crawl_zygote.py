@@ -22,11 +22,11 @@ PRELOAD = (
     "scrapy.crawler",
     "scrapy.core.engine",
     "scrapy.core.downloader.handlers.http11",
-    "crawler.spiders.base",
+    "crawler.spiders.archive_spider",
     "crawler.middlewares.capture",
     "crawler.middlewares.replay",
     "pipelines.extract",
-    "pipelines.store",
+    "pipelines.store_article",
     "archive.near_duplicates",
     "datasketch",  # imported on a crawl's first signature (archive.keys), with scipy: 1 s and more
     "alembic.command",  # imported when a crawl opens the archive (archive.database)

@@ -2,7 +2,7 @@
 on the loopback server the rendering tests start."""
 
 from crawler.sites import SiteRules
-from crawler.spiders.base import ArchiveSpider
+from crawler.spiders.archive_spider import ArchiveSpider
 
 
 class ScriptSiteSpider(ArchiveSpider):

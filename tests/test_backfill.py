@@ -6,7 +6,7 @@ import gzip
 import pytest
 from scrapy.settings import Settings
 
-from crawler.backfill import BackfillError, divided_politeness, fetcher, shards_of
+from crawler.scheduling.backfill import BackfillError, divided_politeness, fetcher, shards_of
 from tests.loopback import serve
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from archive import spool
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
-from archive.runs import NODE
+from archive.run_records import NODE
 from archive.store import Archive
 from archive.verify import verify
 from pipelines.archive_access import ArchiveDownError, ArchiveThread

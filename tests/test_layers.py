@@ -9,8 +9,14 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 LAYERS = ("crawler", "pipelines", "archive")
-COMPOSITION_ROOTS = {"archive.cli", "archive.__main__"}
-"""``python -m archive`` wires crawls, re-extraction and imports together: it may import upward."""
+COMPOSITION_ROOT = "archive.cli"
+"""``python -m archive`` (its command-line package) wires crawls, scheduling, re-extraction and
+imports together: it may import upward."""
+SCHEDULING = "crawler.scheduling"
+
+
+def is_composition_root(name: str) -> bool:
+    return name == "archive.__main__" or name == COMPOSITION_ROOT or name.startswith(COMPOSITION_ROOT + ".")
 
 
 def module_name(path: Path) -> str:
@@ -39,7 +45,7 @@ def upward_imports() -> list[str]:
     modules = project_modules()
     wrong = []
     for name, path in sorted(modules.items()):
-        if name in COMPOSITION_ROOTS:
+        if is_composition_root(name):
             continue
         rank = LAYERS.index(name.split(".")[0])
         for imported in sorted(imports_of(path, modules)):
@@ -86,3 +92,23 @@ def test_no_two_modules_import_each_other_in_a_circle():
         visit(name, [name])
     packages = {name for name, path in modules.items() if path.name == "__init__.py"}  # re-exports
     assert [" → ".join(c) for c in circles if not set(c) & packages] == []
+
+
+def test_nothing_in_the_archive_but_its_command_line_imports_the_scheduling_code():
+    modules = project_modules()
+    wrong = [
+        f"{name} imports {imported}"
+        for name, path in sorted(modules.items())
+        if name.startswith("archive.") and not is_composition_root(name)
+        for imported in sorted(imports_of(path, modules))
+        if imported == SCHEDULING or imported.startswith(SCHEDULING + ".")
+    ]
+    assert wrong == []
+
+
+def test_no_two_modules_of_the_product_share_a_file_name():
+    by_name: dict[str, list[str]] = {}
+    for name, path in project_modules().items():
+        if path.name not in ("__init__.py", "__main__.py") and ".migrations.versions." not in name:
+            by_name.setdefault(path.name, []).append(name)
+    assert {file: names for file, names in by_name.items() if len(names) > 1} == {}

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from archive.nodes import NodeError, ScrapydNode, least_busy, node_urls
+from crawler.scheduling.scrapyd import NodeError, ScrapydNode, least_busy, node_urls
 from tests.loopback import free_port, serve
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from crawler.middlewares.scheduled import is_known
+from crawler.middlewares.scheduled_mode import is_known
 
 FETCHED = datetime(2021, 1, 28, 3, 0, tzinfo=UTC)
 KNOWN = {"https://thanhnien.vn/a-1851335421.htm": FETCHED}

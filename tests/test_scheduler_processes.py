@@ -89,7 +89,7 @@ def test_output_is_plain_without_a_terminal_and_live_on_one(site, sqlite_url, tm
 
 
 def test_a_timed_out_crawl_is_stopped_with_its_whole_process_group():
-    from archive.runners import signal_group
+    from crawler.scheduling.local_runs import signal_group
 
     crawl = subprocess.Popen(
         ["sh", "-c", "sleep 60 & echo $!; wait"], stdout=subprocess.PIPE, text=True, start_new_session=True

@@ -10,7 +10,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import Exchange, WarcIndex, WarcStore, finish_orphans, read_response
-from archive.warc.files import NODE, file_name, located, warc_dirs
+from archive.warc.naming import NODE, file_name, located, warc_dirs
 
 BODY = "<html><body><p>Tổng thống Biden</p></body></html>".encode()
 

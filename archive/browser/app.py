@@ -39,7 +39,7 @@ from archive.browser.word_diff import META_FIELDS, metadata_changes, paragraphs
 from archive.database import ArchiveUnavailableError, existing_engine
 from archive.models import CrawlRun, Site, Snapshot
 from archive.queries import history, near_duplicate_clusters, run_failures
-from archive.recheck import aware
+from archive.recheck_policy import aware
 from archive.search import Filters
 from archive.search_text import parse_query, snippet
 from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response, warc_location

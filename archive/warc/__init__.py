@@ -1,7 +1,7 @@
 """WARC snapshots, as warcio splits them: building records (``records``), writing files with
 rotation (``writer``), reading and indexing them (``reader``), and naming them (``files``)."""
 
-from archive.warc.files import (
+from archive.warc.naming import (
     NODE,
     OPEN_SUFFIX,
     existing,
@@ -14,7 +14,7 @@ from archive.warc.files import (
     warc_location,
     writer_pid,
 )
-from archive.warc.reader import (
+from archive.warc.record_reader import (
     MAX_PAYLOAD,
     READ_ERRORS,
     DamagedWarcError,
@@ -35,7 +35,7 @@ from archive.warc.records import (
     stored_headers,
     warc_date,
 )
-from archive.warc.writer import GzipMembers, WarcStore
+from archive.warc.rotating_writer import GzipMembers, WarcStore
 
 __all__ = [
     "MAX_PAYLOAD",

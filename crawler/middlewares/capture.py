@@ -17,7 +17,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from pipelines.outcomes import FETCHED, ROBOTS, fetch_outcome
-from pipelines.snapshot import snapshotter_of
+from pipelines.snapshot import Snapshotter
 
 
 class OriginalEncodingMiddleware:
@@ -32,7 +32,7 @@ class OriginalEncodingMiddleware:
 class CaptureMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.snapshotter = snapshotter_of(crawler)
+        self.snapshotter = Snapshotter(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -2,7 +2,7 @@
 site is adding its rules file, nothing here."""
 
 from crawler.sites import all_rules
-from crawler.spiders.base import ArchiveSpider
+from crawler.spiders.archive_spider import ArchiveSpider
 
 
 def _site_spider(rules) -> type[ArchiveSpider]:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.warc.files import file_name, open_path
+from archive.warc.naming import file_name, open_path
 from archive.warc.records import (
     RENDERED_TYPE,
     SOFTWARE,

@@ -1,4 +1,4 @@
-"""A scheduled crawl as a process of this machine (``archive.dispatcher`` sends them to scrapyd nodes).
+"""A scheduled crawl as a process of this machine (``crawler.scheduling.dispatch`` sends them to scrapyd nodes).
 
 The runner starts ``scrapy crawl <spider>`` with the job's arguments and settings, waits for it
 (calling ``progress`` about once a second), stops it at the timeout, and returns its exit status

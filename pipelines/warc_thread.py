@@ -1,7 +1,7 @@
-"""The crawl's WARC files, shared by the steps that write to them (the snapshot step and
-the renderer): one ``WarcStore`` (``WARC_DIR``, rotating at ``WARC_MAX_SIZE``, gzip level
-``WARC_COMPRESSION_LEVEL``) and one writer thread, so records are compressed while the
-reactor keeps fetching (zlib and hashing release the GIL)."""
+"""The crawl's WARC files, shared by the steps that write to them (the snapshot step and the
+renderer) as a Scrapy extension (``pipelines.step.service``): one ``WarcStore`` (``WARC_DIR``,
+rotating at ``WARC_MAX_SIZE``, gzip level ``WARC_COMPRESSION_LEVEL``) and one writer thread, so
+records are compressed while the reactor keeps fetching (zlib and hashing release the GIL)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from scrapy import signals
 
 from archive.processes import process_alive
 from archive.warc import Exchange, RecordRef, WarcStore, finish_orphans
-from pipelines.base import crawler_shared
 from pipelines.workers import in_executor
 
 logger = logging.getLogger(__name__)
@@ -37,11 +36,10 @@ class WarcWriter:
         self.thread.shutdown(wait=True)
         self.store.close()
 
-
-def warc_writer_of(crawler) -> WarcWriter:
-    """The crawler's writer, closed when the spider closes (every item is done by then)."""
-
-    def build() -> WarcWriter:
+    @classmethod
+    def from_crawler(cls, crawler) -> WarcWriter:
+        """The crawler's writer (files named after its spider), closed when the spider closes
+        (every item is done by then); WARC files a dead crawl left open are finished first."""
         settings = crawler.settings
         for path in finish_orphans(settings.get("WARC_DIR"), process_alive):
             logger.warning(
@@ -53,8 +51,6 @@ def warc_writer_of(crawler) -> WarcWriter:
             max_size=settings.getint("WARC_MAX_SIZE"),
             compression_level=settings.getint("WARC_COMPRESSION_LEVEL"),
         )
-        writer = WarcWriter(store)
+        writer = cls(store)
         crawler.signals.connect(writer.close, signal=signals.spider_closed)
         return writer
-
-    return crawler_shared(crawler, "warc_writer", build)

@@ -1,5 +1,8 @@
-"""Step 5: the article into the database, every request as a snapshot row with its outcome,
-the run as a ``CrawlRun``.
+"""The decide-and-store step: what the page is to the archive (a new article, another URL of a
+known one, an unchanged re-fetch, an edit: ``archive.decisions``) is decided and written in one
+call and one transaction (``Archive.save``); the decision comes back for the item's log line
+(``decision``) and the stats (``articles/<outcome>``). Every other request becomes a snapshot
+row with its outcome, the run a ``CrawlRun``.
 
 All of it runs on the archive's database thread (``pipelines.archive_access``): the
 reactor never waits. Outcome rows of requests that are not article items (the
@@ -18,20 +21,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from dataclasses import asdict
 from datetime import timedelta
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 
 from archive import spool
-from archive.decisions import Decision
 from archive.processes import process_alive
-from archive.runs import NODE, run_owner
+from archive.run_records import NODE, run_owner
 from archive.store import Archive
-from pipelines.archive_access import archive_thread_of, fields_of
-from pipelines.base import CrawlerPipeline
+from pipelines.archive_access import ArchiveThread, fields_of
 from pipelines.drop import DROPPED, PageDropped
 from pipelines.outcomes import fetch_outcome, outcome_rows
+from pipelines.step import CrawlerPipeline, service
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class StorePipeline(CrawlerPipeline):
         super().__init__(crawler)
         settings = crawler.settings
         self.spool = settings.get("FAILED_ITEMS_FILE")
-        self.database = archive_thread_of(crawler)
+        self.database = service(crawler, ArchiveThread)
         self.run_id: int | None = None
         self.batch_size = settings.getint("OUTCOME_BATCH_SIZE")
         self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT_SECONDS")
@@ -159,12 +162,12 @@ class StorePipeline(CrawlerPipeline):
     # -- articles -----------------------------------------------------------------------
     async def process_item(self, item):
         adapter = ItemAdapter(item)
-        known = Decision(**adapter["decision"]) if adapter.get("decision") else None
         try:
-            decision = await self.database.call(Archive.save, fields_of(item), self.run_id, known)
+            decision = await self.database.call(Archive.save, fields_of(item), self.run_id)
         except Exception as exc:
             self._spool(spool.SAVE, adapter.asdict(), exc)
             return item
+        adapter["decision"] = asdict(decision)
         self.stats.inc_value(f"articles/{decision.outcome}")
         return item
 

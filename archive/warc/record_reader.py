@@ -11,7 +11,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.warc.files import OPEN_SUFFIX, existing, final_path, warc_files, writer_pid
+from archive.warc.naming import OPEN_SUFFIX, existing, final_path, warc_files, writer_pid
 from archive.warc.records import RecordRef, StoredResponse
 
 

@@ -9,7 +9,7 @@ last one stopped:
 
 - leases (``lock`` table) keep two schedulers, or two runs of one site, from overlapping;
 - with ``SCRAPYD_URLS`` the crawls of a round run at once on several scrapyd nodes, the least
-  busy first, each holding its site's lease (``archive.dispatcher``); schedulers on several
+  busy first, each holding its site's lease (``crawler.scheduling.dispatch``); schedulers on several
   hosts then run rounds side by side, and the sites of a node that died run elsewhere;
 - every crawl reports into a ``CrawlRun`` made here; a crawl that crashes, is killed or
   times out is recorded as ``failed`` with its exit status and the tail of its log, and the
@@ -31,14 +31,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import func, select
+from scrapy.settings import BaseSettings
 
-from archive.dispatcher import FOLLOW_EVERY, Dispatch, Dispatcher
-from archive.models import Snapshot
-from archive.nodes import ScrapydNode
-from archive.runners import CrawlJob, LocalRunner
-from archive.runs import backfill_lease, site_lease
+from archive.run_records import backfill_lease, site_lease
 from archive.store import Archive
+from crawler.scheduling.backfill import BackfillError, divided_politeness, fetcher, shards_of
+from crawler.scheduling.dispatch import FOLLOW_EVERY, Dispatch, Dispatcher
+from crawler.scheduling.local_runs import CrawlJob, LocalRunner
+from crawler.scheduling.scrapyd import ScrapydNode, node_urls
 
 SCHEDULER_LOCK = "scheduler"
 
@@ -60,6 +60,34 @@ class ScheduleConfig:
     """How long a dispatched crawl's lease lasts without being renewed."""
     now: str | None = None
     """ISO 8601 time injected into rounds and crawls (``ARCHIVE_NOW``); None: the real clock."""
+    crawl_settings: BaseSettings = field(default_factory=BaseSettings)
+    """The settings each crawl runs with (``--set`` included): a backfill divides their politeness."""
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: BaseSettings,
+        spiders: dict[str, str],
+        crawl_args: list[str] | None = None,
+        now: str | None = None,
+        scrapyd_urls: str | None = None,
+        lease_seconds: float | None = None,
+    ) -> ScheduleConfig:
+        """The schedule the project's settings describe (``SCHEDULE_*``, ``SCRAPYD_URLS``); the
+        arguments given override them."""
+        return cls(
+            spiders=spiders,
+            interval=timedelta(minutes=settings.getfloat("SCHEDULE_INTERVAL")),
+            site_intervals={
+                k: timedelta(minutes=float(v)) for k, v in settings.getdict("SCHEDULE_SITE_INTERVALS").items()
+            },
+            run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
+            crawl_args=list(crawl_args or ()),
+            now=now,
+            scrapyd_urls=node_urls(scrapyd_urls or settings.get("SCRAPYD_URLS")),
+            lease_ttl=timedelta(seconds=lease_seconds or settings.getfloat("SCHEDULE_LEASE_SECONDS")),
+            crawl_settings=settings,
+        )
 
 
 @dataclass
@@ -157,13 +185,20 @@ class Scheduler:
             self.archive.set_next_poll(spider, now + self.config.site_intervals.get(spider, self.config.interval))
         return sent
 
-    def backfill(self, spider: str, shards: list[str], politeness: Callable[[int], dict[str, str]]) -> list[RunReport]:
-        """One crawl per sitemap shard of the site on the scrapyd nodes, as many at once as there
-        are nodes, each with its share of the site's politeness (``politeness(crawls at once)``);
-        a shard another scheduler is crawling is skipped."""
+    def backfill(self, spider: str, sources: list[str]) -> list[RunReport]:
+        """The site's whole sitemap: one crawl per sitemap shard of ``sources`` on the scrapyd nodes,
+        as many at once as there are nodes, each with its share of the site's politeness
+        (``divided_politeness``); a shard another scheduler is crawling is skipped. Raises
+        ``BackfillError`` when the sources cannot be read or hold no sitemap."""
+        if self.dispatcher is None:
+            raise BackfillError("a backfill is split over scrapyd nodes: give them with --scrapyd URL or $SCRAPYD_URLS")
+        shards = shards_of(sources, fetcher(self.config.crawl_settings))
+        if not shards:
+            raise BackfillError(f"no sitemap among {', '.join(sources)} nor in its robots.txt")
+        self._say(f"{spider}: {len(shards)} sitemap shard(s) to crawl")
         dispatcher, queue, running, reports = self.dispatcher, list(shards), [], []
         at_once = min(len(shards), len(dispatcher.nodes)) or 1
-        settings = politeness(at_once)
+        settings = divided_politeness(self.config.crawl_settings, at_once)
         failed: dict[int, str] = {}
         while queue or running:
             loads = dispatcher.loads() if queue and len(running) < at_once else {}
@@ -271,11 +306,7 @@ class Scheduler:
         return ", ".join(parts)
 
     def _counts(self, run_id: int) -> dict[str, int]:
-        with self.archive.Session() as session:
-            rows = session.execute(
-                select(Snapshot.outcome, func.count()).where(Snapshot.crawl_run_id == run_id).group_by(Snapshot.outcome)
-            )
-            return {outcome: count for outcome, count in rows}
+        return self.archive.run_counts(run_id)
 
     def _conclude(self, spider: str, run_id: int, returncode: int, log_path: Path) -> RunReport:
         """Failed when the crawl exited badly or never recorded its end (killed, crashed at start)."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from archive.models import Article, ArticleAlias, Site, SiteSchedule
-from archive.recheck import aware
+from archive.recheck_policy import aware
 
 
 class ScheduleRecords:

@@ -19,7 +19,8 @@ from scrapy.exceptions import NotConfigured
 from archive.keys import canonical_url
 from archive.store import Archive
 from crawler.discovery import Link
-from pipelines.archive_access import archive_thread_of
+from pipelines.archive_access import ArchiveThread
+from pipelines.step import service
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class ScheduledModeMiddleware:
 
     async def process_start(self, start):
         spider = self.crawler.spider
-        database = archive_thread_of(self.crawler)
+        database = service(self.crawler, ArchiveThread)
         try:
             self.known = await database.call(Archive.known_articles, spider.site_name)
             due = await database.call(Archive.due_articles, spider.site_name)

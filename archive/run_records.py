@@ -12,11 +12,11 @@ import socket
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from archive.models import CrawlRun, Lock
-from archive.recheck import aware
+from archive.models import CrawlRun, Lock, Snapshot
+from archive.recheck_policy import aware
 
 NODE = socket.gethostname()
 """This machine's name in ``crawl_run.node``."""
@@ -91,6 +91,12 @@ class RunRecords:
         with self.Session() as session:
             run = session.get(CrawlRun, run_id)
             return run.outcome if run is not None else None
+
+    def run_counts(self, run_id: int) -> dict[str, int]:
+        """The run's requests so far, by outcome (its progress, and its report at the end)."""
+        query = select(Snapshot.outcome, func.count()).where(Snapshot.crawl_run_id == run_id).group_by(Snapshot.outcome)
+        with self.Session() as session:
+            return {outcome: count for outcome, count in session.execute(query)}
 
     def dispatched_runs(self) -> list[CrawlRun]:
         """Runs sent to a scrapyd node and not finished."""

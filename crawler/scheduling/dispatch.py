@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from archive.nodes import NodeError, ScrapydNode, least_busy
-from archive.recheck import aware
-from archive.runs import run_owner, site_lease
+from archive.recheck_policy import aware
+from archive.run_records import run_owner, site_lease
 from archive.store import Archive
+from crawler.scheduling.scrapyd import NodeError, ScrapydNode, least_busy
 
 FOLLOW_EVERY = 1.0
 """Seconds between two looks at the dispatched crawls."""

@@ -1,0 +1,81 @@
+"""What every command shares on its command line: the argument types (a mistake is argparse's
+one-line message), the global options, ``--json`` and ``--site``, and ``CommandError``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+
+from archive.database import DEFAULT_DATABASE_URL
+
+Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+"""``command(name, func, help)``: a sub-command's parser, running ``func(args)``."""
+
+
+class CommandError(Exception):
+    """A user's mistake: the message is printed as it is, the exit status is ``code``."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def a_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def a_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a time (ISO 8601: 2021-01-28T10:00:00+07:00)") from None
+
+
+def a_count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
+
+
+def a_port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
+    return int(value)
+
+
+def a_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return seconds
+
+
+def as_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def site_option(p: argparse.ArgumentParser, what: str = "site name, e.g. thanhnien.vn") -> None:
+    p.add_argument("--site", help=f"only this site ({what})")
+
+
+def global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """``--database`` and ``--warc-dir``, accepted before and after the sub-command."""
+    database, warc_dir = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), os.environ.get("WARC_DIR", "data/warc")
+    parser.add_argument(
+        "--database",
+        default=database if defaults else argparse.SUPPRESS,
+        help=f"SQLAlchemy URL of the archive (default: $DATABASE_URL or {DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument(
+        "--warc-dir",
+        default=warc_dir if defaults else argparse.SUPPRESS,
+        help="where WARC paths are resolved (default: $WARC_DIR or data/warc)",
+    )

@@ -1,0 +1,143 @@
+"""Commands that read the archive: articles, their versions and diffs, near-duplicates,
+runs, totals, exports. They never create or upgrade an archive."""
+
+from __future__ import annotations
+
+from archive.cli import printing as show
+from archive.cli.arguments import (
+    Command,
+    CommandError,
+    a_count,
+    a_date,
+    as_json,
+    site_option,
+)
+from archive.cli.lookups import article_at, known_site, reading
+
+
+def cmd_list(args) -> int:
+    from archive.queries import list_articles
+
+    with reading(args) as session:
+        known_site(session, args.site)
+        rows = list_articles(session, site=args.site, limit=args.limit)
+    show.print_json(rows) if args.json else show.article_list(rows)
+    return 0
+
+
+def cmd_show(args) -> int:
+    from archive.queries import article_dict
+
+    with reading(args) as session:
+        data = article_dict(session, article_at(session, args.url))
+    show.print_json(data) if args.json else show.article(data)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from archive.queries import totals
+
+    with reading(args) as session:
+        data = totals(session)
+    show.print_json(data) if args.json else show.totals(data)
+    return 0
+
+
+def cmd_history(args) -> int:
+    from archive.queries import history
+
+    with reading(args) as session:
+        rows = history(article_at(session, args.url))
+    show.print_json(rows) if args.json else show.history(rows)
+    return 0
+
+
+def cmd_diff(args) -> int:
+    with reading(args) as session:
+        versions = {v.number: v for v in article_at(session, args.url).versions}
+        new = args.to or max(versions)
+        old = args.from_ or max(1, new - 1)
+        if old not in versions or new not in versions:
+            raise CommandError(f"no version {old if old not in versions else new}: versions are 1..{max(versions)}")
+        show.version_diff(versions[old], versions[new])
+    return 0
+
+
+def cmd_duplicates(args) -> int:
+    from archive.queries import near_duplicate_clusters
+
+    with reading(args) as session:
+        known_site(session, args.site)
+        clusters = near_duplicate_clusters(session, args.site)
+    show.print_json(clusters) if args.json else show.clusters(clusters)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from archive.queries import export_rows
+
+    with reading(args) as session:
+        known_site(session, args.site)
+        rows = export_rows(session, since=args.since, site=args.site, all_versions=args.all_versions)
+        show.json_lines(rows) if args.format == "jsonl" else show.csv_rows(rows)
+    return 0
+
+
+def cmd_runs(args) -> int:
+    from archive.queries import recent_runs, run_failures
+
+    with reading(args) as session:
+        if args.failures is not None:
+            run_id, rows = run_failures(session, args.failures or None)
+            show.print_json({"run": run_id, "failures": rows}) if args.json else show.failures(run_id, rows)
+            return 0
+        known_site(session, args.site, spiders=True)
+        rows = recent_runs(session, args.site, args.limit)
+    show.print_json(rows) if args.json else show.runs(rows)
+    return 0
+
+
+def add_commands(command: Command) -> None:
+    p = command("list", cmd_list, "list archived articles, newest first")
+    site_option(p)
+    p.add_argument("--limit", type=a_count, help="at most this many articles")
+    as_json(p)
+
+    p = command("show", cmd_show, "one article with its versions and snapshots")
+    p.add_argument("url", help="its URL, canonical or any alias (tracking parameters and all)")
+    as_json(p)
+
+    p = command("stats", cmd_stats, "totals of the archive")
+    as_json(p)
+
+    p = command("history", cmd_history, "versions of an article with time, change class and summary")
+    p.add_argument("url", help="its URL, canonical or any alias")
+    as_json(p)
+
+    p = command("diff", cmd_diff, "paragraph-level diff between two versions (default: the last two)")
+    p.add_argument("url", help="its URL, canonical or any alias")
+    p.add_argument("--from", dest="from_", type=a_count, metavar="N", help="the older version's number")
+    p.add_argument("--to", type=a_count, metavar="N", help="the newer version's number (default: the latest)")
+
+    p = command("duplicates", cmd_duplicates, "near-duplicate clusters: stories re-posted elsewhere")
+    site_option(p)
+    as_json(p)
+
+    p = command("export", cmd_export, "the latest version of every article, streamed as JSON lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="default: %(default)s")
+    p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only articles published on or after this day")
+    site_option(p)
+    p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
+
+    p = command("runs", cmd_runs, "recent crawl runs with their counts and outcomes")
+    site_option(p, "spider or site name")
+    p.add_argument(
+        "--failures",
+        nargs="?",
+        const=0,
+        type=int,
+        metavar="RUN",
+        help="the requests of run RUN (default: the latest) that were dropped, refused or failed",
+    )
+    p.add_argument("--limit", type=a_count, default=20, help="at most this many runs (default: %(default)s)")
+    as_json(p)
