@@ -268,3 +268,34 @@ def run_failures(session: Session, run_id: int | None = None) -> tuple[int | Non
         {"url": url, "status": status, "outcome": outcome, "detail": detail}
         for url, status, outcome, detail in session.execute(query)
     ]
+
+
+def latest_snapshots(session: Session, site: str | None = None, since: datetime | None = None) -> list[tuple]:
+    """Every article's latest kept snapshot, with the name of the article's site (what
+    ``reextract`` reads again)."""
+    latest = (
+        select(func.max(Snapshot.id))
+        .where(Snapshot.article_id.is_not(None), Snapshot.outcome.not_like("dropped:%"))
+        .group_by(Snapshot.article_id)
+    )
+    query = (
+        select(Snapshot, Site.name)
+        .join(Article, Article.id == Snapshot.article_id)
+        .join(Site)
+        .where(Snapshot.id.in_(latest))
+        .order_by(Snapshot.id)
+    )
+    if site:
+        query = query.where(Site.name == site)
+    if since:
+        query = query.where(Snapshot.fetched_at >= since)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def latest_digests(session: Session) -> dict[int, str]:
+    """Article id -> content digest of its latest version."""
+    latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
+    rows = session.execute(
+        select(ArticleVersion.article_id, ArticleVersion.content_digest).where(ArticleVersion.id.in_(latest))
+    )
+    return {article_id: digest for article_id, digest in rows if digest}

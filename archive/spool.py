@@ -1,7 +1,7 @@
 """The spool: what the database could not take, kept as JSON lines until it can.
 
 When a write fails for good (a dead server, a locked file, a schema it cannot migrate),
-the store step appends the write here — the article item (without its page: the WARC has
+the decide-and-store step appends the write here — the article item (without its page: the WARC has
 it) or the outcome rows — and the crawl goes on. ``load`` replays the writes into the
 archive; each is idempotent (a WARC record keeps one row, an article met again is
 ``unchanged``), so a spool loaded twice stores nothing twice. Crawls and the scheduler

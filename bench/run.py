@@ -56,6 +56,8 @@ class Result:
     peak_mb: float
     database_ms: float | None = None
     """CPU milliseconds per page of the crawl's database thread (``store/cpu_seconds``)."""
+    database_calls: float | None = None
+    """The crawl's archive calls (its database round trips, ``archive/calls/<kind>`` stats) per page."""
 
 
 def free_port() -> int:
@@ -212,8 +214,16 @@ def crawl(
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", output).group(1))
     database = re.search(r"'store/cpu_seconds': ([\d.e-]+)", output)
     database_ms = round(float(database.group(1)) * 1000 / pages, 3) if database else None
+    calls = sum(int(n) for n in re.findall(r"'archive/calls/\w+': (\d+)", output))
     return Result(
-        variant, pages, round(elapsed, 2), round(pages / elapsed, 1), round(cpu, 2), round(rss, 1), database_ms
+        variant,
+        pages,
+        round(elapsed, 2),
+        round(pages / elapsed, 1),
+        round(cpu, 2),
+        round(rss, 1),
+        database_ms,
+        round(calls / pages, 3) if calls else None,
     )
 
 
@@ -356,11 +366,14 @@ def real_page_imports(base: str, env: dict, tmp: Path, args) -> list[imports.Imp
 
 def report(results: list[Result], args, pages: list[dict], imported: list) -> None:
     by = {r.variant: r for r in results}
-    print(f"{'variant':34} {'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'db ms/page':>10}")
+    header = f"{'pages':>6} {'s':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'db ms/page':>10}"
+    header += f" {'db calls/page':>13}"
+    print(f"{'variant':34} {header}")
     for r in results:
         figures = f"{r.pages:6} {r.seconds:7.2f} {r.pages_per_second:8.1f} {r.cpu_seconds:7.2f} {r.peak_mb:8.1f}"
-        database = f"{r.database_ms:10.3f}" if r.database_ms is not None else ""
-        print(f"{r.variant:34} {figures} {database}")
+        database = f"{r.database_ms:10.3f}" if r.database_ms is not None else f"{'':10}"
+        calls = f"{r.database_calls:13.3f}" if r.database_calls is not None else ""
+        print(f"{r.variant:34} {figures} {database} {calls}".rstrip())
     full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
     ratios = {
         "full / plain Scrapy (target >= 0.5)": full.pages_per_second / plain.pages_per_second,

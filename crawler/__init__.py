@@ -1,1 +1,2 @@
-"""The Scrapy project: settings, spiders, middlewares and per-site rules."""
+"""The Scrapy project: settings, spiders (discover and fetch), middlewares, per-site rules (with
+their versions), rendering, and crawl orchestration (``scheduling``)."""

@@ -1,9 +1,9 @@
 """What became of every request a crawl made: one outcome each, recorded in the archive.
 
-Article fetches end in the store step (``new``, ``alias``, …, ``dropped:<reason>``).
+Article fetches end in the decide-and-store step (``new``, ``alias``, …, ``dropped:<reason>``).
 Everything else — discovery pages, robots.txt, earlier attempts of a retried or
 redirected request, requests refused or failed without a response — is announced with
-the ``fetch_outcome`` signal, which the store step records as a snapshot row.
+the ``fetch_outcome`` signal, which the decide-and-store step records as a snapshot row.
 """
 
 from __future__ import annotations

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from archive.keys import content_digest
-from archive.models import Article, ArticleVersion, Site, Snapshot
+from archive.models import Snapshot
+from archive.queries import latest_digests, latest_snapshots
 from archive.recheck_policy import aware
 from archive.store import Archive
 from archive.warc import RecordRef, read_response
@@ -24,30 +23,6 @@ from pipelines.extraction.article import article_from_page
 from pipelines.extraction.classify import ARCHIVED_TYPES
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.workers import WorkerPool
-
-
-def latest_snapshots(
-    archive: Archive, site: str | None = None, since: datetime | None = None
-) -> list[tuple[Snapshot, str]]:
-    """Every article's latest kept snapshot, with the name of the article's site."""
-    with archive.Session() as session:
-        latest = (
-            select(func.max(Snapshot.id))
-            .where(Snapshot.article_id.is_not(None), Snapshot.outcome.not_like("dropped:%"))
-            .group_by(Snapshot.article_id)
-        )
-        query = (
-            select(Snapshot, Site.name)
-            .join(Article, Article.id == Snapshot.article_id)
-            .join(Site)
-            .where(Snapshot.id.in_(latest))
-            .order_by(Snapshot.id)
-        )
-        if site:
-            query = query.where(Site.name == site)
-        if since:
-            query = query.where(Snapshot.fetched_at >= since)
-        return [tuple(row) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -91,8 +66,9 @@ def reextract(
     on ``workers`` processes (default: one per core; 0 or 1: in this process); an article whose
     re-extracted content equals its latest version costs no database write."""
     outcomes: Counter = Counter()
-    snapshots = latest_snapshots(archive, site, since)
-    digests = latest_digests(archive)
+    with archive.Session() as session:
+        snapshots = latest_snapshots(session, site, since)
+        digests = latest_digests(session)
     jobs = []
     for snapshot, site_name in snapshots:
         source = snapshot
@@ -121,16 +97,6 @@ def reextract(
     finally:
         pool.close()
     return outcomes
-
-
-def latest_digests(archive: Archive) -> dict[int, str]:
-    """Article id -> content digest of its latest version."""
-    with archive.Session() as session:
-        latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
-        rows = session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.content_digest).where(ArticleVersion.id.in_(latest))
-        )
-        return {article_id: digest for article_id, digest in rows if digest}
 
 
 def snapshot_ref(snapshot: Snapshot) -> RecordRef:

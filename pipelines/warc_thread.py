@@ -1,4 +1,4 @@
-"""The crawl's WARC files, shared by the steps that write to them (the snapshot step and the
+"""The crawl's WARC files, shared by the steps that write to them (the capture and the
 renderer) as a Scrapy extension (``pipelines.step.service``): one ``WarcStore`` (``WARC_DIR``,
 rotating at ``WARC_MAX_SIZE``, gzip level ``WARC_COMPRESSION_LEVEL``) and one writer thread, so
 records are compressed while the reactor keeps fetching (zlib and hashing release the GIL)."""

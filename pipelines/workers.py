@@ -5,7 +5,7 @@ reactor thread they cap the crawl at one core. ``WorkerPool``, a Scrapy extensio
 crawler's pool of worker processes (``PIPELINE_WORKERS``, default one per core; 0 runs the steps inline,
 as in a debugger); ``reextract`` maps its jobs over a pool of the same kind.
 ``in_executor`` awaits any ``concurrent.futures`` executor from a pipeline coroutine,
-whatever reactor Scrapy runs (the snapshot step's writer thread uses it).
+whatever reactor Scrapy runs (the capture's WARC writer thread uses it).
 """
 
 from __future__ import annotations

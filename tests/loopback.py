@@ -46,9 +46,10 @@ def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | th
                 self.send_response(status)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Type", content_type)
-                if chunked:
-                    self.send_header("Connection", "close")
-                else:
+                # every answer closes its connection (HTTP/1.0 here), and says so: a client that
+                # reused it anyway (wget does) raced the close and lost the page now and then
+                self.send_header("Connection", "close")
+                if not chunked:
                     self.send_header("Content-Length", str(len(body)))
                 for name, value in extra.items():
                     self.send_header(name, value)

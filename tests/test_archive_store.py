@@ -21,7 +21,7 @@ from tests.conftest import article_entry, recording
 
 
 def fetched(site: str, tmp_path, url: str | None = None, edit=None) -> dict:
-    """A fetched article as it reaches the store step, with a real WARC snapshot."""
+    """A fetched article as it reaches the decide-and-store step, with a real WARC snapshot."""
     entry = article_entry(site)
     html = recording(site, entry["file"]).read_bytes()
     if edit:

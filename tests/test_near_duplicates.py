@@ -75,7 +75,7 @@ def test_a_repost_stored_by_one_archive_process_is_found_by_another(database_url
 
 
 def stored(site: str, path: str, title: str, body: list[str]) -> dict:
-    """A fetched article as the store step gets it (its snapshot an invented WARC record)."""
+    """A fetched article as the decide-and-store step gets it (its snapshot an invented WARC record)."""
     url = f"https://{site}{path}"
     item = {
         "url": url,

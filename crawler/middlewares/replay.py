@@ -3,7 +3,7 @@
 Enabled by the ``REPLAY_FROM`` setting (a WARC file or a folder of them): a
 recorded URL gets its recorded response, any other URL a 404, and nothing
 leaves the machine. Responses carry their WARC location in
-``request.meta["replayed_record"]`` so the snapshot step points at the
+``request.meta["replayed_record"]`` so the capture points at the
 existing record instead of writing the same bytes again. A request for the
 browser (``meta["playwright"]``) gets the page as it was rendered (its
 ``conversion`` record): a replay never starts a browser.
