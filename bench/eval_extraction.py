@@ -1,6 +1,7 @@
 """``make eval``: score extract_article's body on the article-extraction benchmark, next to
 trafilatura and readability in the same run; then the Fundus development pages
-(``bench/eval_fundus.py``: body, title, authors, time, topics).
+(``bench/eval_fundus.py``: body, title, authors, time, topics) and the WCXB article pages
+(``bench/eval_wcxb.py``: word F1, snippets, pages lost).
 
 Reads the benchmark in place (``EVAL_DATA``, default ``../shared/bench/article-extraction``;
 the pages are not part of the project) and prints F1, precision, recall, accuracy and
@@ -120,6 +121,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="extractor names to run")
     parser.add_argument("--worst", type=int, default=0, help="list this many of our worst pages")
     parser.add_argument("--fundus", default=os.environ.get("EVAL_FUNDUS", "../shared/bench/fundus"))
+    parser.add_argument("--wcxb", default=os.environ.get("EVAL_WCXB", "../shared/bench/wcxb"))
     args = parser.parse_args()
     data = Path(args.data)
     if not (data / "ground-truth.json").exists():
@@ -135,7 +137,28 @@ def main() -> int:
     fundus = Path(args.fundus)
     if (fundus / "manifest.json").exists():
         print_fundus(fundus, args.only)
+    wcxb = Path(args.wcxb)
+    if (wcxb / "ground-truth").is_dir():
+        print_wcxb(wcxb, args.only, args.worst)
     return 0
+
+
+def print_wcxb(data: Path, only: list[str] | None, show_worst: int) -> None:
+    from bench.eval_wcxb import run as run_wcxb
+    from bench.eval_wcxb import targets as wcxb_targets
+
+    scores = run_wcxb(data, {name: fn for name, fn in EXTRACTORS.items() if not only or name in only})
+    print(f"\nWCXB article pages ({data}): word-bag F1 per page, snippets with / without, pages lost (recall < 0.5)")
+    columns = ("F1", "prec", "recall", "with", "without")
+    print(f"{'extractor':32} " + " ".join(f"{c:>7}" for c in columns) + f" {'lost':>5} {'ms/page':>8}")
+    for name, r in scores.items():
+        cells = " ".join(f"{r[k]:7.3f}" for k in ("f1", "precision", "recall", "with", "without"))
+        print(f"{name:32} {cells} {len(r['lost']):5} {r['ms_median']:8.1f}")
+    print_targets(wcxb_targets(scores))
+    ours = scores["newsarchive"]
+    print("  lost: " + ", ".join(f"{k} ({recall})" for k, recall in sorted(ours["lost"].items())))
+    for f1, key in sorted((f1, k) for k, f1 in ours["f1_by_page"].items())[:show_worst]:
+        print(f"  worst {f1:.3f} {key}", file=sys.stderr)
 
 
 def print_fundus(data: Path, only: list[str] | None) -> None:
