@@ -50,9 +50,12 @@ def snippet_share(text: str, snippets: list[str]) -> float | None:
 
 
 def pages(data: Path) -> dict[str, dict]:
+    """The pages with a reference text (two of the set have none: nothing to score them on)."""
     found = {}
     for path in sorted((data / "ground-truth").glob("*.json")):
         truth = json.loads(path.read_text(encoding="utf-8"))
+        if not (truth["ground_truth"].get("main_content") or "").strip():
+            continue
         html = gzip.decompress((data / "html" / f"{path.stem}.html.gz").read_bytes()).decode("utf-8", "replace")
         found[path.stem] = {"url": truth["url"], "html": html, "truth": truth["ground_truth"]}
     return found

@@ -1,4 +1,9 @@
-"""Parsing a page once and reading the text of its elements."""
+"""Parsing a page once, as a browser parses it, and reading the text of its elements.
+
+libxml2 (lxml's parser) is not an HTML5 parser: it leaves a ``<div>`` opened inside a menu
+``<button>`` open at ``</button>``, so the rest of the page, article included, ends up inside the
+menu. Pages are parsed by lexbor (``selectolax``), which builds the tree the HTML5 standard and
+browsers build, and its serialization is read by lxml, whose tree the extractor walks."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import re
 import lxml.html
 from lxml import etree
 from parsel import Selector
+from selectolax.lexbor import LexborHTMLParser
 
 from pipelines.extraction.text import normalize_text
 
@@ -70,10 +76,16 @@ def parse_html(text: str, base_url: str | None = None) -> lxml.html.HtmlElement:
     if not text.strip() or "\x00" in text[:2048]:
         raise MalformedPageError("empty or binary document")
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER, base_url=base_url)
+        root = lxml.html.document_fromstring(html5_markup(text), parser=_PARSER, base_url=base_url)
     except (etree.ParserError, ValueError) as exc:
         raise MalformedPageError(str(exc)) from exc
     return root
+
+
+def html5_markup(text: str) -> str:
+    """The page as an HTML5 parser builds it, serialized: every element closed where a browser
+    closes it (so libxml2 reads the same nesting back)."""
+    return LexborHTMLParser(text).html or text
 
 
 def selector(root: lxml.html.HtmlElement) -> Selector:

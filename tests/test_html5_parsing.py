@@ -1,0 +1,41 @@
+"""Pages are parsed as a browser parses them (lexbor, the HTML5 tree construction), not as
+libxml2 does: an element a menu left open is closed where a browser closes it, so the article
+after a sloppy header is not read as part of the menu."""
+
+from __future__ import annotations
+
+from pipelines import extract_article
+from pipelines.extraction.dom import parse_html
+
+STORY = [
+    " ".join(f"Câu thứ {i} của đoạn {n} kể chuyện một người đi chợ sáng sớm ở Hà Nội." for i in range(8))
+    for n in ("một", "hai")
+]
+SLOPPY_HEADER = (
+    "<html><head><title>Chợ sáng</title></head><body><header><button class=menu><div class=icon>Menu"
+    "</button><nav><a href=/a>Thời sự</a> <a href=/b>Kinh tế</a></nav></header>"
+)
+
+
+def test_an_element_left_open_inside_a_button_closes_with_it():
+    root = parse_html("<div><button><div>menu</button><p>text</p></div>")
+    (p,) = root.iter("p")
+    assert [a.tag for a in p.iterancestors()] == ["div", "body", "html"]
+
+
+def test_the_article_after_a_menu_left_open_is_not_read_as_the_menu():
+    story = "".join(f"<p>{paragraph}</p>" for paragraph in STORY)
+    page = SLOPPY_HEADER + f"<main><article><h1>Chợ sáng</h1>{story}</article></main></body></html>"
+    article = extract_article(page, "https://example.vn/cho-sang-123.html")
+    assert article["body"] == STORY
+
+
+def test_a_table_s_stray_content_is_moved_before_the_table_as_browsers_do():
+    root = parse_html("<table><tr><td>ô</td></tr><b>lạc chỗ</b></table>")
+    (b,) = root.iter("b")
+    assert b.getnext().tag == "table"
+
+
+def test_script_text_that_looks_like_markup_stays_script_text():
+    root = parse_html('<script>var s = "</div><p>not a paragraph</p>";</script><p>real</p>')
+    assert [p.text for p in root.iter("p")] == ["real"]
