@@ -125,19 +125,52 @@ def _has_heading(story, headlines: Collection[str]) -> bool:
     return any(text_key(element_text(h)) in headlines for h in story.iter("h1", "h2", "h3"))
 
 
+_LEAF_BLOCKS = frozenset(
+    ("p", "li", "blockquote", "pre", "td", "dd", "dt", "figcaption", "span", "a", "b", "strong", "em")
+)
+"""Elements an article is never only one of: a container found there is its parent's."""
+HOLD_SHARE = 0.5
+"""The article's element holds at least this share of the page's prose, when its parts allow."""
+_BOUNDARIES = ("article", "main")
+"""An article element is not left for its parent to gather more prose: the rest is another story."""
+
+
 def _container(blocks, deep: dict):
     mass = text_mass(blocks)
     best = max(mass, key=mass.get, default=None)
     if best is not None and mass[best] < MIN_CONTAINER_CHARS:
         best = None
+    page = max(deep.values(), default=0.0)  # the root's: all the page's prose
     candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS]
     for test in _CONTAINER_TESTS:
         if matches := [el for el in candidates if test(el)]:
             known = max(matches, key=deep.get)
             if best is not None and _tighter(best, known, deep):
-                return _with_split_parts(best, deep)
-            return _with_split_parts(known, deep)
-    return None if best is None else _with_split_parts(best, deep)
+                return _holding(_with_split_parts(best, deep), deep, page)
+            return _holding(_with_split_parts(known, deep), deep, page)
+    return None if best is None else _holding(_with_split_parts(best, deep), deep, page)
+
+
+def _holding(el, deep: dict, page: float):
+    """The element, never a leaf block, widened to the lowest ancestor that holds most of the
+    page's prose when the article is cut into parts (a listicle's sections, a guide's cards,
+    a long read's chapters: siblings whose prose adds up on their common ancestor, which
+    credits them little by ``text_mass``). It widens one real part at a time (an ancestor
+    adding at least ``MIN_CONTAINER_CHARS`` of prose), never past an ``article`` or ``main``
+    element, nor to the page's body: what lies there is another story, a comment thread, a
+    cookie notice."""
+    while el.tag in _LEAF_BLOCKS and el.getparent() is not None:
+        el = el.getparent()
+    while deep.get(el, 0.0) < HOLD_SHARE * page:
+        up = el
+        while deep.get(up, 0.0) <= deep.get(el, 0.0):
+            if up.tag in _BOUNDARIES or up.getparent() is None or up.getparent().tag in ("body", "html"):
+                return el
+            up = up.getparent()
+        if deep[up] - deep.get(el, 0.0) < MIN_CONTAINER_CHARS:
+            return el
+        el = up
+    return el
 
 
 def _tighter(best, known, deep: dict) -> bool:
