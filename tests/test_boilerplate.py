@@ -310,3 +310,36 @@ def test_an_image_zoom_link_keeps_its_picture_and_the_caption_beside_it():
     article = extract_article(page(f"<p>{P1}</p>{figure}<p>{P2}</p><p>{P3}</p>"), URL)
     assert article["body"] == [P1, P2, P3]
     assert article["images"] == [{"src": "https://img.example/tram.webp", "caption": "Tàu điện cũ ở Hà Nội"}]
+
+
+# -- rules that know their place: what repeats inside the article is its structure -------------
+STEPS = [
+    "Chọn ngày cưới phù hợp với mùa và lịch của gia đình hai bên, rồi báo sớm cho khách mời.",
+    "Đặt nhà hàng hoặc địa điểm tổ chức tiệc, so sánh thực đơn và chi phí trước khi đặt cọc.",
+    "Thuê thợ chụp ảnh và quay phim, xem trước các album cưới mà họ đã thực hiện gần đây.",
+]
+
+
+def test_a_checklist_s_lines_beside_their_tick_boxes_are_content():
+    lines = "".join(f'<li><input type="checkbox"> {step}</li>' for step in STEPS)
+    html = page(f"<p>{P1}</p><ul>{lines}</ul><p>{P2}</p>")
+    assert extract_article(html, URL)["body"] == [P1, *STEPS, P2]
+
+
+def test_cards_that_each_carry_a_button_are_the_article_s_items():
+    cards = "".join(f'<div class="card"><p>{step}</p><button>Xem giá</button></div>' for step in STEPS)
+    html = page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{cards}")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3, *STEPS]
+
+
+def test_a_single_box_around_a_button_is_still_a_widget():
+    signup = '<div class="box"><p>Nhận bản tin mỗi sáng qua email của bạn</p><input type="email"><button>Đăng ký</button></div>'
+    html = page(f"<p>{P1}</p>{signup}<p>{P2}</p><p>{P3}</p>")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+def test_a_label_heading_every_section_of_the_article_heads_content_not_a_box():
+    sections = "".join(f"<div><h3>Review</h3><p>{step}</p></div>" for step in STEPS)
+    html = page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{sections}")
+    body = extract_article(html, URL)["body"]
+    assert [p for p in body if p != "Review"] == [P1, P2, P3, *STEPS]

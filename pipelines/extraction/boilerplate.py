@@ -11,6 +11,7 @@ Site rules add their own selectors on top (``SiteRules.strip``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from pipelines.extraction.dom import element_text, link_density, remove, text_length
@@ -347,17 +348,35 @@ _LABEL_MAX_DESCENDANTS = 6
 """Labels and "Xem thêm: <link>" lines are small elements; bigger ones are not read as labels."""
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+REPEATED = 3
+"""A box that comes back this many times in the article (a "Review" heading per product, a card
+per item of a buying guide, a checkbox per line of a checklist) is the article's structure, not
+a widget dropped into it: one-off boxes are."""
+
+
 def _strip_labelled_boxes(container) -> None:
     box_limit = _BOX_MAX_SHARE * text_length(container)
-    for el in list(container.iter()):
-        if el.getparent() is None or not isinstance(el.tag, str) or el is container:
-            continue
-        if _in_removed_subtree(el, container) or _larger_than(el, _LABEL_MAX_DESCENDANTS):
+    labels, seen = [], Counter()
+    for el in container.iter():
+        if el is container or not isinstance(el.tag, str) or _larger_than(el, _LABEL_MAX_DESCENDANTS):
             continue
         text = element_text(el)
         if is_boilerplate_label(text):
-            _remove_box_of(el, container, box_limit)
+            if (parent := el.getparent()) is container or element_text(parent) != text:  # its outermost wrapper
+                labels.append(el)
+                seen[text_key(text)] += 1
         elif _is_link_line(el, text):
+            labels.append(el)
+    for el in labels:
+        if el.getparent() is None or _in_removed_subtree(el, container):
+            continue
+        text = element_text(el)
+        if not is_boilerplate_label(text):
+            remove(el)
+        elif seen[text_key(text)] < REPEATED:
+            _remove_box_of(el, container, box_limit)
+        elif el.tag not in _HEADINGS:  # an ad slot's "[PR]" each time: the label goes, the sections stay
             remove(el)
 
 
@@ -431,6 +450,7 @@ def _starts_with(el, label: str) -> bool:
 
 
 _CONTROLS = ("button", "input", "select", "textarea")
+_CHOICES = ("checkbox", "radio")
 CONTROL_BOX_MAX_CHARS = 400
 
 
@@ -439,8 +459,9 @@ def _strip_control_boxes(container) -> None:
     consent placeholder ("Ich bin damit einverstanden, dass mir externe Inhalte angezeigt
     werden"), a newsletter sign-up, a poll — not article text. Blocks with an image are kept
     (a figure's zoom button)."""
-    for control in list(container.iter(*_CONTROLS)):
-        if control.getparent() is None or _in_removed_subtree(control, container):
+    boxes = []
+    for control in container.iter(*_CONTROLS):
+        if control.get("type") in _CHOICES:  # a checklist's or a quiz's line: text beside a tick box
             continue
         node = control
         while (parent := node.getparent()) is not None and parent is not container:
@@ -448,7 +469,12 @@ def _strip_control_boxes(container) -> None:
                 break
             node = parent
         if node is not control:
-            remove(node)
+            boxes.append(node)
+    boxes = list(dict.fromkeys(boxes))  # a box with two controls once
+    shapes = Counter((box.tag, box.get("class")) for box in boxes)
+    for box in boxes:
+        if shapes[(box.tag, box.get("class"))] < REPEATED and not _in_removed_subtree(box, container):
+            remove(box)
 
 
 _METADATA_PROPS = frozenset(("datePublished", "dateModified", "dateCreated", "author", "publisher"))
