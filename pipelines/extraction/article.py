@@ -30,7 +30,7 @@ from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
 
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
@@ -80,7 +80,7 @@ def extract_fields(
         content = _content(container, headlines, url)
         article["body"], article["images"] = content.paragraphs, content.images
         if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
-            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url, second_opinion=True))
+            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url))
             if article["body"] is not content.paragraphs:
                 page.provenance["body"] = "trafilatura"
     else:
