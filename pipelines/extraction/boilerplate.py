@@ -316,6 +316,7 @@ def is_furniture_line(text: str, dates_are_content: bool = False) -> bool:
 def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
     _strip_control_boxes(container)
+    _strip_button_links(container)
     _strip_metadata_markup(container)
     widget = WidgetTest(container)
     for el in list(container.iter()):
@@ -473,8 +474,35 @@ def _strip_control_boxes(container) -> None:
     boxes = list(dict.fromkeys(boxes))  # a box with two controls once
     shapes = Counter((box.tag, box.get("class")) for box in boxes)
     for box in boxes:
-        if shapes[(box.tag, box.get("class"))] < REPEATED and not _in_removed_subtree(box, container):
+        if _in_removed_subtree(box, container):
+            continue
+        if shapes[(box.tag, box.get("class"))] < REPEATED:
             remove(box)
+            continue
+        for button in list(box.iter("button")):  # the card stays, its "Buy now" goes; a toggle's question stays
+            if button.get("aria-expanded") is None and button.get("aria-controls") is None:
+                remove(button)
+
+
+_BUTTON_TOKENS = frozenset(("btn", "button", "cta", "cta-button", "button-primary", "btn-primary"))
+_BUTTON_MAX_WORDS = 6
+
+
+def _is_button_link(a) -> bool:
+    """A link dressed as a button ("See price at Amazon", "BUY NOW", "Start free trial"): by its
+    role or type, or a class token that says so."""
+    if a.get("role") == "button" or a.get("type") == "button":
+        return True
+    tokens = (a.get("class") or "").lower().split()
+    return any(t in _BUTTON_TOKENS or t.startswith(("btn-", "button-", "cta-")) for t in tokens)
+
+
+def _strip_button_links(container) -> None:
+    """Calls to action are the page's controls, not its prose: a short link dressed as a button
+    goes (its words only: the card or paragraph around it stays)."""
+    for a in list(container.iter("a")):
+        if a.getparent() is not None and _is_button_link(a) and len(element_text(a).split()) <= _BUTTON_MAX_WORDS:
+            remove(a)
 
 
 _METADATA_PROPS = frozenset(("datePublished", "dateModified", "dateCreated", "author", "publisher"))
