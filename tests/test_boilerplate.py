@@ -346,12 +346,16 @@ def test_a_label_heading_every_section_of_the_article_heads_content_not_a_box():
 
 
 def test_a_link_dressed_as_a_button_is_a_control_not_prose():
-    cards = "".join(f'<div class="card"><p>{step}</p><a class="btn btn-primary" href="/mua">Xem giá</a></div>' for step in STEPS)
+    cards = "".join(
+        f'<div class="card"><p>{step}</p><a class="btn btn-primary" href="/mua">Xem giá</a></div>' for step in STEPS
+    )
     html = page(f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>{cards}")
     assert extract_article(html, URL)["body"] == [P1, P2, P3, *STEPS]
 
 
 def test_a_long_link_classed_as_a_button_is_kept_as_the_words_it_is():
     words = "toàn văn báo cáo của trung tâm dự báo khí tượng thủy văn quốc gia"
-    html = page(f'<p>{P1}</p><p>{P2}</p><p>Bạn đọc có thể xem <a class="button" href="/bao-cao">{words}</a> về đợt rét.</p>')
+    html = page(
+        f'<p>{P1}</p><p>{P2}</p><p>Bạn đọc có thể xem <a class="button" href="/bao-cao">{words}</a> về đợt rét.</p>'
+    )
     assert f"Bạn đọc có thể xem {words} về đợt rét." in extract_article(html, URL)["body"]
