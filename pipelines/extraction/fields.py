@@ -46,12 +46,27 @@ class Page:
     def jsonld(self) -> dict:
         return self.md.article
 
+    @cached_property
+    def visible_key(self) -> str:
+        """The page's visible text as one comparison key (read once, when a field asks)."""
+        body = self.sel.root.find("body")
+        return text_key(element_text(body if body is not None else self.sel.root))
+
+    def shows(self, text: str | None) -> str | None:
+        """``text`` when the page prints it (its opening, less a cut-off "…"), else None: a meta
+        description written for search engines and printed nowhere is metadata, not a lead."""
+        key = text_key(text or "").rstrip(" .…")[:_SHOWN_PREFIX]
+        return text if key and key in self.visible_key else None
+
     def rule(self, name: str) -> str | None:
         return select_text(self.sel, getattr(self.rules, name))
 
     def rule_all(self, name: str) -> list[str]:
         return select_texts(self.sel, getattr(self.rules, name), many=True)
 
+
+_SHOWN_PREFIX = 80
+"""Characters of a description's opening that the page must print for it to be a lead."""
 
 Candidate = tuple[str, Callable[[], Any]]
 
@@ -164,6 +179,10 @@ def _lead_element_text(page: Page) -> str | None:
     return None
 
 
+def _description(page: Page) -> str | None:
+    return page.md.first("og:description", "description", "twitter:description")
+
+
 def lead(page: Page) -> str | None:
     return resolve(
         page,
@@ -171,8 +190,8 @@ def lead(page: Page) -> str | None:
         (
             ("rules", lambda: page.rule("lead")),
             ("html:lead-class", lambda: _lead_element_text(page)),
-            ("meta:description", lambda: page.md.first("og:description", "description", "twitter:description")),
-            ("jsonld:description", lambda: _first(jsonld_text(page.jsonld.get("description")))),
+            ("meta:description", lambda: page.shows(_description(page))),
+            ("jsonld:description", lambda: page.shows(_first(jsonld_text(page.jsonld.get("description"))))),
         ),
     )
 
