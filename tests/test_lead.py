@@ -23,3 +23,10 @@ def test_a_description_printed_above_the_article_is_its_lead():
 def test_a_description_printed_nowhere_is_no_lead():
     article = extract_article(article_page(SEO), URL)
     assert article["lead"] is None and SEO not in article["body"]
+
+
+def test_a_lead_classed_element_inside_a_widget_is_no_lead():
+    bio = "Phóng viên mảng môi trường, mười năm theo dõi thời tiết và khí hậu ở các tỉnh miền núi phía Bắc."
+    box = f'<aside><div class="author-box"><p class="description">{bio}</p></div></aside>'
+    page = article_page(SEO, "").replace("</article>", f"</article>{box}")
+    assert extract_article(page, URL)["lead"] is None

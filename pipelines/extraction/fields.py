@@ -172,9 +172,18 @@ LEAD_CLASSES = frozenset(
 """Where pages without rules print their standfirst (or ``itemprop=description``)."""
 
 
+_FURNITURE_TAGS = NEVER_CONTENT_TAGS - {"form"}  # an ASP.NET page is one big form
+
+
 def _lead_element_text(page: Page) -> str | None:
+    """The first element classed as a lead that belongs to the article: not one inside a widget
+    or the page's furniture (an author box's ``.description``, a newsletter's ``.summary``)."""
     for el, _, tokens in page.named:
-        if (tokens & LEAD_CLASSES or el.get("itemprop") == "description") and (text := element_text(el)):
+        if not (tokens & LEAD_CLASSES or el.get("itemprop") == "description"):
+            continue
+        if any(a.tag in _FURNITURE_TAGS or is_widget(a) for a in (el, *el.iterancestors())):
+            continue
+        if text := element_text(el):
             return text
     return None
 
