@@ -15,9 +15,9 @@ from pipelines.extraction import fields
 from pipelines.extraction.boilerplate import remove_headlines, strip_boilerplate
 from pipelines.extraction.classify import ARCHIVED_TYPES, body_chars, needs_browser, page_type
 from pipelines.extraction.cleaning import clean_article
-from pipelines.extraction.content import Content, read_content
+from pipelines.extraction.content import Content, read_content, standfirst
 from pipelines.extraction.decode import decode_html
-from pipelines.extraction.dom import parse_html, selector
+from pipelines.extraction.dom import element_text, parse_html, remove, selector
 from pipelines.extraction.embedded import embedded_article
 from pipelines.extraction.generic import (
     locate_article,
@@ -29,8 +29,9 @@ from pipelines.extraction.generic import (
 from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
+from pipelines.extraction.text import text_key
 
-EXTRACTOR_VERSION = "1.6.0"
+EXTRACTOR_VERSION = "1.7.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
@@ -77,6 +78,10 @@ def extract_fields(
         container, page_prose = locate_article(page.sel, clues)
         page.provenance["body"] = "generic"
     if container is not None:
+        if (opening := _printed_description(page, article["lead"], container)) is not None:
+            article["lead"] = element_text(opening)  # the description, printed in bold as the opening
+            page.provenance["lead"] = "html:standfirst"
+            remove(opening)
         content = _content(container, headlines, url)
         article["body"], article["images"] = content.paragraphs, content.images
         if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
@@ -107,6 +112,17 @@ def extract_fields(
     article["provenance"] = page.provenance
     article["extractor_version"] = EXTRACTOR_VERSION
     return article
+
+
+def _printed_description(page: fields.Page, lead: str | None, container):
+    """The container's bold opening paragraph when the page's description (the lead read from
+    its metadata) is that paragraph or its cut-off start: the page's standfirst; else None."""
+    if not lead or not page.provenance.get("lead", "").startswith(("meta:", "jsonld:")):
+        return None
+    if (opening := standfirst(container)) is None:
+        return None
+    key = text_key(lead).rstrip(" .…")
+    return opening if key and text_key(element_text(opening)).startswith(key) else None
 
 
 def _content(container, headlines: list[str], url: str) -> Content:

@@ -1,4 +1,4 @@
-"""Text-level cleaning of an extracted article (the pipeline's *clean* step).
+"""Text-level cleaning of an extracted article (part of the extract step).
 
 Block-level boilerplate is gone by now (``boilerplate``); what is left is
 line-level: no-break spaces and decomposed Vietnamese (NFC), empty lines,
@@ -12,6 +12,7 @@ from archive.keys import fingerprint
 from archive.schema import EXTRACTED_FIELDS
 from pipelines.extraction.authors import edge_byline, is_prefixed_byline
 from pipelines.extraction.boilerplate import is_boilerplate_label, is_furniture_line
+from pipelines.extraction.publishers import closing_credit
 from pipelines.extraction.text import name_case, normalize_text, text_key, unique
 
 
@@ -25,7 +26,13 @@ def clean_article(article: dict) -> dict:
     out["authors"] = [a for a in authors if text_key(a) != text_key(out.get("site") or "")]
     out["tags"] = unique([normalize_text(t) for t in article.get("tags") or []])
     body = [text for raw in article.get("body") or [] if (text := normalize_text(raw))]
-    if not out["authors"]:
+    if body and (credit := closing_credit(body[-1])) and len(body) > 1:  # "TNO", "Theo VnExpress"
+        body = body[:-1]
+        out["source"] = out.get("source") or credit
+    signed, unsigned = _closing_byline(body, out.get("site") or "")
+    if signed and (not out["authors"] or _from_metadata(article, "authors")):
+        out["authors"], body = signed, unsigned  # the story's byline, printed: over a CMS account's name
+    elif not out["authors"]:
         out["authors"], body = _byline_from_body(body, out.get("site") or "")
     if out["lead"] and body and _is_excerpt_of_body(out["lead"], body[0]):
         out["lead"] = None
@@ -113,6 +120,19 @@ def _is_byline(text: str, key: str, author_keys: list[str]) -> bool:
 
 _EDGE_LINES = (0, 1, 2, -1)
 """Where bylines sit when a page prints them as body lines: the opening lines, the last one."""
+
+
+def _from_metadata(article: dict, field: str) -> bool:
+    """Whether ``field`` was read from the page's metadata (JSON-LD, meta tags), not from what it prints."""
+    return (article.get("provenance") or {}).get(field, "").startswith(("jsonld:", "meta:"))
+
+
+def _closing_byline(body: list[str], site: str) -> tuple[list[str], list[str]]:
+    """The people a name line closing the body signs ("BẢO VINH", "Lê Phương"), and the body
+    without it; ``([], body)`` when the last line is prose."""
+    if len(body) < 2 or not (names := edge_byline(body[-1], [site], closing=True)):
+        return [], body
+    return names, body[:-1]
 
 
 def _byline_from_body(body: list[str], site: str) -> tuple[list[str], list[str]]:

@@ -193,3 +193,24 @@ def _too_small(img) -> bool:
         if value.isdigit() and int(value) < _MIN_IMAGE_SIDE:
             return True
     return False
+
+
+_STANDFIRST_CHARS = (40, 400)
+_EMPHASIS = ("strong", "b")
+
+
+def standfirst(container):
+    """The container's opening paragraph when it is set apart as a standfirst — all of it in bold,
+    as Vietnamese papers and their re-posts print the sapo — and more paragraphs follow; or None."""
+    blocks = [el for el in container.iter("p", "div") if not _has_blocks(el) and element_text(el)][:3]
+    if len(blocks) < 3 or blocks[0].tag != "p":
+        return None
+    first = blocks[0]
+    text = element_text(first)
+    emphasis = [c for c in first if isinstance(c.tag, str)]
+    if not _STANDFIRST_CHARS[0] <= len(text) <= _STANDFIRST_CHARS[1] or len(emphasis) != 1:
+        return None
+    bold = emphasis[0]
+    if bold.tag not in _EMPHASIS or (first.text or "").strip() or (bold.tail or "").strip():
+        return None
+    return first

@@ -34,3 +34,16 @@ def publisher_credit(line: str | None) -> dict | None:
     if upper in ABBREVIATIONS:
         return {"publisher": ABBREVIATIONS[upper], "abbrev": name}
     return {"publisher": name, "abbrev": None}
+
+
+_ACRONYM = re.compile(r"^[^\W\d_a-zà-ỹ]{2,8}$")
+"""One word in capitals: an outlet's initials ("TNO", "TTXVN", "AFP")."""
+
+
+def closing_credit(line: str | None) -> dict | None:
+    """The publisher a re-post's closing line credits ("TNO", "Theo VnExpress", "Nguồn: Reuters"),
+    or None for a line that is not a credit."""
+    text = normalize_text(line).strip(" .()")
+    if not (_CREDIT.match(text) or text.upper() in ABBREVIATIONS or _ACRONYM.match(text)):
+        return None
+    return publisher_credit(text)
