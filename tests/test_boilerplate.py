@@ -359,3 +359,12 @@ def test_a_long_link_classed_as_a_button_is_kept_as_the_words_it_is():
         f'<p>{P1}</p><p>{P2}</p><p>Bạn đọc có thể xem <a class="button" href="/bao-cao">{words}</a> về đợt rét.</p>'
     )
     assert f"Bạn đọc có thể xem {words} về đợt rét." in extract_article(html, URL)["body"]
+
+
+def test_a_table_block_inside_a_figure_is_read_as_a_table():
+    table = (
+        '<figure class="wp-block-table"><table><tr><th>Tỉnh</th><th>Nhiệt độ</th></tr>'
+        "<tr><td>Lào Cai</td><td>4 độ C</td></tr></table><figcaption>Nhiệt độ thấp nhất sáng nay</figcaption></figure>"
+    )
+    body = extract_article(page(f"<p>{P1}</p><p>{P2}</p>{table}<p>{P3}</p>"), URL)["body"]
+    assert body == [P1, P2, "Tỉnh | Nhiệt độ", "Lào Cai | 4 độ C", "Nhiệt độ thấp nhất sáng nay", P3]

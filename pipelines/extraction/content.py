@@ -155,7 +155,15 @@ def _read_table(table, content: Content, base_url: str) -> None:
 
 
 def _read_figure(figure, content: Content, base_url: str) -> None:
+    """A figure's images with its caption; a figure that holds a table (a block editor's table
+    block) is read as that table, its caption a paragraph when no image takes it."""
     caption = _caption_of(figure) or (element_text(figure) or None if figure.tag == "table" else None)
+    tables = [] if figure.tag == "table" else list(figure.iter("table"))
+    for table in tables:
+        _read_table(table, content, base_url)
+    if tables and caption and figure.find(".//img") is None:
+        content.paragraphs.append(caption)
+        return
     for img in figure.iter("img"):
         _add_image(img, caption, content, base_url)
         caption = None  # a caption belongs to the figure's first image
