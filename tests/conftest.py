@@ -32,6 +32,7 @@ SPIDER_OF = {rules.name: rules.spider for rules in all_rules()}
 
 SLOW_FIRST = (
     "test_hostile_web",
+    "test_bench_gate_wcxb",
     "test_crash_safety",
     "test_cluster",
     "test_scheduler_processes",

@@ -17,8 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GATE = json.loads((ROOT / "tests" / "quality" / "bench-gate.json").read_text(encoding="utf-8"))
 BENCH = Path(os.environ.get("BENCH_DIR", ROOT.parent / "shared" / "bench"))
 pytestmark = pytest.mark.skipif(not (BENCH / "fundus" / "manifest.json").exists(), reason=f"no benchmark at {BENCH}")
-IDS = [f"{e['set']}:{e['id']}" for e in GATE]
-CASES = list(zip(GATE, IDS, strict=True))
+SETS = ("article-extraction", "fundus")
+"""The news sets; the WCXB pages have a file of their own (``test_bench_gate_wcxb``): the test
+workers take a file each, and both together would hold up the end of the suite."""
+IDS = [f"{e['set']}:{e['id']}" for e in GATE if e["set"] in SETS]
+CASES = list(zip([e for e in GATE if e["set"] in SETS], IDS, strict=True))
 
 
 @functools.cache
