@@ -368,3 +368,21 @@ def test_a_table_block_inside_a_figure_is_read_as_a_table():
     )
     body = extract_article(page(f"<p>{P1}</p><p>{P2}</p>{table}<p>{P3}</p>"), URL)["body"]
     assert body == [P1, P2, "Tỉnh | Nhiệt độ", "Lào Cai | 4 độ C", "Nhiệt độ thấp nhất sáng nay", P3]
+
+
+def test_a_row_of_links_is_navigation_not_a_sentence():
+    row = '<div class="legal"><a href="/p">Chính sách bảo mật</a> <a href="/c">Cookie</a> <a href="/t">Điều khoản</a></div>'
+    html = page(f"<p>{P1}</p><p>{P2}</p>{row}<p>{P3}</p>")
+    assert extract_article(html, URL)["body"] == [P1, P2, P3]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Buy now from one of our trusted retail partners:",
+        "This article is exclusive to STAT+ subscribers",
+        "Last updated on 2025-12-17",
+    ],
+)
+def test_calls_to_buy_paywall_notes_and_update_stamps_are_furniture(line):
+    assert is_furniture_line(line)

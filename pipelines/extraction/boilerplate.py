@@ -166,6 +166,7 @@ _FURNITURE_LINES = (
     # sharing, following, subscribing, apps
     r"share (this|it|on)\b|follow (us|him|her|@)|follow \S+ on (google news|twitter|facebook|x|instagram)\b",
     r"subscribe\b|sign up\b|get the latest\b|have a tip\b|like this story\b|click here\b|download (the|our) app",
+    r"(buy|shop|order) (it |them )?now\b|see (the )?(price|deal)s? (at|on)\b",
     r"(facebook|twitter|google\+|whatsapp|email|print)( (facebook|twitter|google\+|whatsapp|email|print))+$",
     r"theo dõi (chúng tôi|báo)|đăng ký nhận",
     # rights, credits, sources, bylines of helpers
@@ -174,7 +175,7 @@ _FURNITURE_LINES = (
     r".{0,200}contributed to this report\.?$|\(?(source|nguồn|quelle|fuente|fonte|kaynak|источник)\s*:",
     r"\((\w{2,4})(/\w{2,4})*\)$",  # a sign-off of initials: "(dmk)"
     # dates, reading times, "updated" stamps
-    r"(published|updated|posted|cập nhật)\b.{0,40}\d{4}|tempo de leitura",
+    r"((last )?(published|updated|modified|edited|posted)|cập nhật)\b.{0,40}\d{4}|tempo de leitura",
     r"\d+\s*(min|mins|minutes?|minuten|phút)\.?(\s+(read|lesezeit|lesen|đọc|de lecture|de lectura))?$",
     r"(stand|aktualisiert|erstellt|veröffentlicht|updated|mis à jour|publié|actualizado|publicado)\s*:?\s*"
     r"\d{1,2}[./]\d{1,2}[./]\d{2,4}.{0,20}$",
@@ -202,7 +203,8 @@ _PROMOTION = re.compile(
     r"\b(sign up (for|to|today)|click here|subscribe (to|now|today)|daily newsletter|delivered (to|through) your "
     r"(inbox|letterbox)|tell us what you think|đăng ký nhận tin|la suite est réservée aux abonnés|"
     r"il vous reste [\d.,]+ ?% de cet article|subscribe to continue reading|"
-    r"to continue reading,? (subscribe|log in))\b",
+    r"to continue reading,? (subscribe|log in)|(is|are) exclusive to .{1,30} (subscribers|members)|"
+    r"for (subscribers|members) only)\b",
     re.I,
 )
 _FURNITURE_MAX_CHARS = 350
@@ -317,6 +319,7 @@ def strip_boilerplate(container) -> None:
     """Remove non-article blocks inside ``container`` (in place)."""
     _strip_control_boxes(container)
     _strip_button_links(container)
+    _strip_link_rows(container)
     _strip_metadata_markup(container)
     widget = WidgetTest(container)
     for el in list(container.iter()):
@@ -503,6 +506,25 @@ def _strip_button_links(container) -> None:
     for a in list(container.iter("a")):
         if a.getparent() is not None and _is_button_link(a) and len(element_text(a).split()) <= _BUTTON_MAX_WORDS:
             remove(a)
+
+
+_LINK_ROW_MIN_LINKS = 3
+_LINK_ROW_MAX_CHARS = 200
+_ROWS = ("div", "p", "span", "small")
+
+
+def _strip_link_rows(container) -> None:
+    """A short line that is nothing but several links ("Privacy Policy Cookie Notice Terms of
+    Use", a row of topic links) is the page's navigation, not a sentence."""
+    for el in list(container.iter(*_ROWS)):
+        if el.getparent() is None or el is container or _larger_than(el, 3 * _LINK_ROW_MIN_LINKS + 6):
+            continue
+        links = [a for a in el.iter("a") if element_text(a)]
+        if len(links) < _LINK_ROW_MIN_LINKS:
+            continue
+        text = element_text(el)
+        if len(text) <= _LINK_ROW_MAX_CHARS and link_density(el, len(text)) >= 0.9:
+            remove(el)
 
 
 _METADATA_PROPS = frozenset(("datePublished", "dateModified", "dateCreated", "author", "publisher"))
