@@ -42,3 +42,12 @@ def test_prose_beside_the_main_element_is_not_gathered_with_it():
     other = [f"Bài khác số {i}, không liên quan, nằm trong khung gợi ý cuối trang, dài vừa phải." for i in range(3)]
     after = "<div class='below'>" + "".join(f"<div><p>{p}</p></div>" for p in other) + "</div>"
     assert not set(other) & set(extract_article(guide(after), URL)["body"])
+
+
+def test_an_article_a_page_wraps_in_an_aside_is_still_the_article():
+    lines = [line for lines in CARDS for line in lines]
+    story = "".join(f"<p>{line} Thêm một câu để đoạn văn dài hơn và đủ là văn xuôi.</p>" for line in lines)
+    html = f"""<html><head><title>Góc làm việc</title></head><body><nav><a href="/">Trang chủ</a></nav>
+    <aside class="layout"><h1>Góc làm việc tại nhà</h1>{story}</aside></body></html>"""
+    article = extract_article(html, URL)
+    assert len(article["body"]) == len(lines) and article["provenance"]["body"] == "generic"

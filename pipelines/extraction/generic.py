@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from cssselect import GenericTranslator
 from lxml import etree
 
-from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WidgetTest
+from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WIDGET_MAX_SHARE, WidgetTest
 from pipelines.extraction.dom import element_text, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
 from pipelines.extraction.text import normalize_text, text_key
@@ -79,6 +79,10 @@ def locate_article(sel, clues: StoryClues = StoryClues()) -> tuple:
     blocks = list(prose_blocks(sel.root))
     deep = deep_prose(blocks)
     container = _container(blocks, deep)
+    if container is None:  # the prose may all sit in a landmark: a tag is evidence, not a verdict
+        blocks = list(prose_blocks(sel.root, landmarks=True))
+        deep = deep_prose(blocks)
+        container = _container(blocks, deep)
     story = _described_story(deep, clues) if container is not None else None
     if story is None:
         return container, deep.get(sel.root, 0.0)
@@ -207,26 +211,33 @@ def _nested(a, b) -> bool:
     return a in set(b.iterancestors()) or b in set(a.iterancestors())
 
 
-def _excluded(root) -> set:
-    """Elements inside never-content tags or widgets (one top-down pass)."""
+_LANDMARKS = frozenset(("nav", "aside", "footer", "button", "form"))
+"""Never-content tags that a page still wraps its article in now and then (a ``<nav>`` around the
+whole layout, an ``<aside>`` holding the story): evidence, weighed when nothing else holds prose."""
+
+
+def _excluded(root, landmarks: bool = False) -> set:
+    """Elements inside never-content tags or widgets (one top-down pass); with ``landmarks``,
+    the landmark tags (``nav``, ``aside``, ``footer``, ``button``) are excluded only when they do
+    not hold most of the page's text."""
     excluded: set = set()
     widget = WidgetTest(root)
+    total = text_length(root)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         parent = el.getparent()
-        if (
-            (parent is not None and parent in excluded)
-            or (el.tag in NEVER_CONTENT_TAGS and el.tag != "form")
-            or widget(el)
-        ):
+        never = el.tag in NEVER_CONTENT_TAGS and el.tag != "form"
+        if never and landmarks and el.tag in _LANDMARKS:
+            never = text_length(el) <= WIDGET_MAX_SHARE * total
+        if (parent is not None and parent in excluded) or never or widget(el):
             excluded.add(el)
     return excluded
 
 
-def prose_blocks(root):
+def prose_blocks(root, landmarks: bool = False):
     """Long, link-poor text blocks outside widgets, with their weight (characters of prose)."""
-    return scored_blocks(root, _excluded(root))
+    return scored_blocks(root, _excluded(root, landmarks))
 
 
 def text_mass(blocks) -> dict:
