@@ -51,3 +51,13 @@ def test_an_article_a_page_wraps_in_an_aside_is_still_the_article():
     <aside class="layout"><h1>Góc làm việc tại nhà</h1>{story}</aside></body></html>"""
     article = extract_article(html, URL)
     assert len(article["body"]) == len(lines) and article["provenance"]["body"] == "generic"
+
+
+def test_text_written_as_span_runs_without_paragraphs_is_prose():
+    lines = [f"Đoạn {i}: người dân phường Hàng Bạc kể lại chuyện phố cổ đổi thay sau ba mươi năm." for i in range(8)]
+    runs = "".join(f'<div class="text"><span style="font-size:14px">{line}</span></div>' for line in lines)
+    menu = "".join(f'<div class="item"><a href="/m{i}">Chuyên mục số {i} của báo điện tử</a></div>' for i in range(12))
+    html = f"""<html><head><title>Phố cổ</title></head><body><div class="menu">{menu}</div>
+    <div class="detail"><h1>Phố cổ đổi thay</h1>{runs}</div></body></html>"""
+    article = extract_article(html, URL)
+    assert (article["body"], article["provenance"]["body"]) == (lines, "generic")

@@ -23,14 +23,14 @@ def scored_blocks(root, excluded: Collection = frozenset()) -> Iterator[tuple[ob
         if el in excluded:
             continue
         if el.tag == "div":
-            text = normalize_text(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
+            text, linked_chars = _run_text(el)
         elif next(el.iterdescendants(*SCORED_BLOCKS), None) is not None:
             continue
         else:
-            text = element_text(el)
+            text, linked_chars = element_text(el), None
         if len(text) < _MIN_BLOCK_CHARS:
             continue
-        linked = link_density(el, len(text)) if el.tag != "div" else 0
+        linked = link_density(el, len(text)) if linked_chars is None else min(1.0, linked_chars / len(text))
         weight = len(text) * (1 - linked) * _TAG_WEIGHT.get(el.tag, 1.0)
         if text.endswith(("...", "…")):  # a teaser of another story
             weight *= 0.2
@@ -44,3 +44,24 @@ def deep_prose(blocks: Iterable[tuple[object, float]]) -> dict:
         for node in (el, *el.iterancestors()):
             deep[node] += weight
     return deep
+
+
+_INLINE = frozenset(("span", "a", "b", "strong", "em", "i", "u", "font", "small", "mark", "abbr", "time", "cite", "q"))
+
+
+def _run_text(div) -> tuple[str, int]:
+    """A ``div``'s own prose: its text and that of its inline children (text written as
+    ``<span>`` runs or with ``<br>`` breaks, without any ``<p>``), not its blocks'; and how much
+    of it sits in links."""
+    parts, linked = [div.text or ""], 0
+    for child in div:
+        if (
+            isinstance(child.tag, str)
+            and child.tag in _INLINE
+            and next(child.iterdescendants(*SCORED_BLOCKS), None) is None
+        ):
+            text = element_text(child)
+            parts.append(text)
+            linked += len(text) if child.tag == "a" else sum(len(element_text(a)) for a in child.iter("a"))
+        parts.append(child.tail or "")
+    return normalize_text(" ".join(p for p in parts if p)), linked
