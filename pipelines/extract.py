@@ -49,18 +49,18 @@ class ExtractPipeline(CrawlerPipeline):
         content_type = (adapter.get("content_type") or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise drop(self.stats, NOT_HTML, content_type)
-        fetched_at = datetime.fromisoformat(adapter["fetched_at"])
-        rules = self.rules_for_url(adapter["final_url"], fetched_at) or getattr(self.crawler.spider, "site_rules", None)
+        url, fetched_at = adapter["final_url"], datetime.fromisoformat(adapter["fetched_at"])
+        rules = self.rules_for_url(url, fetched_at) or getattr(self.crawler.spider, "site_rules", None)
         headers = dict(adapter["response_headers"])
         rendered = self.renderer.always(rules)
         if rendered:
             self.stats.inc_value("render/needed")
             page, headers = await self.renderer.render(adapter), {"Content-Type": RENDERED_TYPE}
-        fields = await self._extract(adapter, page, headers, rules)
+        fields = await self._extract(url, page, headers, rules, fetched_at)
         if fields.pop("needs_browser") and not rendered and self.renderer.on_fallback():
             self.stats.inc_value("render/fallback")
             page, headers = await self.renderer.render(adapter), {"Content-Type": RENDERED_TYPE}
-            fields = await self._extract(adapter, page, headers, rules)
+            fields = await self._extract(url, page, headers, rules, fetched_at)
             fields.pop("needs_browser")
         if fields["page_type"] not in ARCHIVED_TYPES:
             raise drop(self.stats, fields["page_type"])
@@ -70,12 +70,9 @@ class ExtractPipeline(CrawlerPipeline):
                 adapter[key] = value
         return item
 
-    async def _extract(self, adapter: ItemAdapter, page: bytes, headers: dict, rules) -> dict:
-        url = adapter["final_url"]
+    async def _extract(self, url: str, page: bytes, headers: dict, rules, fetched_at: datetime) -> dict:
         try:
-            return await self.pool.run(
-                article_from_page, page, url, headers, rules, datetime.fromisoformat(adapter["fetched_at"])
-            )
+            return await self.pool.run(article_from_page, page, url, headers, rules, fetched_at)
         except MalformedPageError as exc:
             raise drop(self.stats, MALFORMED, str(exc), "WARNING") from exc
         except Exception as exc:  # an extractor bug must not stop the crawl; the WARC keeps the page

@@ -211,7 +211,7 @@ def _nested(a, b) -> bool:
     return a in set(b.iterancestors()) or b in set(a.iterancestors())
 
 
-_LANDMARKS = frozenset(("nav", "aside", "footer", "button", "form"))
+_LANDMARKS = frozenset(("nav", "aside", "footer", "button"))
 """Never-content tags that a page still wraps its article in now and then (a ``<nav>`` around the
 whole layout, an ``<aside>`` holding the story): evidence, weighed when nothing else holds prose."""
 
@@ -222,7 +222,7 @@ def _excluded(root, landmarks: bool = False) -> set:
     not hold most of the page's text."""
     excluded: set = set()
     widget = WidgetTest(root)
-    total = text_length(root)
+    total = text_length(root) if landmarks else 0  # read only on the rescue path
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
