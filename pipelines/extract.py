@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from archive.warc import RENDERED_TYPE
@@ -32,6 +33,7 @@ class ExtractPipeline(CrawlerPipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.pool = service(crawler, WorkerPool)
+        crawler.signals.connect(self.pool.start, signal=signals.spider_opened)  # workers ready for the first page
         self.renderer = Renderer(crawler)
         lookup = crawler.settings.get("SITE_RULES_FOR_URL")
         self.rules_for_url = load_object(lookup) if lookup else lambda url, when=None: None

@@ -85,11 +85,11 @@ class WorkerPool:
 
     @classmethod
     def from_crawler(cls, crawler) -> WorkerPool:
-        """The crawler's pool: started with the spider, shut down when the engine stops."""
+        """The crawler's pool, shut down when the engine stops; its workers start when a step that
+        uses it asks (``start``, with the spider), so a crawl without extraction forks none."""
         from scrapy import signals  # here: the importing process of ``archive import`` runs without Scrapy
 
         pool = cls.from_settings(crawler.settings)
-        crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
 
