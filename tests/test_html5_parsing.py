@@ -5,7 +5,7 @@ after a sloppy header is not read as part of the menu."""
 from __future__ import annotations
 
 from pipelines import extract_article
-from pipelines.extraction.dom import parse_html
+from pipelines.extraction.dom import MAX_UNCLOSED, html5_markup, parse_html
 
 STORY = [
     " ".join(f"Câu thứ {i} của đoạn {n} kể chuyện một người đi chợ sáng sớm ở Hà Nội." for i in range(8))
@@ -39,3 +39,15 @@ def test_a_table_s_stray_content_is_moved_before_the_table_as_browsers_do():
 def test_script_text_that_looks_like_markup_stays_script_text():
     root = parse_html('<script>var s = "</div><p>not a paragraph</p>";</script><p>real</p>')
     assert [p.text for p in root.iter("p")] == ["real"]
+
+
+def test_a_page_nesting_elements_without_end_is_read_as_libxml2_reads_it():
+    """The HTML5 tree construction takes time with the square of the nesting: 100,000 unclosed
+    ``<div>`` took a minute of a worker's CPU; libxml2 caps nesting at 256 levels."""
+    hostile = "<html><body>" + "<div>" * (MAX_UNCLOSED + 1) + "text</body></html>"
+    assert html5_markup(hostile) is hostile
+
+
+def test_a_real_page_leaving_a_few_elements_open_gets_the_browser_s_reading():
+    page = "<html><body>" + "<div>" * 50 + "<p>text</p></body></html>"
+    assert html5_markup(page) != page
