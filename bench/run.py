@@ -261,7 +261,7 @@ def rendering(base: str, env: dict, tmp: Path, args) -> list[Result]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--pages", type=int, default=2000, help="articles of the generated site's crawls (0: skip)")
     parser.add_argument("--large", type=int, default=20000, help="pages of the memory-growth crawl (0: skip)")
     parser.add_argument("--rendered", type=int, default=1000, help="script-built pages rendered in Chromium (0: skip)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
@@ -273,6 +273,9 @@ def main() -> int:
         type=int,
         default=5,
         help="copies of the real pages served and imported: 5 make a WARC of 2,254 records (0: skip)",
+    )
+    parser.add_argument(
+        "--imports", action=argparse.BooleanOptionalAction, default=True, help="import the real pages' WARC"
     )
     parser.add_argument(
         "--peers", help="python of the peers' virtualenv (news-please, trafilatura): bench/.peers/bin/python"
@@ -294,23 +297,15 @@ def main() -> int:
         env = dict(
             os.environ, PYTHONPATH=str(ROOT), WARC_DIR=str(tmp / "warc"), ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32"
         )
-        sqlite = f"sqlite:///{tmp / 'archive.db'}"
         with served(tmp / "site", port):
-            small = f"{base}/sitemap-subset.xml"
-            results.append(crawl("plain Scrapy (title only)", "bench_plain", small, env))
-            results.append(crawl("trafilatura in the callback", "bench_trafilatura", small, env))
-            results.append(crawl("full pipeline, SQLite", SPIDER, small, dict(env, DATABASE_URL=sqlite)))
-            generic_db = f"sqlite:///{tmp / 'generic.db'}"
-            results.append(crawl("full pipeline, no site rules", "news", small, dict(env, DATABASE_URL=generic_db)))
-            if args.postgres:
-                with fresh_postgres(args.postgres) as url:
-                    results.append(crawl("full pipeline, PostgreSQL", SPIDER, small, dict(env, DATABASE_URL=url)))
-            results.append(reextract_speed(sqlite, env))
+            if args.pages:
+                results += generated_site_crawls(base, env, tmp, args)
             if args.rendered:
                 results += rendering(base, env, tmp, args)
             if args.real_copies:
                 results += real_page_crawls(base, env, tmp, args)
-                imported += real_page_imports(base, env, tmp, args)
+                if args.imports:
+                    imported += real_page_imports(base, env, tmp, args)
             if args.large:
                 large_db = f"sqlite:///{tmp / 'large.db'}"
                 results.append(
@@ -324,6 +319,24 @@ def main() -> int:
     pages = browser.run(args.browser_articles) if args.browser_articles else []
     report(results, args, pages, imported)
     return 0
+
+
+def generated_site_crawls(base: str, env: dict, tmp: Path, args) -> list[Result]:
+    """Plain Scrapy, trafilatura and the full pipeline (with and without site rules, SQLite and
+    PostgreSQL) on the generated site, then ``reextract`` of what the crawl stored."""
+    results = []
+    small = f"{base}/sitemap-subset.xml"
+    sqlite = f"sqlite:///{tmp / 'archive.db'}"
+    results.append(crawl("plain Scrapy (title only)", "bench_plain", small, env))
+    results.append(crawl("trafilatura in the callback", "bench_trafilatura", small, env))
+    results.append(crawl("full pipeline, SQLite", SPIDER, small, dict(env, DATABASE_URL=sqlite)))
+    generic_db = f"sqlite:///{tmp / 'generic.db'}"
+    results.append(crawl("full pipeline, no site rules", "news", small, dict(env, DATABASE_URL=generic_db)))
+    if args.postgres:
+        with fresh_postgres(args.postgres) as url:
+            results.append(crawl("full pipeline, PostgreSQL", SPIDER, small, dict(env, DATABASE_URL=url)))
+    results.append(reextract_speed(sqlite, env))
+    return results
 
 
 def real_page_crawls(base: str, env: dict, tmp: Path, args) -> list[Result]:
@@ -374,26 +387,27 @@ def report(results: list[Result], args, pages: list[dict], imported: list) -> No
         database = f"{r.database_ms:10.3f}" if r.database_ms is not None else f"{'':10}"
         calls = f"{r.database_calls:13.3f}" if r.database_calls is not None else ""
         print(f"{r.variant:34} {figures} {database} {calls}".rstrip())
-    full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
-    ratios = {
-        "full / plain Scrapy (target >= 0.5)": full.pages_per_second / plain.pages_per_second,
-        "full / trafilatura in callback (target >= 3)": full.pages_per_second
-        / by["trafilatura in the callback"].pages_per_second,
-        "reextract pages/s (target >= 300)": by["reextract (SQLite)"].pages_per_second,
-    }
-    if args.large:
-        ratios[f"peak memory {args.large} / {args.pages} pages (target <= 1.5)"] = (
-            by[f"full pipeline, {args.large} pages"].peak_mb / full.peak_mb
+    ratios: dict[str, float] = {}
+    if args.pages:
+        full, plain = by["full pipeline, SQLite"], by["plain Scrapy (title only)"]
+        ratios["full / plain Scrapy (target >= 0.5)"] = full.pages_per_second / plain.pages_per_second
+        ratios["full / trafilatura in callback (target >= 3)"] = (
+            full.pages_per_second / by["trafilatura in the callback"].pages_per_second
         )
+        ratios["reextract pages/s (target >= 300)"] = by["reextract (SQLite)"].pages_per_second
+        ratios["database ms per page, SQLite (target < 1)"] = full.database_ms
+        if "full pipeline, PostgreSQL" in by:
+            postgres = by["full pipeline, PostgreSQL"]
+            ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = full.pages_per_second / postgres.pages_per_second
+            ratios["database ms per page, PostgreSQL / SQLite (target <= 2)"] = postgres.database_ms / full.database_ms
+        if args.large:
+            ratios[f"peak memory {args.large} / {args.pages} pages (target <= 1.5)"] = (
+                by[f"full pipeline, {args.large} pages"].peak_mb / full.peak_mb
+            )
     if args.rendered:
         small, large = (by[f"rendered in Chromium, {n} pages"] for n in (args.rendered // 5, args.rendered))
         ratios[f"rendered: peak memory {large.pages} / {small.pages} pages (bounded)"] = large.peak_mb / small.peak_mb
         ratios["rendered: ms of wall time per page"] = 1000 / large.pages_per_second
-    ratios["database ms per page, SQLite (target < 1)"] = full.database_ms
-    if "full pipeline, PostgreSQL" in by:
-        postgres = by["full pipeline, PostgreSQL"]
-        ratios["SQLite / PostgreSQL pages/s (target <= 2)"] = full.pages_per_second / postgres.pages_per_second
-        ratios["database ms per page, PostgreSQL / SQLite (target <= 2)"] = postgres.database_ms / full.database_ms
     if imported:
         print(f"{'import':34} {'records':>7} {'articles':>8} {'s':>7} {'articles/s':>10} {'peak MB':>8}")
         for r in imported:
@@ -411,13 +425,14 @@ def report(results: list[Result], args, pages: list[dict], imported: list) -> No
         ratios["import: peak memory 10x / 1x records (target <= 1.2)"] = (
             got["archive import, 10x the records"].peak_mb / ours.peak_mb
         )
-        real = {r.variant: r for r in results if r.variant.startswith("real pages")}
-        full = real["real pages: full pipeline"].pages_per_second
+    real = {r.variant: r for r in results if r.variant.startswith("real pages")}
+    if real:
+        full_real = real["real pages: full pipeline"].pages_per_second
         ratios["real pages: full / plain Scrapy (target >= 0.5)"] = (
-            full / real["real pages: plain Scrapy (title only)"].pages_per_second
+            full_real / real["real pages: plain Scrapy (title only)"].pages_per_second
         )
         ratios["real pages: full / trafilatura in callback (target >= 1.5)"] = (
-            full / real["real pages: trafilatura in the callback"].pages_per_second
+            full_real / real["real pages: trafilatura in the callback"].pages_per_second
         )
     if pages:
         ratios[f"browser: slowest page, ms, {args.browser_articles} articles (target < 200)"] = max(

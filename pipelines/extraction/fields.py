@@ -95,6 +95,7 @@ def title(page: Page) -> str | None:
         (
             ("rules", lambda: page.rule("title")),
             ("html:h1", lambda: _h1_matching_headline(page)),
+            ("html:h1", lambda: _shown_headline(page)),
             ("jsonld:headline", lambda: _first(jsonld_text(page.jsonld.get("headline")))),
             ("meta:og:title", lambda: _without_site_suffix(page.md.first("og:title", "twitter:title"), page)),
             ("html:h1", lambda: _first([t for h in page.sel.root.iter("h1") if (t := element_text(h))])),
@@ -104,19 +105,46 @@ def title(page: Page) -> str | None:
 
 
 def _h1_matching_headline(page: Page) -> str | None:
-    """The visible ``h1`` that the metadata headline confirms (pages often have several)."""
+    """The visible ``h1`` that the metadata headline confirms (pages often have several). When
+    the two differ only by a kicker ("Kicker: Headline", a topic label printed before the
+    ``h1`` or inside it), the metadata's reading is the headline and the kicker stays apart."""
     refs = [
-        text_key(r)
+        r
         for r in (
             _first(jsonld_text(page.jsonld.get("headline"))),
             _without_site_suffix(page.md.first("og:title", "twitter:title"), page),
         )
         if r
     ]
+    keyed = [(ref, text_key(ref)) for ref in refs]
     for h in page.sel.root.iter("h1"):
-        key = text_key(h1 := element_text(h))
-        if key and any(ref.startswith(key) or key.startswith(ref) for ref in refs):
-            return h1
+        if not (key := text_key(h1 := element_text(h))):
+            continue
+        for ref, ref_key in keyed:
+            if ref_key.startswith(key) or key.startswith(ref_key):
+                return h1
+            if ref_key.endswith(key) or key.endswith(ref_key):
+                return ref
+    return None
+
+
+_CHROME = frozenset(("header", "nav", "footer", "aside"))
+_HEADLINE_MIN_WORDS = 3
+
+
+def _shown_headline(page: Page) -> str | None:
+    """The first ``h1`` that reads like a story's headline: the page shows it, so it is the
+    headline even when the metadata carries an SEO or social variant. Not the site's name (a
+    logo ``h1``), not inside the page's chrome, not a one- or two-word section label."""
+    names = {text_key(page.md.first("og:site_name") or ""), text_key(registered_host(page.url)), ""}
+    for h in page.sel.root.iter("h1"):
+        text = element_text(h)
+        if (
+            text_key(text) not in names
+            and (len(text.split()) >= _HEADLINE_MIN_WORDS or len(text) >= 12 and " " not in text)
+            and not any(a.tag in _CHROME for a in h.iterancestors())
+        ):
+            return text
     return None
 
 
