@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 from pipelines.extraction.dom import element_text, link_density, remove, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
@@ -265,11 +266,13 @@ def is_small_widget(el, reference_chars: int) -> bool:
 class WidgetTest:
     """Is ``el`` a widget to drop? A name is evidence, not a verdict: a "widget" that holds
     most of the prose under ``root`` (``paywall``, ``advert`` classes on the article's own
-    wrapper) is content. The prose is measured once, on the first named widget."""
+    wrapper) is content. The prose is measured once, on the first named widget, from the
+    ``blocks`` of ``scored_blocks(root)`` when the caller has them already."""
 
-    def __init__(self, root) -> None:
+    def __init__(self, root, blocks: list[tuple[Any, float]] | None = None) -> None:
         self.root = root
         self.total = text_length(root)
+        self._blocks = blocks
         self._prose: dict | None = None
 
     def __call__(self, el) -> bool:
@@ -277,7 +280,8 @@ class WidgetTest:
             return False
         if self._prose is None:
             never = {d for n in self.root.iter(*NEVER_CONTENT_TAGS - {"form"}) for d in n.iter()}
-            self._prose = deep_prose(scored_blocks(self.root, never))
+            blocks = scored_blocks(self.root) if self._blocks is None else self._blocks
+            self._prose = deep_prose((b, w) for b, w in blocks if b not in never)
         return self._prose.get(el, 0.0) <= WIDGET_MAX_SHARE * self._prose.get(self.root, 0.0)
 
 

@@ -94,42 +94,51 @@ def title(page: Page) -> str | None:
         "title",
         (
             ("rules", lambda: page.rule("title")),
-            ("html:h1", lambda: _h1_matching_headline(page)),
+            ("html:h1", lambda: _h1_matching(page, _headlines(page), str.startswith)),
+            ("jsonld:headline", lambda: _kicked(page, _jsonld_headline(page))),
+            ("meta:og:title", lambda: _kicked(page, _social_headline(page))),
             ("html:h1", lambda: _shown_headline(page)),
-            ("jsonld:headline", lambda: _first(jsonld_text(page.jsonld.get("headline")))),
-            ("meta:og:title", lambda: _without_site_suffix(page.md.first("og:title", "twitter:title"), page)),
+            ("jsonld:headline", lambda: _jsonld_headline(page)),
+            ("meta:og:title", lambda: _social_headline(page)),
             ("html:h1", lambda: _first([t for h in page.sel.root.iter("h1") if (t := element_text(h))])),
             ("html:title", lambda: _without_site_suffix(page.sel.css("title::text").get(), page)),
         ),
     )
 
 
-def _h1_matching_headline(page: Page) -> str | None:
-    """The visible ``h1`` that the metadata headline confirms (pages often have several). When
-    the two differ only by a kicker ("Kicker: Headline", a topic label printed before the
-    ``h1`` or inside it), the metadata's reading is the headline and the kicker stays apart."""
-    refs = [
-        r
-        for r in (
-            _first(jsonld_text(page.jsonld.get("headline"))),
-            _without_site_suffix(page.md.first("og:title", "twitter:title"), page),
-        )
-        if r
-    ]
-    keyed = [(ref, text_key(ref)) for ref in refs]
+def _jsonld_headline(page: Page) -> str | None:
+    return _first(jsonld_text(page.jsonld.get("headline")))
+
+
+def _social_headline(page: Page) -> str | None:
+    return _without_site_suffix(page.md.first("og:title", "twitter:title"), page)
+
+
+def _headlines(page: Page) -> list[str]:
+    return [h for h in (_jsonld_headline(page), _social_headline(page)) if h]
+
+
+def _h1_matching(page: Page, refs: list[str], test: Callable[[str, str], bool]) -> str | None:
+    """The first visible ``h1`` that one of the metadata headlines confirms (pages often have
+    several ``h1``): ``test(longer, shorter)`` on their keys, either way round."""
+    keys = [text_key(r) for r in refs]
     for h in page.sel.root.iter("h1"):
-        if not (key := text_key(h1 := element_text(h))):
-            continue
-        for ref, ref_key in keyed:
-            if ref_key.startswith(key) or key.startswith(ref_key):
-                return h1
-            if ref_key.endswith(key) or key.endswith(ref_key):
-                return ref
+        if (key := text_key(h1 := element_text(h))) and any(test(r, key) or test(key, r) for r in keys):
+            return h1
     return None
+
+
+def _kicked(page: Page, ref: str | None) -> str | None:
+    """The metadata headline when it and an ``h1`` differ by a kicker only ("Kicker: Headline",
+    a topic label the page prints before the ``h1`` or inside it): the headline is the
+    metadata's reading, the kicker stays apart."""
+    return ref if ref and _h1_matching(page, [ref], str.endswith) else None
 
 
 _CHROME = frozenset(("header", "nav", "footer", "aside"))
 _HEADLINE_MIN_WORDS = 3
+_HEADLINE_MIN_CHARS = 12
+"""A headline written without spaces (Chinese, Japanese, Thai) is counted in characters."""
 
 
 def _shown_headline(page: Page) -> str | None:
@@ -141,7 +150,7 @@ def _shown_headline(page: Page) -> str | None:
         text = element_text(h)
         if (
             text_key(text) not in names
-            and (len(text.split()) >= _HEADLINE_MIN_WORDS or len(text) >= 12 and " " not in text)
+            and (len(text.split()) >= _HEADLINE_MIN_WORDS or (len(text) >= _HEADLINE_MIN_CHARS and " " not in text))
             and not any(a.tag in _CHROME for a in h.iterancestors())
         ):
             return text

@@ -76,11 +76,12 @@ def locate_article(sel, clues: StoryClues = StoryClues()) -> tuple:
     """(the element holding the article body or None, the characters of prose on the whole
     page, or of the chosen story): the second says how much text a body should come near. On
     a page with several stories, the one the ``clues`` describe is the article."""
-    blocks = list(prose_blocks(sel.root))
+    scored = list(scored_blocks(sel.root))
+    blocks = prose_blocks(sel.root, scored)
     deep = deep_prose(blocks)
     container = _container(blocks, deep)
     if container is None:  # the prose may all sit in a landmark: a tag is evidence, not a verdict
-        blocks = list(prose_blocks(sel.root, landmarks=True))
+        blocks = prose_blocks(sel.root, scored, landmarks=True)
         deep = deep_prose(blocks)
         container = _container(blocks, deep)
     story = _described_story(deep, clues) if container is not None else None
@@ -216,12 +217,12 @@ _LANDMARKS = frozenset(("nav", "aside", "footer", "button"))
 whole layout, an ``<aside>`` holding the story): evidence, weighed when nothing else holds prose."""
 
 
-def _excluded(root, landmarks: bool = False) -> set:
+def _excluded(root, scored: list, landmarks: bool = False) -> set:
     """Elements inside never-content tags or widgets (one top-down pass); with ``landmarks``,
     the landmark tags (``nav``, ``aside``, ``footer``, ``button``) are excluded only when they do
     not hold most of the page's text."""
     excluded: set = set()
-    widget = WidgetTest(root)
+    widget = WidgetTest(root, scored)
     total = text_length(root) if landmarks else 0  # read only on the rescue path
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -235,9 +236,10 @@ def _excluded(root, landmarks: bool = False) -> set:
     return excluded
 
 
-def prose_blocks(root, landmarks: bool = False):
-    """Long, link-poor text blocks outside widgets, with their weight (characters of prose)."""
-    return scored_blocks(root, _excluded(root, landmarks))
+def prose_blocks(root, scored: list, landmarks: bool = False) -> list:
+    """The long, link-poor text blocks (``scored``: ``scored_blocks(root)``) outside widgets."""
+    excluded = _excluded(root, scored, landmarks)
+    return [(el, weight) for el, weight in scored if el not in excluded]
 
 
 def text_mass(blocks) -> dict:

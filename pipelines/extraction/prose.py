@@ -6,7 +6,7 @@ block's name (a wrapper classed ``paywall`` that holds the story is still the st
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from pipelines.extraction.dom import element_text, link_density
 from pipelines.extraction.text import normalize_text
@@ -17,11 +17,10 @@ _TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
 """Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
 
-def scored_blocks(root, excluded: Collection = frozenset()) -> Iterator[tuple[object, float]]:
-    """Text blocks under ``root`` outside ``excluded``, with their weight (characters of prose)."""
+def scored_blocks(root) -> Iterator[tuple[object, float]]:
+    """Text blocks under ``root``, with their weight (characters of prose); read once a page,
+    the callers leave out what they exclude."""
     for el in root.iter(*SCORED_BLOCKS):
-        if el in excluded:
-            continue
         if el.tag == "div":
             text, linked_chars = _run_text(el)
         elif next(el.iterdescendants(*SCORED_BLOCKS), None) is not None:
