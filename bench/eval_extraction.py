@@ -156,6 +156,7 @@ def print_wcxb(data: Path, only: list[str] | None, show_worst: int) -> None:
         print(f"{name:32} {cells} {len(r['lost']):5} {r['ms_median']:8.1f}")
     print_targets(wcxb_targets(scores))
     ours = scores["newsarchive"]
+    print(f"  newsarchive: title {ours['title']:.3f} on the {ours['titled_pages']} pages with a reference title")
     print("  lost: " + ", ".join(f"{k} ({recall})" for k, recall in sorted(ours["lost"].items())))
     for f1, key in sorted((f1, k) for k, f1 in ours["f1_by_page"].items())[:show_worst]:
         print(f"  worst {f1:.3f} {key}", file=sys.stderr)

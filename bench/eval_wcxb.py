@@ -12,6 +12,7 @@ import gzip
 import json
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -61,11 +62,28 @@ def pages(data: Path) -> dict[str, dict]:
     return found
 
 
-def ours(html: str, url: str) -> str:
+def ours(html: str, url: str) -> dict:
+    """Our text (lead and body) and headline."""
     from pipelines import extract_article
 
     article = extract_article(html, url)
-    return "\n".join([*([article["lead"]] if article["lead"] else []), *article["body"]])
+    return {
+        "text": "\n".join([*([article["lead"]] if article["lead"] else []), *article["body"]]),
+        "title": article["title"],
+    }
+
+
+_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
+def same_title(predicted: str | None, truth: str) -> bool:
+    """Headlines compared as read: NFC, white space, case (a CSS ``text-transform``) and curly
+    quotes folded (the reference texts straighten them)."""
+    return folded_title(predicted) == folded_title(truth)
+
+
+def folded_title(text: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").translate(_QUOTES).casefold().split())
 
 
 def run(data: Path, extractors: dict[str, Callable[[str, str], str]]) -> dict[str, dict]:
@@ -76,6 +94,11 @@ def run(data: Path, extractors: dict[str, Callable[[str, str], str]]) -> dict[st
     results, times = interleaved(
         list(found), list(extractors), lambda name, key: extractors[name](found[key]["html"], found[key]["url"])
     )
+    titled = {k: p["truth"]["title"] for k, p in found.items() if p["truth"].get("title")}
+    titles = [
+        same_title(results["newsarchive"][k]["title"], t) for k, t in titled.items() if results["newsarchive"].get(k)
+    ]
+    results["newsarchive"] = {k: r["text"] for k, r in results["newsarchive"].items() if r is not None}
     scores = {}
     for name in extractors:
         per_page = {k: page_score(results[name].get(k) or "", p["truth"]["main_content"]) for k, p in found.items()}
@@ -91,6 +114,8 @@ def run(data: Path, extractors: dict[str, Callable[[str, str], str]]) -> dict[st
             "f1_by_page": {k: s[2] for k, s in per_page.items()},
             "ms_median": statistics.median(times[name]),
         }
+    scores["newsarchive"]["title"] = statistics.fmean(titles) if titles else 0.0
+    scores["newsarchive"]["titled_pages"] = len(titled)
     return scores
 
 

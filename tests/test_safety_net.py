@@ -1,8 +1,9 @@
 """The safety net: a generic body far shorter than the page's prose is checked against a
-second extractor (trafilatura) on the same DOM, and the longer reading wins."""
+second extractor (trafilatura) on the same DOM, and the reading that covers more of the
+page's prose wins."""
 
 from pipelines.extraction.article import extract_fields
-from pipelines.extraction.generic import needs_second_opinion, reconcile
+from pipelines.extraction.second_opinion import better_reading, needs_second_opinion
 
 PARAGRAPHS = [
     f"Đoạn {i}: người dân Hà Nội chuẩn bị đón đợt không khí lạnh mạnh nhất từ đầu mùa, nhiệt độ có nơi xuống dưới mười độ."
@@ -20,10 +21,28 @@ def test_a_page_with_almost_no_prose_needs_no_second_opinion():
     assert not needs_second_opinion([], page_prose=50)
 
 
-def test_the_second_reading_wins_only_when_it_finds_far_more_text():
-    ours, longer = ["a" * 100], ["b" * 150, "c" * 150]
-    assert reconcile(ours, longer) == longer
-    assert reconcile(ours, ["b" * 150]) == ours
+def prose(*texts: str) -> list[tuple[str, float]]:
+    """The page's prose blocks as ``prose_keys`` gives them: (key of the opening, weight)."""
+    return [(t.casefold()[:60], float(len(t))) for t in texts]
+
+
+ARTICLE = [f"paragraph {i} of the story, long enough to be prose on any page of the web" * 2 for i in range(6)]
+COMMENTS = [f"comment {i}: a reader writes at length about something else entirely here" * 2 for i in range(12)]
+
+
+def test_a_second_reading_that_contains_ours_and_adds_prose_wins():
+    assert better_reading(ARTICLE[:1], ARTICLE, prose(*ARTICLE)) == ARTICLE
+
+
+def test_a_second_reading_that_adds_only_text_that_is_not_prose_loses():
+    longer = ARTICLE[:2] + COMMENTS  # three times our length, none of it the page's prose
+    assert better_reading(ARTICLE[:2], longer, prose(*ARTICLE)) == ARTICLE[:2]
+
+
+def test_a_second_reading_that_disagrees_with_ours_needs_twice_the_prose():
+    ours, other = ARTICLE[:2], ARTICLE[2:5]  # leaves ours out, covers 1.5 times as much
+    assert better_reading(ours, other, prose(*ARTICLE)) == ours
+    assert better_reading(ARTICLE[:1], ARTICLE[1:6], prose(*ARTICLE)) == ARTICLE[1:6]
 
 
 def test_article_split_into_uniquely_classed_wrappers_is_not_lost_to_a_sidebar():

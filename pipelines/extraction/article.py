@@ -19,19 +19,19 @@ from pipelines.extraction.content import Content, read_content, standfirst
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.dom import element_text, parse_html, remove, selector
 from pipelines.extraction.embedded import embedded_article
-from pipelines.extraction.generic import (
-    locate_article,
-    needs_second_opinion,
-    reconcile,
-    story_clues,
-    trafilatura_paragraphs,
-)
+from pipelines.extraction.generic import Located, locate_article, story_clues
 from pipelines.extraction.metadata import jsonld_text, read_metadata
 from pipelines.extraction.rules import remove_matches, select_element
+from pipelines.extraction.second_opinion import (
+    better_reading,
+    needs_second_opinion,
+    prose_keys,
+    trafilatura_paragraphs,
+)
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.text import text_key
 
-EXTRACTOR_VERSION = "1.10.0"
+EXTRACTOR_VERSION = "1.11.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
@@ -68,14 +68,15 @@ def extract_fields(
     }
     container = select_element(page.sel, rules.body)
     page.provenance["body"] = "rules"
-    page_prose = 0.0
+    located = Located(container, 0.0, [])
     if container is not None:
         remove_matches(selector(container), rules.strip)  # inside the body only: a whole-page scan each
     else:
         remove_matches(page.sel, rules.strip)
         body_text = " ".join(jsonld_text(md.article.get("articleBody")))
         clues = story_clues(headlines, body_text, (url, article["canonical_url"]))
-        container, page_prose = locate_article(page.sel, clues)
+        located = locate_article(page.sel, clues)
+        container = located.container
         page.provenance["body"] = "generic"
     if container is not None:
         if (opening := _printed_description(page, article["lead"], container)) is not None:
@@ -84,8 +85,9 @@ def extract_fields(
             remove(opening)
         content = _content(container, headlines, url)
         article["body"], article["images"] = content.paragraphs, content.images
-        if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, page_prose):
-            article["body"] = reconcile(content.paragraphs, trafilatura_paragraphs(text, url))
+        if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, located.prose):
+            second = trafilatura_paragraphs(text, url)
+            article["body"] = better_reading(content.paragraphs, second, prose_keys(located.blocks))
             if article["body"] is not content.paragraphs:
                 page.provenance["body"] = "trafilatura"
     else:

@@ -135,7 +135,8 @@ def _kicked(page: Page, ref: str | None) -> str | None:
     return ref if ref and _h1_matching(page, [ref], str.endswith) else None
 
 
-_CHROME = frozenset(("header", "nav", "footer", "aside"))
+_CHROME = frozenset(("nav", "footer", "aside"))
+_STORY = frozenset(("article", "main"))
 _HEADLINE_MIN_WORDS = 3
 _HEADLINE_MIN_CHARS = 12
 """A headline written without spaces (Chinese, Japanese, Thai) is counted in characters."""
@@ -151,10 +152,19 @@ def _shown_headline(page: Page) -> str | None:
         if (
             text_key(text) not in names
             and (len(text.split()) >= _HEADLINE_MIN_WORDS or (len(text) >= _HEADLINE_MIN_CHARS and " " not in text))
-            and not any(a.tag in _CHROME for a in h.iterancestors())
+            and not _in_chrome(h)
         ):
             return text
     return None
+
+
+def _in_chrome(el) -> bool:
+    """Inside the page's navigation, footer or asides, or its header (an article's own
+    ``header`` inside ``article`` or ``main`` is where its headline is printed)."""
+    tags = [a.tag for a in el.iterancestors()]
+    if any(t in _CHROME for t in tags):
+        return True
+    return "header" in tags and not any(t in _STORY for t in tags[tags.index("header") :])
 
 
 _SUFFIX = re.compile(r"^(.*\S)\s+[|–—-]\s+([^|–—-]{1,60})$")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from cssselect import GenericTranslator
 from lxml import etree
@@ -72,10 +73,18 @@ def story_clues(headlines: Collection[str], article_body: str | None, urls: Coll
     return StoryClues(headlines, start if len(start) == _BODY_START_CHARS else "", {u for u in urls if u})
 
 
-def locate_article(sel, clues: StoryClues = StoryClues()) -> tuple:
-    """(the element holding the article body or None, the characters of prose on the whole
-    page, or of the chosen story): the second says how much text a body should come near. On
-    a page with several stories, the one the ``clues`` describe is the article."""
+class Located(NamedTuple):
+    container: Any
+    """The element holding the article body, or None."""
+    prose: float
+    """The characters of prose on the whole page, or of the chosen story: how much text a body should come near."""
+    blocks: list
+    """The prose blocks (element, weight) that ``prose`` adds up."""
+
+
+def locate_article(sel, clues: StoryClues = StoryClues()) -> Located:
+    """The article's element and the page's prose. On a page with several stories, the one
+    the ``clues`` describe is the article."""
     scored = list(scored_blocks(sel.root))
     blocks = prose_blocks(sel.root, scored)
     deep = deep_prose(blocks)
@@ -86,12 +95,12 @@ def locate_article(sel, clues: StoryClues = StoryClues()) -> tuple:
         container = _container(blocks, deep)
     story = _described_story(deep, clues) if container is not None else None
     if story is None:
-        return container, deep.get(sel.root, 0.0)
+        return Located(container, deep.get(sel.root, 0.0), blocks)
+    inner = [(el, w) for el, w in blocks if story in set(el.iterancestors())]
     if container is not story and story not in set(container.iterancestors()):
-        inner = [(el, w) for el, w in blocks if story in set(el.iterancestors())]
         found = _container(inner, deep_prose(inner))
         container = story if found is None else found
-    return container, deep[story]
+    return Located(container, deep[story], inner)
 
 
 def _described_story(deep: dict, clues: StoryClues):
@@ -294,30 +303,3 @@ class _Shapes:
         if parent not in self._counts:
             self._counts[parent] = Counter((c.tag, c.get("class")) for c in parent)
         return self._counts[parent][(el.tag, el.get("class"))] > 1
-
-
-def trafilatura_paragraphs(html: str, url: str) -> list[str]:
-    """Trafilatura's reading of the page in its default mode: the fallback body when no container
-    stands out, and the safety net's second opinion. Its precision and fast modes returned a few
-    characters or nothing on most pages where ours found nothing (WCXB's development pages: the
-    default mode found the article on 9 of 10 of them)."""
-    import trafilatura
-
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True)
-    return [line for line in (text or "").split("\n") if line.strip()]
-
-
-SHORT_BODY_SHARE = 0.5
-"""A body under this share of the page's prose may have lost the article: ask trafilatura."""
-RECONCILE_FACTOR = 2.0
-"""The second opinion wins when it finds at least this many times our text."""
-
-
-def needs_second_opinion(body: list[str], page_prose: float) -> bool:
-    """Our body holds little of the prose the page has (a wrong block was taken)."""
-    return page_prose >= MIN_CONTAINER_CHARS and sum(map(len, body)) < SHORT_BODY_SHARE * page_prose
-
-
-def reconcile(ours: list[str], second: list[str]) -> list[str]:
-    """The body to keep: ours, unless the second extractor found far more text in the same DOM."""
-    return second if sum(map(len, second)) >= RECONCILE_FACTOR * max(1, sum(map(len, ours))) else ours

@@ -12,7 +12,7 @@ from pipelines.extraction.dom import element_text, link_density
 from pipelines.extraction.text import normalize_text
 
 SCORED_BLOCKS = ("p", "li", "pre", "blockquote", "td", "dd", "div")
-_MIN_BLOCK_CHARS = 30
+MIN_BLOCK_CHARS = 30
 _TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
 """Article prose is mostly paragraphs; lists and tables hold it less often than they hold teasers."""
 
@@ -27,13 +27,18 @@ def scored_blocks(root) -> Iterator[tuple[object, float]]:
             continue
         else:
             text, linked_chars = element_text(el), None
-        if len(text) < _MIN_BLOCK_CHARS:
+        if len(text) < MIN_BLOCK_CHARS:
             continue
         linked = link_density(el, len(text)) if linked_chars is None else min(1.0, linked_chars / len(text))
         weight = len(text) * (1 - linked) * _TAG_WEIGHT.get(el.tag, 1.0)
         if text.endswith(("...", "…")):  # a teaser of another story
             weight *= 0.2
         yield el, weight
+
+
+def block_text(el) -> str:
+    """The text a scored block is weighed by: a ``div``'s own runs, any other block's whole text."""
+    return _run_text(el)[0] if el.tag == "div" else element_text(el)
 
 
 def deep_prose(blocks: Iterable[tuple[object, float]]) -> dict:
