@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 
+from archive import clock
 from archive.warc import Exchange, RecordRef, WarcStore
 
 
@@ -27,7 +27,7 @@ def pack(folders: Iterable[str | os.PathLike], out: str | os.PathLike) -> list[R
     out.unlink(missing_ok=True)
     store = WarcStore(out.parent, max_size=1 << 62)
     refs = []
-    fetched_at = datetime.now(UTC)
+    fetched_at = clock.from_environment()()
     try:
         for folder in folders:
             for entry in read_manifest(folder):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import socket
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from archive import clock
 from archive.models import CrawlRun, Lock, Snapshot
 from archive.recheck_policy import aware
 
@@ -37,14 +38,10 @@ def run_owner(run_id: int) -> str:
     return f"run:{run_id}"
 
 
-def wall_time() -> datetime:
-    return datetime.now(UTC)
-
-
 class RunRecords:
     """Mixed into ``archive.store.Archive``: needs ``Session`` and ``wall_clock``."""
 
-    wall_clock: Callable[[], datetime] = staticmethod(wall_time)
+    wall_clock: Callable[[], datetime] = staticmethod(clock.wall)
 
     def start_run(
         self,

@@ -5,8 +5,8 @@ decision and write in one call and one transaction (``save``). Other fetches' ro
 (``record_snapshot``, ``record_fetches``); runs and leases (``archive.run_records``) and
 polling and re-check schedules (``archive.schedule_records``) are mixed in.
 
-Everything here is on the archive's clock (``clock``, injectable: the time a replay or a
-test makes the archive see).
+Everything here is on the archive's clock (``clock``: ``archive.clock``'s, the wall clock
+unless ``NEWS_CLOCK`` names a replay's fixed time or a simulation's).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive.clock import from_environment
 from archive.database import sessions
 from archive.decisions import DROPPED, NEW, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
 from archive.keys import band_keys, content_digest, signature, to_bytes
@@ -40,7 +41,7 @@ from archive.models import (
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, similar
 from archive.recheck_policy import DEFAULT_RECHECK_SCHEDULE, aware, next_check
-from archive.run_records import NODE, RunRecords, wall_time
+from archive.run_records import NODE, RunRecords
 from archive.schedule_records import ScheduleRecords
 from archive.schema import LIST_FIELDS
 from archive.search import index_version
@@ -213,7 +214,7 @@ class Archive(RunRecords, ScheduleRecords):
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
         self.recheck_schedule = recheck_schedule
-        base_clock = clock or wall_time
+        base_clock = clock or from_environment()
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._site_ids: dict[str, int] = {}
         self._noted_files: set[str] = set()

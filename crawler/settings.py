@@ -32,7 +32,9 @@ SCHEDULE_RUN_TIMEOUT = 3600  # seconds a scheduled crawl may take before it is s
 # scrapyd nodes (commas or spaces between URLs) the scheduler dispatches its crawls to instead of running them here
 SCRAPYD_URLS = os.environ.get("SCRAPYD_URLS") or os.environ.get("SCRAPYD_URL") or ""
 SCHEDULE_LEASE_SECONDS = 120  # a dispatched crawl's lease on its site; renewed by its heartbeat, then it expires
-ARCHIVE_NOW = os.environ.get("ARCHIVE_NOW") or None  # ISO 8601: the time the archive sees (tests, replays)
+CLOCK = os.environ.get(
+    "NEWS_CLOCK", ""
+)  # the time the product sees: "" wall clock, an ISO 8601 time, file:PATH (archive/clock.py)
 CRAWL_RUN_ID = None  # set by the scheduler: the CrawlRun row this crawl reports into
 SITE_LEASE = None  # set by the scheduler for a crawl on a scrapyd node: the lease its heartbeat renews
 

@@ -18,12 +18,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, is_dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from archive import clock
+from archive.clock import Clock
 from archive.database import close as close_database
 from archive.store import Archive
 from archive.warc import warc_dirs
@@ -40,13 +41,10 @@ def fields_of(item: Any) -> dict:
     return {k: asdict(v) if is_dataclass(v) else v for k, v in ItemAdapter(item).items()}
 
 
-def clock_of(settings) -> Callable[[], datetime]:
-    """``ARCHIVE_NOW`` (ISO 8601) fixes the time the archive sees: tests inject it, nobody waits."""
-    if fixed := settings.get("ARCHIVE_NOW"):
-        moment = datetime.fromisoformat(fixed)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return lambda: moment
-    return lambda: datetime.now(UTC)
+def clock_of(settings) -> Clock:
+    """The clock ``CLOCK`` names (``archive.clock``): the wall clock unless a replay fixes the
+    time or a simulation drives it."""
+    return clock.from_spec(settings.get("CLOCK"))
 
 
 def archive_from(settings) -> Archive:

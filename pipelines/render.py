@@ -10,12 +10,11 @@ the download handler's browser (``crawler.rendering``); the rendered DOM is kept
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy_playwright.page import PageMethod
 
+from pipelines.archive_access import clock_of
 from pipelines.drop import RENDER_FAILED, drop
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.step import service
@@ -30,6 +29,7 @@ class Renderer:
         self.fallback = settings.getbool("RENDER_FALLBACK")
         self.settle_ms = settings.getint("RENDER_SETTLE_MS")
         self.writer = service(crawler, WarcWriter)
+        self.clock = clock_of(crawler.settings)
 
     @property
     def mode(self) -> str:
@@ -70,7 +70,7 @@ class Renderer:
         if replayed := request.meta.get("replayed_record"):
             adapter["rendered"] = replayed.ref
         else:
-            when = datetime.now(UTC)
+            when = self.clock()
             adapter["rendered"] = await self.writer.conversion(url, response.body, adapter["snapshot"].record_id, when)
         self.stats.inc_value("render/rendered")
         return response.body

@@ -12,13 +12,13 @@ outcome is known.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from scrapy.http import Response
 
 from archive.store import Archive, Capture
 from archive.warc import Exchange, RecordRef, StoredResponse
-from pipelines.archive_access import ArchiveThread
+from pipelines.archive_access import ArchiveThread, clock_of
 from pipelines.outcomes import Capture as FetchCapture
 from pipelines.step import service
 from pipelines.warc_thread import WarcWriter
@@ -35,6 +35,7 @@ class Snapshotter:
         self.crawler, self.stats = crawler, crawler.stats
         self.writer = service(crawler, WarcWriter)
         self.database = service(crawler, ArchiveThread)
+        self.clock = clock_of(crawler.settings)
 
     async def _previous_capture(self, exchange: Exchange) -> Capture | None:
         """An earlier capture of the same bytes at the same URL; without the database, none."""
@@ -46,7 +47,7 @@ class Snapshotter:
 
     async def capture(self, response: Response) -> FetchCapture:
         request = response.request
-        fetched_at = datetime.now(UTC)
+        fetched_at = self.clock()
         exchange = Exchange(
             url=response.url,
             status=response.status,

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from archive import clock
 from archive.cli.arguments import (
     Command,
     CommandError,
@@ -25,7 +26,6 @@ def cmd_schedule(args) -> int:
     from scrapy.utils.project import get_project_settings
 
     from archive import spool
-    from archive.recheck_policy import aware
     from archive.store import Archive
     from crawler.scheduling.backfill import BackfillError
     from crawler.scheduling.rounds import ScheduleConfig, Scheduler
@@ -46,17 +46,16 @@ def cmd_schedule(args) -> int:
         settings,
         {name: sites[name] for name in spiders},
         crawl_args,
-        now=args.now.isoformat() if args.now else None,
+        clock=args.now.isoformat() if args.now else None,
         scrapyd_urls=",".join(args.scrapyd or ()),
         lease_seconds=args.lease,
     )
     if args.backfill and not config.scrapyd_urls:
         raise CommandError("a backfill is split over scrapyd nodes: give them with --scrapyd URL or $SCRAPYD_URLS", 2)
-    now = aware(args.now) if args.now else None
     archive = Archive(
         args.database,
         recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
-        clock=(lambda: now) if now else None,
+        clock=clock.from_spec(config.clock),
         warc_dir=args.warc_dir,
     )
     if (report := spool.load(archive, settings.get("FAILED_ITEMS_FILE"))).loaded or report.failed:

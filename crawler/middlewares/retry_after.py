@@ -13,6 +13,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from pipelines.archive_access import clock_of
 from pipelines.outcomes import Capture
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
         middleware.crawler = crawler
+        middleware.clock = clock_of(crawler.settings)
         return middleware
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -66,9 +68,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         """A failed attempt that is tried again keeps its place in the request's record."""
         retry = super().process_exception(request, exception)
         if isinstance(retry, Request):
-            attempt = Capture(
-                request.url, None, datetime.now(UTC).isoformat(), None, None, exception.__class__.__name__
-            )
+            attempt = Capture(request.url, None, self.clock().isoformat(), None, None, exception.__class__.__name__)
             retry.meta["captures"] = [*request.meta.get("captures", ()), attempt]
         return retry
 

@@ -58,8 +58,9 @@ class ScheduleConfig:
     scrapyd_project: str = "newsarchive"
     lease_ttl: timedelta = timedelta(minutes=2)
     """How long a dispatched crawl's lease lasts without being renewed."""
-    now: str | None = None
-    """ISO 8601 time injected into rounds and crawls (``ARCHIVE_NOW``); None: the real clock."""
+    clock: str = ""
+    """The clock of rounds and crawls (``CLOCK``, ``archive.clock``): "" the wall clock, an ISO
+    8601 time, or ``file:PATH``, a simulation's."""
     crawl_settings: BaseSettings = field(default_factory=BaseSettings)
     """The settings each crawl runs with (``--set`` included): a backfill divides their politeness."""
 
@@ -69,7 +70,7 @@ class ScheduleConfig:
         settings: BaseSettings,
         spiders: dict[str, str],
         crawl_args: list[str] | None = None,
-        now: str | None = None,
+        clock: str | None = None,
         scrapyd_urls: str | None = None,
         lease_seconds: float | None = None,
     ) -> ScheduleConfig:
@@ -83,7 +84,7 @@ class ScheduleConfig:
             },
             run_timeout=timedelta(seconds=settings.getfloat("SCHEDULE_RUN_TIMEOUT")),
             crawl_args=list(crawl_args or ()),
-            now=now,
+            clock=settings.get("CLOCK") or "" if clock is None else clock,
             scrapyd_urls=node_urls(scrapyd_urls or settings.get("SCRAPYD_URLS")),
             lease_ttl=timedelta(seconds=lease_seconds or settings.getfloat("SCHEDULE_LEASE_SECONDS")),
             crawl_settings=settings,
@@ -295,8 +296,8 @@ class Scheduler:
         if self.archive.warc_dir and self.dispatcher is None:  # where the archive's WARC names are relative to
             # (a scrapyd node writes into its own WARC_DIR: a shared volume, or a folder of its own)
             settings["WARC_DIR"] = str(Path(self.archive.warc_dir).resolve())
-        if self.config.now:
-            settings["ARCHIVE_NOW"] = self.config.now
+        if self.config.clock:
+            settings["CLOCK"] = self.config.clock
         return settings
 
     def _progress(self, run_id: int) -> str:

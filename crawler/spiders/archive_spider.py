@@ -41,6 +41,7 @@ from crawler.discovery import (
 )
 from crawler.rendering import RENDER_MODES
 from crawler.sites import SiteRules, rules_for_url
+from pipelines.archive_access import clock_of
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 from pipelines.items import PageItem
@@ -346,7 +347,7 @@ class ArchiveSpider(scrapy.Spider):
             request_headers=header_pairs(request.headers) if request else [],
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             page=response.body,
-            fetched_at=final.fetched_at if final else datetime.now(UTC).isoformat(),
+            fetched_at=final.fetched_at if final else clock_of(self.crawler.settings)().isoformat(),
             site=rules.name if rules else registered_host(response.url),
             discovered_from=response.meta.get("discovered_from"),
             snapshot=final.ref if final else None,
