@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from archive.clock import from_environment
 from archive.database import sessions
-from archive.decisions import DROPPED, NEW, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
+from archive.decisions import DROPPED, NEW, NOT_FOUND, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
 from archive.keys import band_keys, content_digest, signature, to_bytes
 from archive.models import (
     Article,
@@ -40,7 +40,7 @@ from archive.models import (
     WarcFile,
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, similar
-from archive.recheck_policy import DEFAULT_RECHECK_SCHEDULE, aware, next_check
+from archive.recheck_policy import DEFAULT_RECHECK_SCHEDULE, aware, next_check, unpublished
 from archive.run_records import NODE, RunRecords
 from archive.schedule_records import ScheduleRecords
 from archive.schema import LIST_FIELDS
@@ -485,25 +485,43 @@ class Archive(RunRecords, ScheduleRecords):
         return article.id > other.id
 
     def record_snapshot(self, item: Mapping, outcome: str, run_id: int | None = None) -> None:
-        """A fetch that did not become an article version (a 404, a listing, …)."""
+        """A fetch that did not become an article version (a 404, a listing, …). A re-check of a
+        known article that finds it as archived (304) comes back on the schedule; one that finds
+        it unpublished (410, or a second 404 in a row: ``recheck_policy.unpublished``) never does."""
         if not item.get("snapshot") and not item.get("hops"):
             return
         with self._writing() as session:
             article = None
-            if outcome == f"{DROPPED}:{NOT_MODIFIED}":  # a conditional re-check: the article is as archived
+            if outcome in (f"{DROPPED}:{NOT_MODIFIED}", f"{DROPPED}:{NOT_FOUND}"):
                 article = session.scalar(
                     select(Article)
                     .outerjoin(ArticleAlias)
                     .where(or_(Article.canonical_url == item["url"], ArticleAlias.url == item["url"]))
                 )
+            missing_before = (
+                article is not None
+                and outcome == f"{DROPPED}:{NOT_FOUND}"
+                and self._missing_last(session.connection(), article.id)
+            )
             self._snapshot_ids(session.connection(), item, outcome, run_id, article.id if article else None)
-            if article is not None:
-                article.last_seen_at = _when(item.get("fetched_at"), self.clock())
-                latest = self._latest(session.connection(), article.id)
-                for name, value in self._recheck(
-                    latest.published_at if latest else None, article.first_seen_at
-                ).items():
-                    setattr(article, name, value)
+            if article is None:
+                return
+            if outcome == f"{DROPPED}:{NOT_FOUND}":
+                if unpublished(int(item.get("status") or 0), missing_before):
+                    article.next_check_at = None
+                return
+            article.last_seen_at = _when(item.get("fetched_at"), self.clock())
+            latest = self._latest(session.connection(), article.id)
+            for name, value in self._recheck(latest.published_at if latest else None, article.first_seen_at).items():
+                setattr(article, name, value)
+
+    @staticmethod
+    def _missing_last(conn: Connection, article_id: int) -> bool:
+        """Whether the article's latest fetch before this one found it missing (404)."""
+        last = conn.scalar(
+            select(Snapshot.outcome).where(Snapshot.article_id == article_id).order_by(Snapshot.id.desc()).limit(1)
+        )
+        return last == f"{DROPPED}:{NOT_FOUND}"
 
     def record_fetches(self, rows: list[Mapping], run_id: int | None = None) -> int:
         """Outcome rows of requests that did not end as an article item (discovery pages,

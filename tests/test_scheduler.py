@@ -91,3 +91,25 @@ def test_due_recheck_is_a_conditional_request_and_304_reschedules(after_first_ro
         # checked at 10:45, still under a day old: again 30 minutes later, at 11:15 (+07:00)
         assert s.scalar(select(Article)).next_check_at.replace(tzinfo=UTC) == datetime(2021, 1, 28, 4, 15, tzinfo=UTC)
         assert len(s.scalars(select(ArticleVersion)).all()) == 1
+
+
+def test_an_article_its_site_answers_410_for_is_never_rechecked(after_first_round):
+    sqlite_url, base, pages = after_first_round
+    pages[FIRST] = (410, "text/html; charset=utf-8", b"<h1>Gone</h1>")
+    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+    with db(sqlite_url) as s:
+        article = s.scalar(select(Article))
+        assert article.next_check_at is None
+        assert len(s.scalars(select(ArticleVersion)).all()) == 1  # what was archived stays
+
+
+def test_one_404_keeps_the_recheck_and_a_second_in_a_row_ends_it(after_first_round):
+    sqlite_url, base, pages = after_first_round
+    pages[FIRST] = (404, "text/html; charset=utf-8", b"<h1>Not found</h1>")
+    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+    with db(sqlite_url) as s:
+        assert s.scalar(select(Article)).next_check_at is not None  # a deploy, a cache: it may come back
+    schedule(sqlite_url, base, "2021-01-28T11:00:00+07:00")
+    with db(sqlite_url) as s:
+        assert fetched(sqlite_url, FIRST) == 3
+        assert s.scalar(select(Article)).next_check_at is None
