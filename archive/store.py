@@ -101,6 +101,15 @@ _CAPTURE = (
 )
 
 
+_LATEST_CAPTURE = (
+    select(Snapshot.url, Snapshot.fetched_at, Snapshot.warc_file, Snapshot.warc_offset, Snapshot.payload_digest)
+    .where(Snapshot.url == bindparam("url"), Snapshot.status == 200, Snapshot.warc_file.is_not(None))
+    .where(Snapshot.record_type == "response")
+    .order_by(Snapshot.id.desc())
+    .limit(1)
+)
+
+
 _NEW_ARTICLE = insert(Article).returning(Article.id)
 _NEW_VERSION = insert(ArticleVersion).returning(ArticleVersion.id)
 _NEW_ALIASES = insert(ArticleAlias)
@@ -143,12 +152,13 @@ _VERSION_FROM = _VERSION_ROW.where(
 
 @dataclass(frozen=True)
 class Capture:
-    """An earlier response record with the same payload, for a WARC revisit record."""
+    """An earlier response record, for a WARC revisit record."""
 
     url: str
     fetched_at: datetime
     warc_file: str
     warc_offset: int
+    digest: str | None = None
 
 
 def _version_values(item: Mapping) -> dict:
@@ -281,6 +291,12 @@ class Archive(RunRecords, ScheduleRecords):
         """The latest response record of ``url`` whose payload had ``digest``."""
         with self.engine.connect() as conn:
             row = conn.execute(_CAPTURE, {"url": url, "digest": digest}).first()
+            return None if row is None else Capture(*row)
+
+    def latest_capture(self, url: str) -> Capture | None:
+        """The latest ``200`` response record of ``url``: what a ``304`` from its server affirms."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_LATEST_CAPTURE, {"url": url}).first()
             return None if row is None else Capture(*row)
 
     # -- articles -------------------------------------------------------------------

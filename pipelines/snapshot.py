@@ -37,12 +37,13 @@ class Snapshotter:
         self.database = service(crawler, ArchiveThread)
         self.clock = clock_of(crawler.settings)
 
-    async def _previous_capture(self, exchange: Exchange) -> Capture | None:
-        """An earlier capture of the same bytes at the same URL; without the database, none."""
+    async def _lookup(self, query, url: str, *args) -> Capture | None:
+        """An earlier capture of ``url`` the ``query`` finds (the same bytes, or the capture a
+        ``304`` affirms); without the database, none: the fetch is written as a response."""
         try:
-            return await self.database.call(Archive.previous_capture, exchange.url, exchange.digest, retry=False)
+            return await self.database.call(query, url, *args, retry=False)
         except Exception as exc:
-            logger.warning("no revisit check for %s: archive unavailable (%s)", exchange.url, exc.__class__.__name__)
+            logger.warning("no revisit check for %s: archive unavailable (%s)", url, exc.__class__.__name__)
             return None
 
     async def capture(self, response: Response) -> FetchCapture:
@@ -58,12 +59,14 @@ class Snapshotter:
             request_headers=tuple(header_pairs(request.headers)) if request else (),
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        previous = await self._previous_capture(exchange)
-        if previous is None:
-            ref = await self.writer.response(exchange)
-        else:
+        if response.status == 304 and (affirmed := await self._lookup(Archive.latest_capture, exchange.url)):
+            ref = await self.writer.revisit(exchange, affirmed.url, affirmed.fetched_at, not_modified=affirmed.digest)
+            self.stats.inc_value("warc/revisits/not_modified")
+        elif (previous := await self._lookup(Archive.previous_capture, exchange.url, exchange.digest)) is not None:
             ref = await self.writer.revisit(exchange, previous.url, previous.fetched_at)
             self.stats.inc_value("warc/revisits")
+        else:
+            ref = await self.writer.response(exchange)
         self.stats.inc_value("warc/records")
         self.stats.inc_value("warc/bytes", ref.length)
         return _capture_of(response, fetched_at, ref)

@@ -26,8 +26,12 @@ class WarcWriter:
     async def response(self, exchange: Exchange) -> RecordRef:
         return await in_executor(self.thread, self.store.write, exchange)
 
-    async def revisit(self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime) -> RecordRef:
-        return await in_executor(self.thread, self.store.write_revisit, exchange, refers_to_uri, refers_to_date)
+    async def revisit(
+        self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime, not_modified: str | None = None
+    ) -> RecordRef:
+        return await in_executor(
+            self.thread, self.store.write_revisit, exchange, refers_to_uri, refers_to_date, not_modified
+        )
 
     async def conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
         return await in_executor(self.thread, self.store.write_conversion, url, html, refers_to, when)

@@ -4,9 +4,11 @@ conditional requests (time injected with ``--now``)."""
 import json
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
 
 from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
 from tests.conftest import archive_main
@@ -113,3 +115,22 @@ def test_one_404_keeps_the_recheck_and_a_second_in_a_row_ends_it(after_first_rou
     with db(sqlite_url) as s:
         assert fetched(sqlite_url, FIRST) == 3
         assert s.scalar(select(Article)).next_check_at is None
+
+
+def test_a_304_is_kept_as_a_server_not_modified_revisit_of_the_capture_it_affirms(after_first_round):
+    sqlite_url, base, _ = after_first_round
+    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+    with db(sqlite_url) as s:
+        first, recheck = s.scalars(select(Snapshot).where(Snapshot.url == base + FIRST).order_by(Snapshot.id)).all()[
+            -2:
+        ]
+    assert (recheck.status, recheck.record_type) == (304, "revisit")
+    folder = Path(sqlite_url.removeprefix("sqlite:///")).parent
+    with (folder / "warc" / recheck.warc_file).open("rb") as f:
+        f.seek(recheck.warc_offset)
+        record = next(iter(ArchiveIterator(f)))
+    headers = record.rec_headers
+    assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    assert headers.get_header("WARC-Refers-To-Target-URI") == first.url
+    assert headers.get_header("WARC-Payload-Digest") == first.payload_digest
+    assert record.http_headers.get_statuscode() == "304"

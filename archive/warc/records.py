@@ -17,6 +17,8 @@ from functools import cached_property
 
 SOFTWARE = "newsarchive (Scrapy, warcio)"
 WARC_VERSION = "1.1"  # every record and the warcinfo say the same
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+"""The revisit profile of a ``304 Not Modified``: the server said the earlier capture still holds."""
 RENDERED_TYPE = "text/html; charset=utf-8"
 """Content type of a rendered page's DOM (a ``conversion`` record has no HTTP headers)."""
 

@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 from archive.warc.naming import file_name, open_path
 from archive.warc.records import (
     RENDERED_TYPE,
+    SERVER_NOT_MODIFIED,
     SOFTWARE,
     WARC_VERSION,
     Exchange,
@@ -82,19 +83,25 @@ class WarcStore:
             )
             return self._write_pair(writer, exchange, response)
 
-    def write_revisit(self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime) -> RecordRef:
-        """An unchanged payload: a ``revisit`` record (identical-payload-digest profile) pointing
-        at the earlier capture, with this fetch's HTTP headers and no body."""
+    def write_revisit(
+        self, exchange: Exchange, refers_to_uri: str, refers_to_date: datetime, not_modified: str | None = None
+    ) -> RecordRef:
+        """An unchanged payload: a ``revisit`` record pointing at the earlier capture, with this
+        fetch's HTTP headers and no body — identical-payload-digest profile, or, for a ``304``
+        (``not_modified``: the earlier capture's payload digest), server-not-modified, as Heritrix
+        writes it, carrying the digest of the payload the server vouched for."""
         with self._lock:
             writer = self._writer()
             revisit = writer.create_revisit_record(
                 exchange.url,
-                exchange.digest,
+                not_modified or exchange.digest,
                 refers_to_uri,
                 warc_date(refers_to_date),
                 http_headers=self._status_and_headers(exchange),
                 warc_headers_dict=self._warc_headers(exchange),
             )
+            if not_modified:
+                revisit.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
             return self._write_pair(writer, exchange, revisit)
 
     def write_conversion(self, url: str, html: bytes, refers_to: str, when: datetime) -> RecordRef:
