@@ -65,3 +65,15 @@ def test_a_crawl_on_a_driven_clock_archives_at_the_simulated_time(crawl, sqlite_
     with warc.open("rb") as f:
         dates = {r.rec_headers["WARC-Date"] for r in ArchiveIterator(f) if r.rec_type == "response"}
     assert dates == {"2031-03-04T05:06:07Z"}
+
+
+def test_the_command_line_says_which_clock_it_cannot_read(monkeypatch, sqlite_url):
+    from tests.conftest import archive_main
+
+    archive_main("migrate", database_url=sqlite_url)
+    monkeypatch.setenv(clock.CLOCK_ENV, "yesterday")
+    done = archive_main("verify", database_url=sqlite_url)
+    assert (done.returncode, done.stderr.strip()) == (
+        1,
+        "python -m archive: error: CLOCK: 'yesterday' is not an ISO 8601 time",
+    )
