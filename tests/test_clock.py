@@ -77,3 +77,12 @@ def test_the_command_line_says_which_clock_it_cannot_read(monkeypatch, sqlite_ur
         1,
         "python -m archive: error: CLOCK: 'yesterday' is not an ISO 8601 time",
     )
+
+
+def test_scrapy_crawl_with_a_clock_it_cannot_read_exits_2_naming_it(tmp_path):
+    from tests.conftest import run_crawl
+
+    done = run_crawl(tmp_path, "thanhnien", settings={"CLOCK": "file:/nonexistent/clock-file"})
+    assert done.returncode == 2
+    assert "clock file /nonexistent/clock-file: No such file or directory" in done.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in done.stderr

@@ -2,7 +2,7 @@
 
 Scrapy builds the spider inside the running crawl, where a ``ValueError`` from its
 constructor ends in "Task exception was never retrieved" tracebacks and, for some
-arguments, exit status 0. Here the arguments are checked first: a bad one is one usage
+arguments, exit status 0. Here the arguments (and the ``CLOCK`` setting) are checked first: a bad one is one usage
 line and exit status 2, as for any other mistake on Scrapy's command line.
 """
 
@@ -11,9 +11,16 @@ from __future__ import annotations
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from archive.clock import ClockSpecError, from_spec
+
 
 class Command(ScrapyCrawl):
     def run(self, args, opts) -> None:
+        if self.crawler_process is not None:
+            try:
+                from_spec(self.crawler_process.settings.get("CLOCK"))()  # a file clock: its file is read
+            except ClockSpecError as exc:
+                raise UsageError(str(exc), print_help=False) from None
         if len(args) == 1 and self.crawler_process is not None:
             try:
                 spidercls = self.crawler_process.spider_loader.load(args[0])
