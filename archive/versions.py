@@ -45,7 +45,44 @@ def text_of(fields: Mapping) -> str:
 
 
 def changed_chars(old: str, new: str) -> int:
-    """Characters inserted, deleted or replaced to turn ``old`` into ``new``."""
+    """Characters inserted, deleted or replaced to turn ``old`` into ``new``. Paragraphs are
+    matched first, words within the paragraphs that changed, characters within the words that
+    changed, so the cost follows the size of the change, not of the article: one character
+    diff over a whole 90 KB live blog took 100 s of the database thread."""
+    return _changed(old.split("\n"), new.split("\n"), "\n", _changed_words)
+
+
+_CHARACTER_DIFF_MAX = 2_000
+"""Replaced runs of words longer than this are counted whole: a rewrite, not a typo."""
+
+
+def _changed(old: list[str], new: list[str], separator: str, within) -> int:
+    """The changed characters of two sequences of parts, after their common opening and ending
+    (an edit in one place costs the length of the text, whatever it repeats); among the parts
+    between, those a text repeats everywhere are not matched on (``autojunk``: a page of one
+    word repeated cannot make the diff quadratic), which can only count more as changed."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old, new = old[start : len(old) - end], new[start : len(new) - end]
+    total = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if tag != "equal":
+            before, after = separator.join(old[i1:i2]), separator.join(new[j1:j2])
+            total += within(before, after) if tag == "replace" else max(len(before), len(after))
+    return total
+
+
+def _changed_words(old: str, new: str) -> int:
+    return _changed(old.split(" "), new.split(" "), " ", _changed_characters)
+
+
+def _changed_characters(old: str, new: str) -> int:
+    if max(len(old), len(new)) > _CHARACTER_DIFF_MAX:
+        return max(len(old), len(new))
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
 
