@@ -1,0 +1,120 @@
+"""The simulated newsroom (``bench/newsroom.py``) that scheduled archiving is measured against:
+reproducible from its seed, publishing and editing as newsrooms do, served on loopback as of a
+driven clock — and a real crawl on that clock archives each story as it stood."""
+
+import statistics
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from archive import clock
+from archive.models import Article, ArticleVersion
+from bench.newsroom import EDIT_KINDS, LASTMOD, VALIDATORS, Newsroom, serve
+
+
+@pytest.fixture(scope="module")
+def newsroom() -> Newsroom:
+    return Newsroom(seed=11, sites=20, days=3)
+
+
+def all_stories(newsroom: Newsroom) -> list:
+    return [s for stories in newsroom.stories.values() for s in stories]
+
+
+def test_the_same_seed_gives_the_same_newsroom_and_another_seed_another(newsroom):
+    assert Newsroom(seed=11, sites=20, days=3).truth() == newsroom.truth()
+    assert Newsroom(seed=12, sites=20, days=3).truth() != newsroom.truth()
+
+
+def test_sites_publish_ten_to_three_hundred_stories_a_day_with_drawn_behaviours(newsroom):
+    rates = [b.per_day for b in newsroom.behaviours]
+    assert min(rates) >= 10 and max(rates) <= 300
+    assert {b.lastmod for b in newsroom.behaviours} <= set(LASTMOD)
+    assert {b.validators for b in newsroom.behaviours} <= set(VALIDATORS)
+    assert len({(b.lastmod, b.validators) for b in newsroom.behaviours}) > 3
+
+
+def test_about_a_third_of_stories_are_never_edited_and_first_edits_come_early(newsroom):
+    stories = all_stories(newsroom)
+    never = sum(len(s.versions) == 1 for s in stories) / len(stories)
+    first_edit_minutes = [(s.versions[1].at - s.published).total_seconds() / 60 for s in stories if len(s.versions) > 1]
+    assert 0.28 < never < 0.4
+    assert statistics.median(first_edit_minutes) < 60
+    assert max(first_edit_minutes) > 24 * 60  # and a long tail
+
+
+def test_edits_are_of_every_kind_and_some_are_late_corrections(newsroom):
+    edits = [(v.kind, v.at - s.published) for s in all_stories(newsroom) for v in s.versions[1:]]
+    assert {kind for kind, _ in edits} == set(EDIT_KINDS)
+    assert any(after > timedelta(days=1) for _, after in edits)
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
+            return answer.status, answer.read(), dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def small_newsroom() -> Newsroom:
+    return Newsroom(seed=5, sites=2, days=1)
+
+
+def test_the_site_is_served_as_it_stands_at_the_clock_s_time(tmp_path):
+    room = small_newsroom()
+    now = room.start + timedelta(hours=10)
+    path = tmp_path / "clock"
+    clock.write_time(path, now)
+    site = room.behaviours[0].name
+    with serve(room, clock.from_spec(f"file:{path}")) as (base, log):
+        _, listed, _ = fetch(f"{base}/{site}/sitemap.xml")
+        story = room.live(site, now)[-1]
+        first = fetch(base + story.path)
+        again = fetch(base + story.path)
+        unpublished = next(s for s in room.stories[site] if s.published > now)
+        missing = fetch(base + unpublished.path)
+    assert listed.count(b"<loc>") == len(room.live(site, now)) and unpublished.path.encode() not in listed
+    assert first[0] == 200 and story.at(now).title.encode() in first[1]
+    assert first[1] != again[1]  # the clock, the ad id, the "most read" teasers
+    assert missing[0] == 404
+    assert [r.status for r in log] == [200, 200, 200, 404]
+
+
+def test_a_site_with_honest_validators_answers_a_conditional_request_with_304(tmp_path):
+    room = Newsroom(seed=5, sites=20, days=1)
+    honest = next(b for b in room.behaviours if b.validators == "honest")
+    now = room.start + timedelta(hours=12)
+    path = tmp_path / "clock"
+    clock.write_time(path, now)
+    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+        story = room.live(honest.name, now)[-1]
+        _, _, headers = fetch(base + story.path)
+        status, body, _ = fetch(base + story.path, {"If-None-Match": headers["ETag"]})
+    assert (status, body) == (304, b"")
+
+
+def test_a_crawl_on_the_driven_clock_archives_each_story_as_it_stood(crawl, sqlite_url, tmp_path):
+    room = small_newsroom()
+    site = min(room.behaviours, key=lambda b: b.per_day).name
+    now = room.start + timedelta(hours=14)
+    path = tmp_path / "clock"
+    clock.write_time(path, now)
+    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+        done = crawl(
+            "news",
+            "-a",
+            f"start={base}/{site}/sitemap.xml",
+            database_url=sqlite_url,
+            settings={"CLOCK": f"file:{path}", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False},
+        )
+    assert done.returncode == 0, done.stderr
+    with Session(create_engine(sqlite_url)) as s:
+        archived = {
+            a.canonical_url.removeprefix(base): v.title
+            for a, v in s.execute(select(Article, ArticleVersion).join(ArticleVersion))
+        }
+    assert archived == {story.path: story.at(now).title for story in room.live(site, now)}
