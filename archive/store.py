@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, literal, or_, select, union_all, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,7 +40,15 @@ from archive.models import (
     WarcFile,
 )
 from archive.near_duplicates import DEFAULT_THRESHOLD, similar
-from archive.recheck_policy import DEFAULT_RECHECK_SCHEDULE, aware, next_check, unpublished
+from archive.recheck_policy import (
+    ADAPTIVE,
+    DEFAULT_RECHECK_SCHEDULE,
+    RECHECK_POLICIES,
+    adaptive_next_check,
+    aware,
+    next_check,
+    unpublished,
+)
 from archive.run_records import NODE, RunRecords
 from archive.schedule_records import ScheduleRecords
 from archive.schema import LIST_FIELDS
@@ -142,6 +150,7 @@ _VERSION_AT = (
     .order_by(ArticleVersion.number.desc())
     .limit(1)
 )
+_LAST_CHANGE = select(func.max(ArticleVersion.extracted_at)).where(ArticleVersion.article_id == bindparam("article"))
 _FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
 _FIRST_VERSION = _FIRST_VERSION.limit(1)
 _VERSION_FROM = _VERSION_ROW.where(
@@ -211,6 +220,7 @@ class Archive(RunRecords, ScheduleRecords):
         near_duplicate_threshold: float = DEFAULT_THRESHOLD,
         minor_edit_max_chars: int = MINOR_EDIT_MAX_CHARS,
         recheck_schedule=DEFAULT_RECHECK_SCHEDULE,
+        recheck_policy: str = ADAPTIVE,
         clock: Callable[[], datetime] | None = None,
         warc_dir: str | os.PathLike | None = None,
         other_warc_dirs: Iterable[str | os.PathLike] = (),
@@ -224,6 +234,9 @@ class Archive(RunRecords, ScheduleRecords):
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
         self.recheck_schedule = recheck_schedule
+        if recheck_policy not in RECHECK_POLICIES:
+            raise ValueError(f"RECHECK_POLICY {recheck_policy!r}: use one of {', '.join(RECHECK_POLICIES)}")
+        self.recheck_policy = recheck_policy
         base_clock = clock or from_environment()
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._site_ids: dict[str, int] = {}
@@ -277,10 +290,23 @@ class Archive(RunRecords, ScheduleRecords):
             self._noted_files.clear()
             raise
 
-    def _recheck(self, published_at: str | None, first_seen_at: datetime, response_headers=()) -> dict:
-        """The next re-check by the article's age, and the validators for a conditional request."""
+    def _recheck(
+        self,
+        published_at: str | None,
+        first_seen_at: datetime,
+        response_headers=(),
+        last_change: datetime | None = None,
+    ) -> dict:
+        """The next re-check (``recheck_policy``: by the article's age, and with ``adaptive`` by how
+        long it has stayed unchanged since ``last_change``, now when None), and the validators
+        for a conditional request."""
         born = datetime.fromisoformat(published_at) if published_at else aware(first_seen_at)
-        values = {"next_check_at": next_check(born, self.clock(), self.recheck_schedule)}
+        now = self.clock()
+        if self.recheck_policy == ADAPTIVE:
+            due = adaptive_next_check(born, now, aware(last_change) if last_change else now, self.recheck_schedule)
+        else:
+            due = next_check(born, now, self.recheck_schedule)
+        values = {"next_check_at": due}
         headers = {name.lower(): value for name, value in response_headers or ()}
         if "etag" in headers or "last-modified" in headers:
             values |= {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
@@ -337,6 +363,13 @@ class Archive(RunRecords, ScheduleRecords):
         """The article's latest version row (with its snapshot's payload digest)."""
         query = _VERSION_ROW.where(ArticleVersion.article_id == article_id)
         return conn.execute(query.order_by(ArticleVersion.number.desc()).limit(1)).first()
+
+    def _last_change(self, conn: Connection, article_id: int) -> datetime | None:
+        """When the archive last saw the article's text change (its latest version was made);
+        read only for the adaptive policy."""
+        if self.recheck_policy != ADAPTIVE:
+            return None
+        return conn.scalar(_LAST_CHANGE, {"article": article_id})
 
     @staticmethod
     def _in_effect(conn: Connection, article_id: int, when: datetime) -> Row | None:
@@ -396,7 +429,10 @@ class Archive(RunRecords, ScheduleRecords):
                 article_id = decision.article_id
                 first_seen = conn.scalar(_FIRST_SEEN, {"article": article_id})
                 if latest:
-                    changes |= self._recheck(item.get("published_at"), first_seen, item.get("response_headers"))
+                    changed = None if versioned else self._last_change(conn, article_id)
+                    changes |= self._recheck(
+                        item.get("published_at"), first_seen, item.get("response_headers"), changed
+                    )
                 else:  # an older capture imported late: the article was seen earlier than known
                     changes["first_seen_at"] = min(aware(first_seen), seen)
                 conn.execute(_ARTICLE_CHANGES, {"article": article_id, **changes})
@@ -528,7 +564,8 @@ class Archive(RunRecords, ScheduleRecords):
                 return
             article.last_seen_at = _when(item.get("fetched_at"), self.clock())
             latest = self._latest(session.connection(), article.id)
-            for name, value in self._recheck(latest.published_at if latest else None, article.first_seen_at).items():
+            born, changed = (latest.published_at, latest.extracted_at) if latest else (None, None)
+            for name, value in self._recheck(born, article.first_seen_at, last_change=changed).items():
                 setattr(article, name, value)
 
     @staticmethod

@@ -54,6 +54,7 @@ def archive_from(settings) -> Archive:
         near_duplicate_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
         minor_edit_max_chars=settings.getint("MINOR_EDIT_MAX_CHARS"),
         recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
+        recheck_policy=settings.get("RECHECK_POLICY"),
         clock=clock_of(settings),
         warc_dir=settings.get("WARC_DIR"),
         other_warc_dirs=warc_dirs(settings.get("WARC_DIRS")),

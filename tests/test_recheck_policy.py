@@ -1,6 +1,8 @@
 """When a known article is fetched again: the pure rules of ``archive.recheck_policy``."""
 
-from archive.recheck_policy import unpublished
+from datetime import UTC, datetime, timedelta
+
+from archive.recheck_policy import adaptive_next_check, unpublished
 
 
 def test_410_gone_unpublishes_at_once():
@@ -17,3 +19,30 @@ def test_a_second_404_in_a_row_unpublishes():
 
 def test_a_server_error_never_unpublishes():
     assert not unpublished(503, missing_before=True)
+
+
+BORN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def test_an_article_in_its_first_hours_is_checked_at_the_ladder_s_pace():
+    now = BORN + timedelta(hours=1)
+    assert adaptive_next_check(BORN, now, last_change=BORN) == now + timedelta(minutes=15)
+
+
+def test_an_article_that_stays_unchanged_waits_half_its_quiet_time():
+    now = BORN + timedelta(hours=10)
+    assert adaptive_next_check(BORN, now, last_change=BORN + timedelta(hours=8)) == now + timedelta(hours=1)
+
+
+def test_the_back_off_stops_at_four_times_the_ladder_s_wait():
+    now = BORN + timedelta(hours=20)  # under a day old: the ladder waits 30 minutes
+    assert adaptive_next_check(BORN, now, last_change=BORN) == now + timedelta(hours=2)
+
+
+def test_an_article_that_just_changed_comes_back_at_the_ladder_s_pace():
+    now = BORN + timedelta(hours=20)
+    assert adaptive_next_check(BORN, now, last_change=now) == now + timedelta(minutes=30)
+
+
+def test_past_the_ladder_s_end_an_article_is_not_checked_again():
+    assert adaptive_next_check(BORN, BORN + timedelta(days=91), last_change=BORN) is None

@@ -134,3 +134,12 @@ def test_a_304_is_kept_as_a_server_not_modified_revisit_of_the_capture_it_affirm
     assert headers.get_header("WARC-Refers-To-Target-URI") == first.url
     assert headers.get_header("WARC-Payload-Digest") == first.payload_digest
     assert record.http_headers.get_statuscode() == "304"
+
+
+def test_an_article_that_stays_unchanged_is_checked_less_often(after_first_round):
+    sqlite_url, base, _ = after_first_round
+    schedule(sqlite_url, base, "2021-01-28T15:00:00+07:00")  # unchanged since 10:00: quiet for 5 hours
+    with db(sqlite_url) as s:
+        # the ladder alone would come back in 30 minutes; adaptive waits half the quiet time, at
+        # most four times the ladder's wait: 2 hours, at 17:00 (+07:00)
+        assert s.scalar(select(Article)).next_check_at.replace(tzinfo=UTC) == datetime(2021, 1, 28, 10, 0, tzinfo=UTC)

@@ -55,6 +55,7 @@ def cmd_schedule(args) -> int:
     archive = Archive(
         args.database,
         recheck_schedule=settings.getlist("RECHECK_SCHEDULE"),
+        recheck_policy=settings.get("RECHECK_POLICY"),
         clock=clock.from_spec(config.clock),
         warc_dir=args.warc_dir,
     )

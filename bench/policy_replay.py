@@ -1,0 +1,226 @@
+"""``make simulate-policy``: the re-check policies replayed against a simulated newsroom's truth
+(``bench/newsroom.py``), without network — the policy code the archive runs, fed the times it
+would see. Prints, per policy: substantive edits caught, of them on sites whose sitemap
+``lastmod`` announces edits, latency in an article's first day and after, fetches per article and
+per edit caught, and WARC bytes; beside them the oracle (one fetch right after each edit).
+
+The model: each site's sitemap is polled every ``--poll`` minutes; a story is first fetched at the
+first poll after publication; it is fetched again at the first poll at or after the time its
+policy asks, or earlier when a trusted sitemap ``lastmod`` says it changed. A site whose
+``lastmod`` is always "now" announces changes that are not there: the adaptive policy stops
+trusting a site whose announcements found no change in most of its last checks; the fixed
+ladder follows every one, as the crawler has until now. A fetch of an unchanged page from a site
+with honest validators is a ``304`` (a revisit record); any other fetch stores the page again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archive.recheck_policy import adaptive_next_check, next_check
+from bench.newsroom import Newsroom, SiteBehaviour, Story
+
+PAGE_BYTES = 25_000
+"""A news page's WARC record (about 80 KB of HTML, gzipped), request included."""
+REVISIT_BYTES = 1_200
+"""A ``304``'s revisit record and its request."""
+TRUST_WINDOW = 20
+"""Announcements of a site weighed to decide whether its ``lastmod`` can be trusted…"""
+TRUST_SHARE = 0.3
+"""…the share of them that must have found a change."""
+
+Policy = Callable[[Story, datetime, datetime], datetime | None]
+"""(story, this fetch's time, when the archive last saw it change) -> the next check, or None."""
+
+
+def fixed(story: Story, now: datetime, last_change: datetime) -> datetime | None:
+    return next_check(story.published, now)
+
+
+def adaptive(story: Story, now: datetime, last_change: datetime) -> datetime | None:
+    return adaptive_next_check(story.published, now, last_change)
+
+
+@dataclass
+class Figures:
+    substantive_edits: int = 0
+    caught: int = 0
+    hinted_edits: int = 0
+    hinted_caught: int = 0
+    fetches: int = 0
+    warc_bytes: int = 0
+    articles: int = 0
+    article_days: float = 0.0
+    latency_first_day: list[float] = field(default_factory=list)
+    latency_later: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        def pct(values: list[float], q: float) -> float | None:
+            return (
+                round(statistics.quantiles(values, n=10)[8], 1)
+                if q == 0.9 and len(values) > 9
+                else (round(statistics.median(values), 1) if values else None)
+            )
+
+        caught = max(1, self.caught)
+        return {
+            **{k: v for k, v in asdict(self).items() if not k.startswith("latency")},
+            "caught_share": round(self.caught / max(1, self.substantive_edits), 4),
+            "hinted_caught_share": round(self.hinted_caught / max(1, self.hinted_edits), 4),
+            "latency_first_day_median_s": pct(self.latency_first_day, 0.5),
+            "latency_first_day_p90_s": pct(self.latency_first_day, 0.9),
+            "latency_later_median_s": pct(self.latency_later, 0.5),
+            "fetches_per_article": round(self.fetches / max(1, self.articles), 2),
+            "fetches_per_edit_caught": round(self.fetches / caught, 2),
+        }
+
+
+class SiteTrust:
+    """Whether a site's ``lastmod`` announcements are worth a fetch: the share of its recent
+    announced fetches that found a change."""
+
+    def __init__(self) -> None:
+        self.recent: list[bool] = []
+
+    def trusted(self) -> bool:
+        window = self.recent[-TRUST_WINDOW:]
+        return len(window) < TRUST_WINDOW // 2 or sum(window) >= TRUST_SHARE * len(window)
+
+    def note(self, found_change: bool) -> None:
+        self.recent.append(found_change)
+
+
+def _next_poll(after: datetime, start: datetime, poll: timedelta) -> datetime:
+    """The first poll at or after ``after``."""
+    steps = -(-(after - start) // poll)
+    return start + steps * poll
+
+
+def _announced_change(story: Story, behaviour: SiteBehaviour, since: datetime, end: datetime, poll, start):
+    """The first poll after ``since`` at which the sitemap says the story changed; None if never."""
+    if behaviour.lastmod == "now":
+        return _next_poll(since + timedelta(microseconds=1), start, poll)
+    if behaviour.lastmod == "honest":
+        later = [v.at for v in story.versions if v.at > since]
+        return _next_poll(later[0], start, poll) if later and later[0] < end else None
+    return None
+
+
+def fetch_times(
+    story: Story, behaviour: SiteBehaviour, policy: Policy, trust: SiteTrust | None, end: datetime, start, poll
+) -> list[datetime]:
+    """When ``policy`` fetches the story (``trust`` None: every announcement is followed)."""
+    t = _next_poll(story.published, start, poll)
+    times, seen, last_change = [], None, t
+    while t < end:
+        times.append(t)
+        version = story.at(t)
+        if version is not seen:
+            last_change, seen = t, version
+        due = policy(story, t, last_change)
+        due_poll = _next_poll(due, start, poll) if due else None
+        hint = _announced_change(story, behaviour, t, end, poll, start)
+        if hint is not None and trust is not None and not trust.trusted():
+            hint = None
+        candidates = [c for c in (due_poll, hint) if c is not None and c > t]
+        if not candidates:
+            break
+        following = min(candidates)
+        if trust is not None and hint is not None and following == hint and (due_poll is None or hint < due_poll):
+            trust.note(story.at(following) is not version)
+        t = following
+    return times
+
+
+def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta) -> Figures:
+    """The policy's figures over the newsroom's run (``policy`` None: the oracle)."""
+    start, end = newsroom.start, newsroom.start + timedelta(days=newsroom.days)
+    figures = Figures()
+    for behaviour in newsroom.behaviours:
+        trust = SiteTrust() if name == "adaptive" else None
+        for story in newsroom.stories[behaviour.name]:
+            versions = [v for v in story.versions if v.at < end]
+            if policy is None:
+                times = [v.at for v in versions]
+            else:
+                times = fetch_times(story, behaviour, policy, trust, end, start, poll)
+            figures.articles += 1
+            figures.article_days += (end - story.published).total_seconds() / 86400
+            figures.fetches += len(times)
+            previous = None
+            for t in times:
+                version = story.at(t)
+                honest_304 = behaviour.validators == "honest" and version is previous
+                figures.warc_bytes += REVISIT_BYTES if honest_304 else PAGE_BYTES
+                previous = version
+            for i, version in enumerate(versions[1:], start=1):
+                if version.kind != "substantive":
+                    continue
+                until = versions[i + 1].at if i + 1 < len(versions) else end
+                hit = next((t for t in times if version.at <= t < until), None)
+                figures.substantive_edits += 1
+                hinted = behaviour.lastmod == "honest"
+                figures.hinted_edits += hinted
+                if hit is None:
+                    continue
+                figures.caught += 1
+                figures.hinted_caught += hinted
+                latency = (hit - version.at).total_seconds()
+                first_day = version.at - story.published < timedelta(days=1)
+                (figures.latency_first_day if first_day else figures.latency_later).append(latency)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--days", type=float, default=7)
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--poll", type=float, default=10, help="minutes between two polls of a site's sitemap")
+    args = parser.parse_args()
+    newsroom = Newsroom(seed=args.seed, sites=args.sites, days=args.days)
+    poll = timedelta(minutes=args.poll)
+    results = {
+        name: score(newsroom, name, policy, poll).summary()
+        for name, policy in (("adaptive", adaptive), ("fixed", fixed), ("oracle", None))
+    }
+    columns = (
+        "caught_share",
+        "hinted_caught_share",
+        "latency_first_day_median_s",
+        "latency_first_day_p90_s",
+        "latency_later_median_s",
+        "fetches_per_article",
+        "fetches_per_edit_caught",
+        "warc_bytes",
+    )
+    print(
+        f"{args.sites} sites, {args.days:g} simulated days, seed {args.seed}: "
+        f"{results['oracle']['articles']} articles, {results['oracle']['substantive_edits']} substantive edits"
+    )
+    print(f"{'policy':10}" + "".join(f"{c:>28}" for c in columns))
+    for name, r in results.items():
+        print(f"{name:10}" + "".join(f"{r[c] if r[c] is not None else '-':>28}" for c in columns))
+    fixed_, adaptive_ = results["fixed"], results["adaptive"]
+    print(
+        f"adaptive / fixed: fetches {adaptive_['fetches'] / fixed_['fetches']:.3f}, "
+        f"WARC bytes {adaptive_['warc_bytes'] / fixed_['warc_bytes']:.3f}; "
+        f"adaptive / oracle fetches per edit caught "
+        f"{adaptive_['fetches_per_edit_caught'] / results['oracle']['fetches_per_edit_caught']:.2f}"
+    )
+    out = Path(__file__).parent / "results" / f"simulate-policy-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(
+        json.dumps({"seed": args.seed, "days": args.days, "sites": args.sites, "policies": results}, indent=1)
+    )
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
