@@ -41,6 +41,15 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(unique=True)
     created_at: Mapped[datetime]
+    hints_followed: Mapped[float] = mapped_column(
+        Float,
+        default=0.0,
+        server_default="0",
+        doc="re-fetches a moved sitemap lastmod or feed date asked for (decayed)",
+    )
+    hints_confirmed: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default="0", doc="of them, those that found the article changed (decayed)"
+    )
     articles: Mapped[list[Article]] = relationship(back_populates="site")
 
 

@@ -26,6 +26,25 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+HINT_DECAY = 0.9
+"""Each re-fetch a site's dates asked for weighs this much less at the next: recent ones count most."""
+HINT_MIN_FOLLOWED = 5.0
+"""A site's dates are followed until this many (decayed) re-fetches can judge them…"""
+HINT_MIN_CONFIRMED = 0.3
+"""…and afterwards while at least this share of them found a change."""
+
+
+def hint_noted(followed: float, confirmed: float, changed: bool) -> tuple[float, float]:
+    """The site's counters after a re-fetch its sitemap ``lastmod`` or feed date asked for."""
+    return followed * HINT_DECAY + 1.0, confirmed * HINT_DECAY + (1.0 if changed else 0.0)
+
+
+def hints_trusted(followed: float, confirmed: float) -> bool:
+    """Whether a site's moved dates are worth a fetch: a site that stamps every entry with the
+    time of the request announces changes that are not there."""
+    return followed < HINT_MIN_FOLLOWED or confirmed >= HINT_MIN_CONFIRMED * followed
+
+
 ADAPTIVE, FIXED = "adaptive", "fixed"
 RECHECK_POLICIES = (ADAPTIVE, FIXED)
 """``RECHECK_POLICY``: ``adaptive`` (``adaptive_next_check``, the default) or ``fixed`` (the ladder alone)."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from archive.models import Article, ArticleAlias, Site, SiteSchedule
-from archive.recheck_policy import aware
+from archive.recheck_policy import aware, hints_trusted
 
 
 class ScheduleRecords:
@@ -40,6 +40,12 @@ class ScheduleRecords:
             for article_id, url in session.execute(aliases):
                 known[url] = aware(seen[article_id][1])
             return known
+
+    def hints_trusted(self, site: str) -> bool:
+        """Whether the site's moved sitemap and feed dates are worth a fetch (``recheck_policy.hints_trusted``)."""
+        with self.Session() as session:
+            row = session.execute(select(Site.hints_followed, Site.hints_confirmed).where(Site.name == site)).first()
+            return row is None or hints_trusted(*row)
 
     def poll_due(self, spider: str, now: datetime | None = None) -> bool:
         with self.Session() as session:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from archive.clock import from_environment
 from archive.database import sessions
-from archive.decisions import DROPPED, NEW, NOT_FOUND, NOT_MODIFIED, VERSIONED, Decision, Fetch, Known, decide
+from archive.decisions import DROPPED, NEW, NOT_FOUND, NOT_MODIFIED, UPDATED, VERSIONED, Decision, Fetch, Known, decide
 from archive.keys import band_keys, content_digest, signature, to_bytes
 from archive.models import (
     Article,
@@ -46,6 +46,7 @@ from archive.recheck_policy import (
     RECHECK_POLICIES,
     adaptive_next_check,
     aware,
+    hint_noted,
     next_check,
     unpublished,
 )
@@ -445,7 +446,16 @@ class Archive(RunRecords, ScheduleRecords):
                 self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
                 if latest:
                     self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
+            if item.get("hinted") and decision.outcome != NEW:
+                self._note_hint(conn, item["site"], decision.outcome == UPDATED)
             return Decision(decision.outcome, article_id)
+
+    @staticmethod
+    def _note_hint(conn: Connection, site: str, changed: bool) -> None:
+        """A re-fetch the site's dates asked for, and whether it found a change, on the site's
+        counters (``recheck_policy.hint_noted``, computed by the database: no lost update)."""
+        followed, confirmed = hint_noted(Site.hints_followed, Site.hints_confirmed, changed)
+        conn.execute(update(Site).where(Site.name == site).values(hints_followed=followed, hints_confirmed=confirmed))
 
     @staticmethod
     def _captured_after(conn: Connection, article_id: int, when: datetime) -> bool:

@@ -1,16 +1,17 @@
 """``make simulate-policy``: the re-check policies replayed against a simulated newsroom's truth
 (``bench/newsroom.py``), without network — the policy code the archive runs, fed the times it
 would see. Prints, per policy: substantive edits caught, of them on sites whose sitemap
-``lastmod`` announces edits, latency in an article's first day and after, fetches per article and
-per edit caught, and WARC bytes; beside them the oracle (one fetch right after each edit).
+``lastmod`` announces edits, latency in an article's first day and after, fetches per article
+and per edit caught, and WARC bytes; beside them the oracle (one fetch right after each edit).
 
-The model: each site's sitemap is polled every ``--poll`` minutes; a story is first fetched at the
-first poll after publication; it is fetched again at the first poll at or after the time its
+The model: each site's sitemap is polled every ``--poll`` minutes; a story is first fetched at
+the first poll after publication; it is fetched again at the first poll at or after the time its
 policy asks, or earlier when a trusted sitemap ``lastmod`` says it changed. A site whose
-``lastmod`` is always "now" announces changes that are not there: the adaptive policy stops
-trusting a site whose announcements found no change in most of its last checks; the fixed
-ladder follows every one, as the crawler has until now. A fetch of an unchanged page from a site
-with honest validators is a ``304`` (a revisit record); any other fetch stores the page again.
+``lastmod`` is always "now" announces changes that are not there: with the adaptive policy the
+crawler stops following a site whose announced re-fetches found no change (the store's counters,
+``recheck_policy.hints_trusted``); the fixed ladder follows every one, as the crawler did
+before. A fetch of an unchanged page from a site with honest validators is a ``304`` (a revisit
+record); any other fetch stores the page again.
 """
 
 from __future__ import annotations
@@ -23,17 +24,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.recheck_policy import adaptive_next_check, next_check
+from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, next_check
 from bench.newsroom import Newsroom, SiteBehaviour, Story
 
 PAGE_BYTES = 25_000
 """A news page's WARC record (about 80 KB of HTML, gzipped), request included."""
 REVISIT_BYTES = 1_200
 """A ``304``'s revisit record and its request."""
-TRUST_WINDOW = 20
-"""Announcements of a site weighed to decide whether its ``lastmod`` can be trusted…"""
-TRUST_SHARE = 0.3
-"""…the share of them that must have found a change."""
 
 Policy = Callable[[Story, datetime, datetime], datetime | None]
 """(story, this fetch's time, when the archive last saw it change) -> the next check, or None."""
@@ -82,18 +79,17 @@ class Figures:
 
 
 class SiteTrust:
-    """Whether a site's ``lastmod`` announcements are worth a fetch: the share of its recent
-    announced fetches that found a change."""
+    """A site's counters of re-fetches its dates asked for, kept as the store keeps them
+    (``recheck_policy.hint_noted`` and ``hints_trusted``)."""
 
     def __init__(self) -> None:
-        self.recent: list[bool] = []
+        self.followed, self.confirmed = 0.0, 0.0
 
     def trusted(self) -> bool:
-        window = self.recent[-TRUST_WINDOW:]
-        return len(window) < TRUST_WINDOW // 2 or sum(window) >= TRUST_SHARE * len(window)
+        return hints_trusted(self.followed, self.confirmed)
 
     def note(self, found_change: bool) -> None:
-        self.recent.append(found_change)
+        self.followed, self.confirmed = hint_noted(self.followed, self.confirmed, found_change)
 
 
 def _next_poll(after: datetime, start: datetime, poll: timedelta) -> datetime:

@@ -27,6 +27,8 @@ class PageItem(Article):
     page: bytes | None = None
     """The body; released once extracted (the WARC record keeps it)."""
     discovered_from: str | None = None
+    hinted: bool = False
+    """Fetched again because its sitemap ``lastmod`` or feed date moved past its last fetch."""
     hops: list[dict] = field(default_factory=list)
     """Earlier responses of the fetch (redirects, retried attempts) as snapshot rows with their fate."""
     rendered: RecordRef | None = None

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from archive.recheck_policy import adaptive_next_check, unpublished
+from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, unpublished
 
 
 def test_410_gone_unpublishes_at_once():
@@ -46,3 +46,30 @@ def test_an_article_that_just_changed_comes_back_at_the_ladder_s_pace():
 
 def test_past_the_ladder_s_end_an_article_is_not_checked_again():
     assert adaptive_next_check(BORN, BORN + timedelta(days=91), last_change=BORN) is None
+
+
+def test_a_new_site_s_dates_are_followed():
+    assert hints_trusted(0.0, 0.0)
+
+
+def test_a_site_whose_announced_refetches_find_no_change_is_no_longer_followed():
+    followed, confirmed = 0.0, 0.0
+    for _ in range(10):
+        followed, confirmed = hint_noted(followed, confirmed, changed=False)
+    assert not hints_trusted(followed, confirmed)
+
+
+def test_a_site_whose_dates_announce_real_edits_stays_followed():
+    followed, confirmed = 0.0, 0.0
+    for changed in [True, False] * 10:
+        followed, confirmed = hint_noted(followed, confirmed, changed)
+    assert hints_trusted(followed, confirmed)
+
+
+def test_a_site_that_turns_honest_is_followed_again():
+    followed, confirmed = 0.0, 0.0
+    for _ in range(20):
+        followed, confirmed = hint_noted(followed, confirmed, changed=False)
+    for _ in range(5):
+        followed, confirmed = hint_noted(followed, confirmed, changed=True)
+    assert hints_trusted(followed, confirmed)

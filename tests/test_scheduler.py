@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.models import Article, ArticleVersion, CrawlRun, Snapshot
+from archive.models import Article, ArticleVersion, CrawlRun, Site, Snapshot
 from tests.conftest import archive_main
 from tests.loopback import serve
 from tests.scheduled_site import FIRST, SECOND, db, fetched, localized, schedule, second_article
@@ -143,3 +143,27 @@ def test_an_article_that_stays_unchanged_is_checked_less_often(after_first_round
         # the ladder alone would come back in 30 minutes; adaptive waits half the quiet time, at
         # most four times the ladder's wait: 2 hours, at 17:00 (+07:00)
         assert s.scalar(select(Article)).next_check_at.replace(tzinfo=UTC) == datetime(2021, 1, 28, 10, 0, tzinfo=UTC)
+
+
+def moved_feed_date(pages: dict) -> None:
+    """The feed now dates the first article after the first round's fetch."""
+    status, kind, body = pages["/rss/the-gioi.rss"]
+    moved = body.replace(b"Thu, 28 Jan 2021 05:40:00 +0700", b"Thu, 28 Jan 2021 10:10:00 +0700")
+    pages["/rss/the-gioi.rss"] = (status, kind, moved)
+
+
+def test_a_known_article_whose_feed_date_moved_is_fetched_again(after_first_round):
+    sqlite_url, base, pages = after_first_round
+    moved_feed_date(pages)
+    schedule(sqlite_url, base, "2021-01-28T10:20:00+07:00")  # poll due, the article's re-check not
+    assert fetched(sqlite_url, FIRST) == 2
+
+
+def test_a_site_whose_dates_announced_no_change_is_not_followed(after_first_round):
+    sqlite_url, base, pages = after_first_round
+    with db(sqlite_url) as s:  # ten re-fetches its dates asked for found nothing
+        s.execute(update(Site).values(hints_followed=6.5, hints_confirmed=0.0))
+        s.commit()
+    moved_feed_date(pages)
+    schedule(sqlite_url, base, "2021-01-28T10:20:00+07:00")
+    assert fetched(sqlite_url, FIRST) == 1

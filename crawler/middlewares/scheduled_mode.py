@@ -4,8 +4,10 @@ the spider only discovers and fetches; what the archive already knows is applied
 At the start, the articles of the site whose re-check is due (``RECHECK_SCHEDULE``) are asked
 first, conditionally (``If-None-Match`` / ``If-Modified-Since``); afterwards, article requests
 for URLs the archive already has are dropped unless their sitemap ``lastmod`` or feed date is
-later than the last fetch (``discovery/known``, ``discovery/moved``). Without the archive (a
-database that is down), everything discovered is crawled and the reason logged.
+later than the last fetch (``discovery/known``, ``discovery/moved``) and the site's dates have
+not proved empty (``recheck_policy.hints_trusted``: a site that stamps every entry with the time of
+the request; ``discovery/hint_ignored``). Without the archive (a database that is down),
+everything discovered is crawled and the reason logged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
 from archive.keys import canonical_url
+from archive.recheck_policy import ADAPTIVE
 from archive.store import Archive
 from crawler.discovery import Link
 from pipelines.archive_access import ArchiveThread
@@ -38,6 +41,7 @@ class ScheduledModeMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.known: dict[str, datetime] = {}
+        self.hints_trusted = True
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -50,6 +54,8 @@ class ScheduledModeMiddleware:
         database = service(self.crawler, ArchiveThread)
         try:
             self.known = await database.call(Archive.known_articles, spider.site_name)
+            if self.crawler.settings.get("RECHECK_POLICY") == ADAPTIVE:  # the fixed ladder follows every date
+                self.hints_trusted = await database.call(Archive.hints_trusted, spider.site_name)
             due = await database.call(Archive.due_articles, spider.site_name)
         except Exception as exc:  # any storage error: the crawl goes on, fetching everything
             logger.error("scheduled mode without the archive (%s): crawling everything discovered", exc)
@@ -75,6 +81,10 @@ class ScheduledModeMiddleware:
         if output.meta.get("recheck"):
             return True
         fate = is_known(self.known, output.url, output.meta.get("link_date"))
+        if fate == "moved" and not self.hints_trusted:
+            fate = "hint_ignored"
         if fate is not None:
             self.stats.inc_value(f"discovery/{fate}")
-        return fate != "known"
+        if fate == "moved":
+            output.meta["hinted"] = True
+        return fate not in ("known", "hint_ignored")

@@ -350,6 +350,7 @@ class ArchiveSpider(scrapy.Spider):
             fetched_at=final.fetched_at if final else clock_of(self.crawler.settings)().isoformat(),
             site=rules.name if rules else registered_host(response.url),
             discovered_from=response.meta.get("discovered_from"),
+            hinted=bool(response.meta.get("hinted")),
             snapshot=final.ref if final else None,
             hops=[c.row(fate) for c, fate in zip(captures, earlier_fates(captures), strict=False)],
         )
