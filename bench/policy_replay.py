@@ -58,24 +58,24 @@ class Figures:
     latency_later: list[float] = field(default_factory=list)
 
     def summary(self) -> dict:
-        def pct(values: list[float], q: float) -> float | None:
-            return (
-                round(statistics.quantiles(values, n=10)[8], 1)
-                if q == 0.9 and len(values) > 9
-                else (round(statistics.median(values), 1) if values else None)
-            )
-
-        caught = max(1, self.caught)
         return {
             **{k: v for k, v in asdict(self).items() if not k.startswith("latency")},
             "caught_share": round(self.caught / max(1, self.substantive_edits), 4),
             "hinted_caught_share": round(self.hinted_caught / max(1, self.hinted_edits), 4),
-            "latency_first_day_median_s": pct(self.latency_first_day, 0.5),
-            "latency_first_day_p90_s": pct(self.latency_first_day, 0.9),
-            "latency_later_median_s": pct(self.latency_later, 0.5),
+            "latency_first_day_median_s": _median(self.latency_first_day),
+            "latency_first_day_p90_s": _p90(self.latency_first_day),
+            "latency_later_median_s": _median(self.latency_later),
             "fetches_per_article": round(self.fetches / max(1, self.articles), 2),
-            "fetches_per_edit_caught": round(self.fetches / caught, 2),
+            "fetches_per_edit_caught": round(self.fetches / max(1, self.caught), 2),
         }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _p90(values: list[float]) -> float | None:
+    return round(statistics.quantiles(values, n=10)[8], 1) if len(values) > 9 else None
 
 
 class SiteTrust:
@@ -200,9 +200,9 @@ def main() -> int:
         f"{args.sites} sites, {args.days:g} simulated days, seed {args.seed}: "
         f"{results['oracle']['articles']} articles, {results['oracle']['substantive_edits']} substantive edits"
     )
-    print(f"{'policy':10}" + "".join(f"{c:>28}" for c in columns))
+    print(f"{'policy':10}" + "".join(f"{c:>{len(c) + 2}}" for c in columns))
     for name, r in results.items():
-        print(f"{name:10}" + "".join(f"{r[c] if r[c] is not None else '-':>28}" for c in columns))
+        print(f"{name:10}" + "".join(f"{r[c] if r[c] is not None else '-':>{len(c) + 2}}" for c in columns))
     fixed_, adaptive_ = results["fixed"], results["adaptive"]
     print(
         f"adaptive / fixed: fetches {adaptive_['fetches'] / fixed_['fetches']:.3f}, "
