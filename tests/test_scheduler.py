@@ -84,9 +84,19 @@ def test_edited_article_is_picked_up_by_its_recheck(after_first_round):
     assert [v.change_class for v in versions] == [None, "minor"]
 
 
-def test_due_recheck_is_a_conditional_request_and_304_reschedules(after_first_round):
-    sqlite_url, base, _ = after_first_round
-    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+@pytest.fixture(scope="module")
+def recheck_round(site, first_round, tmp_path_factory):
+    """The archive after a second round at 10:45, when the first article's re-check is due and
+    its page has not changed (a 304): its database URL and the site's base URL."""
+    folder = tmp_path_factory.mktemp("recheck-round")
+    shutil.copytree(first_round[0], folder / "archive")
+    sqlite_url = f"sqlite:///{folder / 'archive' / 'archive.db'}"
+    schedule(sqlite_url, site[0], "2021-01-28T10:45:00+07:00")
+    return sqlite_url, site[0]
+
+
+def test_due_recheck_is_a_conditional_request_and_304_reschedules(recheck_round):
+    sqlite_url, base = recheck_round
     with db(sqlite_url) as s:
         recheck = s.scalars(select(Snapshot).where(Snapshot.url == base + FIRST).order_by(Snapshot.id)).all()[-1]
         assert (recheck.status, recheck.outcome) == (304, "dropped:not_modified")
@@ -117,9 +127,8 @@ def test_one_404_keeps_the_recheck_and_a_second_in_a_row_ends_it(after_first_rou
         assert s.scalar(select(Article)).next_check_at is None
 
 
-def test_a_304_is_kept_as_a_server_not_modified_revisit_of_the_capture_it_affirms(after_first_round):
-    sqlite_url, base, _ = after_first_round
-    schedule(sqlite_url, base, "2021-01-28T10:45:00+07:00")
+def test_a_304_is_kept_as_a_server_not_modified_revisit_of_the_capture_it_affirms(recheck_round):
+    sqlite_url, base = recheck_round
     with db(sqlite_url) as s:
         first, recheck = s.scalars(select(Snapshot).where(Snapshot.url == base + FIRST).order_by(Snapshot.id)).all()[
             -2:
