@@ -105,7 +105,10 @@ EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
     "crawler.extensions.OneLineNetworkErrors": 0,  # a robots.txt the network refused: a line, no traceback
     "pipelines.garbage_collection.GarbageCollectionTuning": 0,
+    "crawler.disk_guard.DiskGuard": 0,
 }
+DISK_MIN_FREE_MB = 1024  # stop fetching when the WARC or database disk has less free (0: never)
+DISK_CHECK_SECONDS = 5.0  # at most this often, as responses come in
 GC_THRESHOLDS = [50_000, 50, 100]  # gc.set_threshold for the crawl and its workers; [] keeps Python's
 CRAWL_SUMMARY_PRINT = True  # the end-of-crawl summary on standard output
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
