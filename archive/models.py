@@ -109,7 +109,9 @@ class ArticleVersion(Base):
     extractor_version: Mapped[str | None]
     provenance: Mapped[dict | None] = mapped_column(doc="field -> where its value came from")
     content_digest: Mapped[str | None] = mapped_column(doc="SHA-1 over every kept field")
-    change_class: Mapped[str | None] = mapped_column(doc="substantive, minor or metadata-only; None for the first")
+    change_class: Mapped[str | None] = mapped_column(
+        doc="substantive, minor, metadata-only or extraction (a layout change); None for the first"
+    )
     diff: Mapped[dict | None] = mapped_column(doc="field-level changes from the previous version")
     paywalled: Mapped[bool] = mapped_column(
         default=False, server_default=false(), doc="a teaser of a subscribers-only article"

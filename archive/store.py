@@ -504,10 +504,12 @@ class Archive(RunRecords, ScheduleRecords):
         None: a first version)."""
         if before is None:
             return values | {"change_class": None, "diff": None}
-        fields = before if isinstance(before, dict) else {f: getattr(before, f) for f in DIFF_FIELDS}
+        fields = before if isinstance(before, dict) else {f: getattr(before, f) for f in (*DIFF_FIELDS, "provenance")}
         old = {f: fields.get(f) for f in DIFF_FIELDS}
         return values | {
-            "change_class": change_class(old, values, self.minor_edit_max_chars),
+            "change_class": change_class(
+                old, values, self.minor_edit_max_chars, fields.get("provenance"), values.get("provenance")
+            ),
             "diff": field_diff(old, values),
         }
 

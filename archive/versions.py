@@ -4,6 +4,9 @@ Change classes (thresholds are settings, defaults below):
 - ``substantive``: the text (title, lead, body) changed by more than ``MINOR_EDIT_MAX_CHARS`` characters;
 - ``minor``: a typo-size text edit, at most ``MINOR_EDIT_MAX_CHARS`` characters changed;
 - ``metadata-only``: the text is the same, other fields (authors, dates, tags, section, images, …) changed;
+- ``extraction``: the text changed while the site's rules stopped reading the body, or started to
+  (a layout change: the generic extractor took over): a new reading of the page, not an edit of
+  the story; kept as a version, so nothing is lost, and counted apart from edits;
 - ``cosmetic``: nothing the archive keeps changed (markup or white space only): no version is stored,
   the fetch is only counted.
 """
@@ -87,12 +90,29 @@ def _changed_characters(old: str, new: str) -> int:
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
 
 
-def change_class(old: Mapping, new: Mapping, minor_max_chars: int = MINOR_EDIT_MAX_CHARS) -> str:
+EDIT_CLASSES = ("substantive", "minor", "metadata-only")
+CHANGE_CLASSES = (*EDIT_CLASSES, "extraction")
+
+
+def read_by_rules(provenance: Mapping | None) -> bool:
+    """Whether the site's rules read the version's body."""
+    return (provenance or {}).get("body") == "rules"
+
+
+def change_class(
+    old: Mapping,
+    new: Mapping,
+    minor_max_chars: int = MINOR_EDIT_MAX_CHARS,
+    old_provenance: Mapping | None = None,
+    new_provenance: Mapping | None = None,
+) -> str:
     if content_digest(old) == content_digest(new):
         return "cosmetic"
     old_text, new_text = text_of(old), text_of(new)
     if old_text == new_text:
         return "metadata-only"
+    if old_provenance and new_provenance and read_by_rules(old_provenance) != read_by_rules(new_provenance):
+        return "extraction"
     return "minor" if changed_chars(old_text, new_text) <= minor_max_chars else "substantive"
 
 

@@ -42,10 +42,10 @@ from archive.queries import history, near_duplicate_clusters, run_failures
 from archive.recheck_policy import aware
 from archive.search import Filters
 from archive.search_text import parse_query, snippet
+from archive.versions import CHANGE_CLASSES
 from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response, warc_location
 
 HERE = Path(__file__).parent
-CHANGE_CLASSES = ("substantive", "minor", "metadata-only")
 PAGE_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
