@@ -45,6 +45,18 @@ def hints_trusted(followed: float, confirmed: float) -> bool:
     return followed < HINT_MIN_FOLLOWED or confirmed >= HINT_MIN_CONFIRMED * followed
 
 
+RECHECK_SHARE = 0.5
+"""The share of a round's requests a site's re-checks may take: the rest is for its discovery
+pages and new stories."""
+
+
+def recheck_budget(round_seconds: float, delay_seconds: float, share: float = RECHECK_SHARE) -> int:
+    """How many re-checks of one site a round can make within its politeness: the requests its
+    delay allows in one round, times ``share``. The most overdue go first; the rest stay due for
+    the next round (after an outage, a backlog drains at the site's pace instead of in a burst)."""
+    return max(1, int(round_seconds * share / max(delay_seconds, 0.01)))
+
+
 ADAPTIVE, FIXED = "adaptive", "fixed"
 RECHECK_POLICIES = (ADAPTIVE, FIXED)
 """``RECHECK_POLICY``: ``adaptive`` (``adaptive_next_check``, the default) or ``fixed`` (the ladder alone)."""

@@ -16,8 +16,11 @@ from archive.recheck_policy import aware, hints_trusted
 class ScheduleRecords:
     """Mixed into ``archive.store.Archive``: needs ``Session`` and ``clock``."""
 
-    def due_articles(self, site: str, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
-        """(URL, ETag, Last-Modified) of the site's articles whose re-check is due."""
+    def due_articles(
+        self, site: str, now: datetime | None = None, limit: int | None = None
+    ) -> list[tuple[str, str | None, str | None]]:
+        """(URL, ETag, Last-Modified) of the site's articles whose re-check is due, the most
+        overdue first, at most ``limit`` (a round's budget)."""
         now = (now or self.clock()).astimezone(UTC)
         with self.Session() as session:
             query = (
@@ -25,6 +28,7 @@ class ScheduleRecords:
                 .join(Site)
                 .where(Site.name == site, Article.next_check_at.is_not(None), Article.next_check_at <= now)
                 .order_by(Article.next_check_at)
+                .limit(limit)
             )
             return [tuple(row) for row in session.execute(query)]
 

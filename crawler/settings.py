@@ -25,6 +25,7 @@ MINOR_EDIT_MAX_CHARS = 30  # text edits up to this many characters are "minor", 
 
 # -- scheduled archiving (python -m archive schedule) -----------------------------------
 SCHEDULED = False  # set by the scheduler: skip known articles unless due or moved; re-check due ones
+RECHECK_BUDGET = 0  # re-checks of a site per round; 0: what half a round allows at the site's delay
 RECHECK_POLICY = "adaptive"  # or "fixed": the ladder alone (archive/recheck_policy.py)
 RECHECK_SCHEDULE = [(3, 15), (24, 30), (168, 120), (720, 1440), (2160, 10080)]  # (age under h, every min)
 SCHEDULE_INTERVAL = 10  # minutes between two polls of a site's discovery sources

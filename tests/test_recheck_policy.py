@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, unpublished
+from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, recheck_budget, unpublished
 
 
 def test_410_gone_unpublishes_at_once():
@@ -73,3 +73,12 @@ def test_a_site_that_turns_honest_is_followed_again():
     for _ in range(5):
         followed, confirmed = hint_noted(followed, confirmed, changed=True)
     assert hints_trusted(followed, confirmed)
+
+
+def test_a_round_re_checks_what_half_of_it_allows_at_the_site_s_delay():
+    assert recheck_budget(round_seconds=600, delay_seconds=1.0) == 300
+    assert recheck_budget(round_seconds=600, delay_seconds=30.0) == 10
+
+
+def test_a_site_without_delay_still_has_a_bounded_budget():
+    assert recheck_budget(round_seconds=600, delay_seconds=0.0) == 30_000

@@ -1,8 +1,10 @@
 """Scheduled mode (``SCHEDULED``, set by ``python -m archive schedule``) as a spider middleware:
 the spider only discovers and fetches; what the archive already knows is applied here.
 
-At the start, the articles of the site whose re-check is due (``RECHECK_SCHEDULE``) are asked
-first, conditionally (``If-None-Match`` / ``If-Modified-Since``); afterwards, article requests
+At the start, the articles of the site whose re-check is due (``RECHECK_POLICY``) are asked
+first, conditionally (``If-None-Match`` / ``If-Modified-Since``), the most overdue first and no
+more than the site's politeness allows in half a round (``RECHECK_BUDGET``; the rest stay due for
+the next round, ``discovery/recheck_budget_reached``); afterwards, article requests
 for URLs the archive already has are dropped unless their sitemap ``lastmod`` or feed date is
 later than the last fetch (``discovery/known``, ``discovery/moved``) and the site's dates have
 not proved empty (``recheck_policy.hints_trusted``: a site that stamps every entry with the time of
@@ -19,7 +21,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
 from archive.keys import canonical_url
-from archive.recheck_policy import ADAPTIVE
+from archive.recheck_policy import ADAPTIVE, recheck_budget
 from archive.store import Archive
 from crawler.discovery import Link
 from pipelines.archive_access import ArchiveThread
@@ -42,6 +44,13 @@ class ScheduledModeMiddleware:
         self.stats = crawler.stats
         self.known: dict[str, datetime] = {}
         self.hints_trusted = True
+        settings = crawler.settings
+        delay = settings.getfloat("DOWNLOAD_DELAY")
+        if settings.getbool("AUTOTHROTTLE_ENABLED"):
+            delay = max(delay, settings.getfloat("AUTOTHROTTLE_START_DELAY"))
+        self.budget = settings.getint("RECHECK_BUDGET") or recheck_budget(
+            settings.getfloat("SCHEDULE_INTERVAL") * 60, delay
+        )
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -56,10 +65,13 @@ class ScheduledModeMiddleware:
             self.known = await database.call(Archive.known_articles, spider.site_name)
             if self.crawler.settings.get("RECHECK_POLICY") == ADAPTIVE:  # the fixed ladder follows every date
                 self.hints_trusted = await database.call(Archive.hints_trusted, spider.site_name)
-            due = await database.call(Archive.due_articles, spider.site_name)
+            due = await database.call(Archive.due_articles, spider.site_name, None, self.budget + 1)
         except Exception as exc:  # any storage error: the crawl goes on, fetching everything
             logger.error("scheduled mode without the archive (%s): crawling everything discovered", exc)
             due = []
+        if len(due) > self.budget:  # more are due than the site's politeness allows this round
+            due = due[: self.budget]
+            self.stats.set_value("discovery/recheck_budget_reached", self.budget)
         self.stats.set_value("discovery/rechecks_due", len(due))
         for url, etag, last_modified in due:
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
