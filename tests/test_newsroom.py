@@ -100,7 +100,7 @@ def test_a_site_with_honest_validators_answers_a_conditional_request_with_304(tm
 def test_a_crawl_on_the_driven_clock_archives_each_story_as_it_stood(crawl, sqlite_url, tmp_path):
     room = small_newsroom()
     site = min(room.behaviours, key=lambda b: b.per_day).name
-    now = room.start + timedelta(hours=14)
+    now = room.start + timedelta(hours=8)
     path = tmp_path / "clock"
     clock.write_time(path, now)
     with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
