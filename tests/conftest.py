@@ -219,3 +219,15 @@ def crawl(tmp_path):
         return run_crawl(tmp_path, spider, *args, database_url=database_url, settings=settings)
 
     return run
+
+
+ONE_ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
+
+
+def crawl_one_article(crawl, database_url: str, settings: dict) -> Crawl:
+    """The ``news`` spider on a loopback site of one recorded article (``ONE_ARTICLE``) with ``settings``."""
+    from tests.loopback import serve
+
+    pages = {ONE_ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
+    with serve(pages) as base:
+        return crawl("news", "-a", f"start={base}{ONE_ARTICLE}", database_url=database_url, settings=settings)

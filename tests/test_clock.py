@@ -10,10 +10,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import clock
 from archive.models import Article, ArticleVersion, Snapshot
-from tests.conftest import recording
-from tests.loopback import serve
+from tests.conftest import ONE_ARTICLE, crawl_one_article
 
-ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
 SIMULATED = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
@@ -45,20 +43,12 @@ def test_a_clock_that_names_no_time_says_why(spec):
 def test_a_crawl_on_a_driven_clock_archives_at_the_simulated_time(crawl, sqlite_url, tmp_path):
     path = tmp_path / "clock"
     clock.write_time(path, SIMULATED)
-    pages = {ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
-    with serve(pages) as base:
-        done = crawl(
-            "news",
-            "-a",
-            f"start={base}{ARTICLE}",
-            database_url=sqlite_url,
-            settings={"CLOCK": f"file:{path}", "RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0},
-        )
+    done = crawl_one_article(crawl, sqlite_url, {"CLOCK": f"file:{path}", "RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0})
     assert done.returncode == 0, done.stderr
     with Session(create_engine(sqlite_url)) as s:
         article = s.scalar(select(Article))
         version = s.scalar(select(ArticleVersion))
-        snapshot = s.scalar(select(Snapshot).where(Snapshot.url.endswith(ARTICLE)))
+        snapshot = s.scalar(select(Snapshot).where(Snapshot.url.endswith(ONE_ARTICLE)))
     stored = [t.replace(tzinfo=UTC) for t in (article.first_seen_at, version.extracted_at, snapshot.fetched_at)]
     assert stored == [SIMULATED] * 3
     (warc,) = (tmp_path / "warc").glob("*.warc.gz")

@@ -8,10 +8,8 @@ from sqlalchemy.orm import Session
 
 from archive.models import CrawlRun, Snapshot
 from crawler.disk_guard import low_disk
-from tests.conftest import recording
-from tests.loopback import serve
+from tests.conftest import ONE_ARTICLE, crawl_one_article
 
-ARTICLE = "/the-gioi/ngoai-truong-my-thuong-dinh-biden-putin-417984.html"
 MB = 1 << 20
 
 
@@ -23,19 +21,11 @@ def test_a_disk_with_less_free_space_than_asked_is_found(tmp_path):
 
 def test_a_crawl_without_room_stops_saying_why_and_records_the_reason(crawl, sqlite_url, tmp_path):
     needed = shutil.disk_usage(tmp_path).free // MB + 1024  # more than this disk has
-    pages = {ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
-    with serve(pages) as base:
-        done = crawl(
-            "news",
-            "-a",
-            f"start={base}{ARTICLE}",
-            database_url=sqlite_url,
-            settings={"DISK_MIN_FREE_MB": needed, "DOWNLOAD_DELAY": 0},
-        )
+    done = crawl_one_article(crawl, sqlite_url, {"DISK_MIN_FREE_MB": needed, "DOWNLOAD_DELAY": 0})
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if "DISK_MIN_FREE_MB" in line]
     assert len(lines) == 1 and f"under DISK_MIN_FREE_MB={needed}; what was fetched is kept" in lines[0]
     assert "Traceback" not in done.stderr
     with Session(create_engine(sqlite_url)) as s:
         assert s.scalar(select(CrawlRun.outcome)) == "disk_full"
-        assert s.scalars(select(Snapshot.url).where(Snapshot.url.endswith(ARTICLE))).all() == []
+        assert s.scalars(select(Snapshot.url).where(Snapshot.url.endswith(ONE_ARTICLE))).all() == []
