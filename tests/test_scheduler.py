@@ -176,3 +176,10 @@ def test_a_site_whose_dates_announced_no_change_is_not_followed(after_first_roun
     moved_feed_date(pages)
     schedule(sqlite_url, base, "2021-01-28T10:20:00+07:00")
     assert fetched(sqlite_url, FIRST) == 1
+
+
+def test_an_archive_with_a_304_revisit_verifies(recheck_round):
+    sqlite_url, _ = recheck_round
+    warc_dir = Path(sqlite_url.removeprefix("sqlite:///")).parent / "warc"
+    done = archive_main("verify", "--warc-dir", str(warc_dir), database_url=sqlite_url)
+    assert done.returncode == 0, done.stdout + done.stderr
