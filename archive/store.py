@@ -47,6 +47,7 @@ from archive.recheck_policy import (
     adaptive_next_check,
     aware,
     hint_noted,
+    hints_reliable,
     next_check,
     unpublished,
 )
@@ -293,6 +294,8 @@ class Archive(RunRecords, ScheduleRecords):
 
     def _recheck(
         self,
+        conn: Connection,
+        site_id: int,
         published_at: str | None,
         first_seen_at: datetime,
         response_headers=(),
@@ -304,7 +307,9 @@ class Archive(RunRecords, ScheduleRecords):
         born = datetime.fromisoformat(published_at) if published_at else aware(first_seen_at)
         now = self.clock()
         if self.recheck_policy == ADAPTIVE:
-            due = adaptive_next_check(born, now, aware(last_change) if last_change else now, self.recheck_schedule)
+            changed = aware(last_change) if last_change else now
+            reliable = self._reliable_hints(conn, site_id)
+            due = adaptive_next_check(born, now, changed, self.recheck_schedule, reliable)
         else:
             due = next_check(born, now, self.recheck_schedule)
         values = {"next_check_at": due}
@@ -365,6 +370,12 @@ class Archive(RunRecords, ScheduleRecords):
         query = _VERSION_ROW.where(ArticleVersion.article_id == article_id)
         return conn.execute(query.order_by(ArticleVersion.number.desc()).limit(1)).first()
 
+    @staticmethod
+    def _reliable_hints(conn: Connection, site_id: int) -> bool:
+        """Whether the site's dates announce its edits (``recheck_policy.hints_reliable``)."""
+        row = conn.execute(select(Site.hints_followed, Site.hints_confirmed).where(Site.id == site_id)).first()
+        return row is not None and hints_reliable(*row)
+
     def _last_change(self, conn: Connection, article_id: int) -> datetime | None:
         """When the archive last saw the article's text change (its latest version was made);
         read only for the adaptive policy."""
@@ -413,12 +424,13 @@ class Archive(RunRecords, ScheduleRecords):
             changes: dict = {"last_seen_at": seen} if latest else {}
             if versioned and latest:
                 changes["minhash"] = minhash
+            site_id = self._site_id(session, item["site"])
             if decision.outcome == NEW:
-                changes |= self._recheck(item.get("published_at"), seen, item.get("response_headers"))
+                changes |= self._recheck(conn, site_id, item.get("published_at"), seen, item.get("response_headers"))
                 article_id = conn.execute(
                     _NEW_ARTICLE,
                     {
-                        "site_id": self._site_id(session, item["site"]),
+                        "site_id": site_id,
                         "canonical_url": item["canonical_url"],
                         "key": _item_key(item),
                         "first_seen_at": seen,
@@ -431,9 +443,8 @@ class Archive(RunRecords, ScheduleRecords):
                 first_seen = conn.scalar(_FIRST_SEEN, {"article": article_id})
                 if latest:
                     changed = None if versioned else self._last_change(conn, article_id)
-                    changes |= self._recheck(
-                        item.get("published_at"), first_seen, item.get("response_headers"), changed
-                    )
+                    headers = item.get("response_headers")
+                    changes |= self._recheck(conn, site_id, item.get("published_at"), first_seen, headers, changed)
                 else:  # an older capture imported late: the article was seen earlier than known
                     changes["first_seen_at"] = min(aware(first_seen), seen)
                 conn.execute(_ARTICLE_CHANGES, {"article": article_id, **changes})
@@ -577,7 +588,8 @@ class Archive(RunRecords, ScheduleRecords):
             article.last_seen_at = _when(item.get("fetched_at"), self.clock())
             latest = self._latest(session.connection(), article.id)
             born, changed = (latest.published_at, latest.extracted_at) if latest else (None, None)
-            for name, value in self._recheck(born, article.first_seen_at, last_change=changed).items():
+            recheck = self._recheck(session.connection(), article.site_id, born, article.first_seen_at, (), changed)
+            for name, value in recheck.items():
                 setattr(article, name, value)
 
     @staticmethod

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, next_check
+from archive.recheck_policy import adaptive_next_check, hint_noted, hints_reliable, hints_trusted, next_check
 from bench.newsroom import Newsroom, SiteBehaviour, Story
 
 PAGE_BYTES = 25_000
@@ -32,16 +32,18 @@ PAGE_BYTES = 25_000
 REVISIT_BYTES = 1_200
 """A ``304``'s revisit record and its request."""
 
-Policy = Callable[[Story, datetime, datetime], datetime | None]
-"""(story, this fetch's time, when the archive last saw it change) -> the next check, or None."""
+Policy = Callable[[Story, datetime, datetime, "SiteTrust | None"], datetime | None]
+"""(story, this fetch's time, when the archive last saw it change, the site's counters) -> the
+next check, or None."""
 
 
-def fixed(story: Story, now: datetime, last_change: datetime) -> datetime | None:
+def fixed(story: Story, now: datetime, last_change: datetime, trust: SiteTrust | None) -> datetime | None:
     return next_check(story.published, now)
 
 
-def adaptive(story: Story, now: datetime, last_change: datetime) -> datetime | None:
-    return adaptive_next_check(story.published, now, last_change)
+def adaptive(story: Story, now: datetime, last_change: datetime, trust: SiteTrust | None) -> datetime | None:
+    reliable = trust is not None and trust.reliable()
+    return adaptive_next_check(story.published, now, last_change, reliable_hints=reliable)
 
 
 @dataclass
@@ -88,6 +90,9 @@ class SiteTrust:
     def trusted(self) -> bool:
         return hints_trusted(self.followed, self.confirmed)
 
+    def reliable(self) -> bool:
+        return hints_reliable(self.followed, self.confirmed)
+
     def note(self, found_change: bool) -> None:
         self.followed, self.confirmed = hint_noted(self.followed, self.confirmed, found_change)
 
@@ -119,7 +124,7 @@ def fetch_times(
         version = story.at(t)
         if version is not seen:
             last_change, seen = t, version
-        due = policy(story, t, last_change)
+        due = policy(story, t, last_change, trust)
         due_poll = _next_poll(due, start, poll) if due else None
         hint = _announced_change(story, behaviour, t, end, poll, start)
         if hint is not None and trust is not None and not trust.trusted():
@@ -139,7 +144,7 @@ def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta)
     start, end = newsroom.start, newsroom.start + timedelta(days=newsroom.days)
     figures = Figures()
     for behaviour in newsroom.behaviours:
-        trust = SiteTrust() if name == "adaptive" else None
+        trust = None if policy in (None, fixed) else SiteTrust()  # the ladder follows every date
         for story in newsroom.stories[behaviour.name]:
             versions = [v for v in story.versions if v.at < end]
             if policy is None:

@@ -2,7 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from archive.recheck_policy import adaptive_next_check, hint_noted, hints_trusted, recheck_budget, unpublished
+from archive.recheck_policy import (
+    adaptive_next_check,
+    hint_noted,
+    hints_reliable,
+    hints_trusted,
+    recheck_budget,
+    unpublished,
+)
 
 
 def test_410_gone_unpublishes_at_once():
@@ -82,3 +89,18 @@ def test_a_round_re_checks_what_half_of_it_allows_at_the_site_s_delay():
 
 def test_a_site_without_delay_still_has_a_bounded_budget():
     assert recheck_budget(round_seconds=600, delay_seconds=0.0) == 30_000
+
+
+def test_a_site_whose_dates_announce_its_edits_has_its_re_checks_spaced_out():
+    now = BORN + timedelta(hours=1)
+    assert adaptive_next_check(BORN, now, BORN, reliable_hints=True) == now + 16 * timedelta(minutes=15)
+
+
+def test_dates_are_reliable_only_once_judged_and_nearly_always_right():
+    assert not hints_reliable(0.0, 0.0)
+    followed, confirmed = 0.0, 0.0
+    for _ in range(10):
+        followed, confirmed = hint_noted(followed, confirmed, changed=True)
+    assert hints_reliable(followed, confirmed)
+    followed, confirmed = hint_noted(*hint_noted(followed, confirmed, False), False)
+    assert hints_trusted(followed, confirmed) and not hints_reliable(followed, confirmed)
