@@ -19,9 +19,10 @@ import json
 import math
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
@@ -45,6 +46,12 @@ class SiteBehaviour:
     per_day: int
     lastmod: str
     validators: str
+    outage: tuple[datetime, datetime] | None = None
+    """Down (``503``, ``Retry-After``) between these simulated times."""
+    rate_limit: int | None = None
+    """Requests a minute (wall clock) above which it answers ``429``."""
+    layout_change: datetime | None = None
+    """From this simulated time its pages wrap the story in another layout (no ``<article>``)."""
 
 
 @dataclass
@@ -62,10 +69,25 @@ class Story:
     number: int
     published: datetime
     versions: list[Version] = field(default_factory=list)
+    gone: tuple[datetime, int] | None = None
+    """Unpublished from this time, answering this status (``404`` or ``410``)."""
+    moved: datetime | None = None
+    """From this time at ``new_path``, its old path redirecting there (``301``)."""
 
     @property
     def path(self) -> str:
         return f"/{self.site}/{self.published:%Y/%m/%d}/tin-{self.number}.html"
+
+    @property
+    def new_path(self) -> str:
+        return self.path.replace(".html", "-cap-nhat.html")
+
+    def path_at(self, when: datetime) -> str:
+        return self.new_path if self.moved is not None and when >= self.moved else self.path
+
+    def gone_at(self, when: datetime) -> int | None:
+        """The status it answers with when unpublished by ``when``, else None."""
+        return self.gone[1] if self.gone is not None and when >= self.gone[0] else None
 
     def at(self, when: datetime) -> Version | None:
         """The version in effect at ``when``; None before publication."""
@@ -124,6 +146,16 @@ def _edited(rng: random.Random, before: Version, at: datetime) -> Version:
     return Version(at, kind, title, tuple(paragraphs))
 
 
+def _fate(rng: random.Random, story: Story) -> None:
+    """One story in fifty is unpublished (404 or 410) within two days; one in fifty moves to a
+    new URL within a day (its old one redirecting)."""
+    if rng.random() < 0.02:
+        story.gone = (story.published + timedelta(hours=rng.uniform(1, 48)), rng.choice((404, 410)))
+        story.versions = [v for v in story.versions if v.at < story.gone[0]]  # no edits once it is down
+    elif rng.random() < 0.02:
+        story.moved = story.published + timedelta(hours=rng.uniform(1, 24))
+
+
 def _rhythm(hour: int) -> float:
     """Publishing through the day (Vietnam time): quiet at night, busiest in the morning."""
     return 0.15 if hour < 5 else 1.6 if hour < 11 else 1.2 if hour < 18 else 0.7
@@ -162,6 +194,7 @@ class Newsroom:
             )
             for index in range(self.sites)
         ]
+        self._troubles(random.Random(f"{self.seed}:troubles"))
         horizon = timedelta(days=self.days)
         self.stories = {}
         for behaviour in self.behaviours:
@@ -173,8 +206,24 @@ class Newsroom:
                 story = Story(behaviour.name, 1000 + number, published, [first])
                 for delay in _edit_delays(rng, horizon):
                     story.versions.append(_edited(rng, story.versions[-1], published + delay))
+                _fate(random.Random(f"{self.seed}:{behaviour.name}:{number}"), story)
                 stories.append(story)
             self.stories[behaviour.name] = stories
+
+    def _troubles(self, rng: random.Random) -> None:
+        """Three sites in trouble: one down for hours, one answering 429 above a rate, one
+        changing its layout mid-run (when there are sites enough)."""
+        middle = self.start + timedelta(days=self.days / 2)
+        troubled = dict.fromkeys(("outage", "rate_limit", "layout_change"))
+        for kind, behaviour in zip(troubled, rng.sample(self.behaviours, min(3, len(self.behaviours))), strict=False):
+            index = self.behaviours.index(behaviour)
+            if kind == "outage":
+                down = middle + timedelta(hours=rng.uniform(-12, 0))
+                self.behaviours[index] = replace(behaviour, outage=(down, down + timedelta(hours=rng.uniform(2, 6))))
+            elif kind == "rate_limit":
+                self.behaviours[index] = replace(behaviour, rate_limit=60)
+            else:
+                self.behaviours[index] = replace(behaviour, layout_change=middle)
 
     def site(self, name: str) -> SiteBehaviour:
         return next(b for b in self.behaviours if b.name == name)
@@ -184,21 +233,27 @@ class Newsroom:
         return sorted((s for s in self.stories[site] if s.published <= when), key=lambda s: s.published, reverse=True)
 
     def story(self, path: str) -> Story | None:
+        """The story at ``path`` (its first path or the one it moved to)."""
         site = path.strip("/").split("/", 1)[0]
-        return next((s for s in self.stories.get(site, ()) if s.path == path), None)
+        return next((s for s in self.stories.get(site, ()) if path in (s.path, s.new_path)), None)
 
     def truth(self) -> list[dict]:
-        """The truth log: every version of every story, with its time and kind."""
-        return [
-            {"path": s.path, "at": v.at.isoformat(), "kind": v.kind, "title": v.title}
-            for stories in self.stories.values()
-            for s in stories
-            for v in s.versions
-        ]
+        """The truth log: every version of every story with its time and kind, and when stories
+        moved or were unpublished."""
+        log = []
+        for stories in self.stories.values():
+            for s in stories:
+                log += [{"path": s.path, "at": v.at.isoformat(), "kind": v.kind, "title": v.title} for v in s.versions]
+                if s.moved is not None:
+                    log.append({"path": s.path, "at": s.moved.isoformat(), "kind": "moved", "to": s.new_path})
+                if s.gone is not None:
+                    log.append({"path": s.path, "at": s.gone[0].isoformat(), "kind": f"gone:{s.gone[1]}"})
+        return log
 
 
-def article_page(story: Story, version: Version, now: datetime, noise: random.Random) -> bytes:
-    """The story's page as of ``now``: the story itself, and what changes on every fetch around it."""
+def article_page(story: Story, version: Version, now: datetime, noise: random.Random, new_layout: bool) -> bytes:
+    """The story's page as of ``now``: the story itself, and what changes on every fetch around it;
+    in the ``new_layout`` the story is no longer an ``<article>``."""
     teasers = "".join(
         f"<li><a href='/{story.site}/tin-{noise.randrange(10**6)}.html'>{_sentence(noise)}</a></li>" for _ in range(5)
     )
@@ -214,8 +269,13 @@ def article_page(story: Story, version: Version, now: datetime, noise: random.Ra
         f"<meta property='og:title' content='{escape(version.title)}'><meta property='og:type' content='article'>"
         f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script></head><body>"
         f"<nav><a href='/{story.site}/'>Trang chủ</a></nav><div class='clock'>{now:%H:%M:%S %d/%m/%Y}</div>"
-        f"<article><h1>{escape(version.title)}</h1>{body}</article>"
-        f"<aside class='most-read'><h2>Đọc nhiều</h2><ul>{teasers}</ul></aside>"
+        + (
+            f"<div class='story-wrap'><h1 class='story-title'>{escape(version.title)}</h1>"
+            f"<div class='story-body'>{body}</div></div>"
+            if new_layout
+            else f"<article><h1>{escape(version.title)}</h1>{body}</article>"
+        )
+        + f"<aside class='most-read'><h2>Đọc nhiều</h2><ul>{teasers}</ul></aside>"
         f"<div class='ad' data-ad-id='{noise.randrange(10**9)}'></div></body></html>"
     ).encode()
 
@@ -224,6 +284,8 @@ def sitemap(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
     behaviour = newsroom.site(site)
     entries = []
     for story in newsroom.live(site, now)[:1000]:
+        if story.gone_at(now):
+            continue
         version = story.at(now)
         lastmod = {
             "honest": version.at,
@@ -232,7 +294,7 @@ def sitemap(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
             "absent": None,
         }[behaviour.lastmod]
         stamp = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-        entries.append(f"<url><loc>{base}{story.path}</loc>{stamp}</url>")
+        entries.append(f"<url><loc>{base}{story.path_at(now)}</loc>{stamp}</url>")
     return (
         '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + "".join(entries)
@@ -257,6 +319,7 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
     log: list[Request] = []
     lock = threading.Lock()
     noise = random.Random(newsroom.seed + 1)
+    recent: dict[str, list[float]] = {}  # site -> wall times of its requests in the last minute
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -264,15 +327,26 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
             path = self.path.split("?", 1)[0]
             site = path.strip("/").split("/", 1)[0]
             status, body, headers = 404, b"<h1>Not found</h1>", {"Content-Type": "text/html; charset=utf-8"}
-            if site in newsroom.stories and path.endswith("/sitemap.xml"):
+            behaviour = newsroom.site(site) if site in newsroom.stories else None
+            trouble = self._trouble(behaviour, now) if behaviour else None
+            if trouble is not None:
+                status, body, headers = trouble, b"<h1>Try later</h1>", headers | {"Retry-After": "60"}
+            elif site in newsroom.stories and path.endswith("/sitemap.xml"):
                 status, body, headers = 200, sitemap(newsroom, site, now, base), {"Content-Type": "application/xml"}
             elif (story := newsroom.story(path)) is not None and (version := story.at(now)) is not None:
-                with lock:
-                    page = article_page(story, version, now, noise)
-                status, body = 200, page
-                headers |= self._validators(newsroom.site(site), story, version)
-                if self._not_modified(headers):
-                    status, body = 304, b""
+                if gone := story.gone_at(now):
+                    status = gone
+                elif path != story.path_at(now):
+                    status, body, headers = 301, b"", {"Location": base + story.path_at(now)}
+                else:
+                    layout = behaviour.layout_change is not None and now >= behaviour.layout_change
+                    with lock:
+                        page = article_page(story, version, now, noise, layout)
+                    status, body = 200, page
+                if status == 200:
+                    headers |= self._validators(behaviour, story, version)
+                    if self._not_modified(headers):
+                        status, body = 304, b""
             with lock:
                 log.append(Request(now, site, path, status))
             self.send_response(status)
@@ -282,6 +356,18 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(body)
+
+        def _trouble(self, behaviour: SiteBehaviour, now: datetime) -> int | None:
+            """503 while the site is down, 429 above its rate (requests a minute, wall clock)."""
+            if behaviour.outage and behaviour.outage[0] <= now < behaviour.outage[1]:
+                return 503
+            if behaviour.rate_limit is None:
+                return None
+            with lock:
+                moment = time.monotonic()
+                window = [t for t in recent.get(behaviour.name, []) if t > moment - 60] + [moment]
+                recent[behaviour.name] = window
+                return 429 if len(window) > behaviour.rate_limit else None
 
         def _validators(self, behaviour: SiteBehaviour, story: Story, version: Version) -> dict:
             if behaviour.validators == "absent":

@@ -24,7 +24,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.recheck_policy import adaptive_next_check, hint_noted, hints_reliable, hints_trusted, next_check
+from archive.recheck_policy import (
+    adaptive_next_check,
+    hint_noted,
+    hints_reliable,
+    hints_trusted,
+    next_check,
+    unpublished,
+)
 from bench.newsroom import Newsroom, SiteBehaviour, Story
 
 PAGE_BYTES = 25_000
@@ -119,8 +126,13 @@ def fetch_times(
     """When ``policy`` fetches the story (``trust`` None: every announcement is followed)."""
     t = _next_poll(story.published, start, poll)
     times, seen, last_change = [], None, t
+    missing_before = False
     while t < end:
         times.append(t)
+        if status := story.gone_at(t):  # unpublished: never again after 410 or a second 404
+            if unpublished(status, missing_before):
+                break
+            missing_before = True
         version = story.at(t)
         if version is not seen:
             last_change, seen = t, version

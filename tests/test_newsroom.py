@@ -2,8 +2,9 @@
 reproducible from its seed, publishing and editing as newsrooms do, served on loopback as of a
 driven clock — and a real crawl on that clock archives each story as it stood."""
 
+import http.client
 import statistics
-import urllib.request
+import urllib.parse
 from datetime import timedelta
 
 import pytest
@@ -53,15 +54,24 @@ def test_edits_are_of_every_kind_and_some_are_late_corrections(newsroom):
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    """One GET, redirects not followed: (status, body, headers)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
-            return answer.status, answer.read(), dict(answer.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        connection.request("GET", parts.path, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.read(), dict(answer.headers)
+    finally:
+        connection.close()
 
 
 def small_newsroom() -> Newsroom:
-    return Newsroom(seed=5, sites=2, days=1)
+    return Newsroom(seed=5, sites=5, days=1)
+
+
+def calm(room: Newsroom) -> list:
+    """The sites in no trouble (no outage, no rate limit, no layout change)."""
+    return [b for b in room.behaviours if not (b.outage or b.rate_limit or b.layout_change)]
 
 
 def test_the_site_is_served_as_it_stands_at_the_clock_s_time(tmp_path):
@@ -69,15 +79,16 @@ def test_the_site_is_served_as_it_stands_at_the_clock_s_time(tmp_path):
     now = room.start + timedelta(hours=10)
     path = tmp_path / "clock"
     clock.write_time(path, now)
-    site = room.behaviours[0].name
+    site = calm(room)[0].name
     with serve(room, clock.from_spec(f"file:{path}")) as (base, log):
         _, listed, _ = fetch(f"{base}/{site}/sitemap.xml")
-        story = room.live(site, now)[-1]
+        story = next(s for s in reversed(room.live(site, now)) if not (s.gone or s.moved))
         first = fetch(base + story.path)
         again = fetch(base + story.path)
         unpublished = next(s for s in room.stories[site] if s.published > now)
         missing = fetch(base + unpublished.path)
-    assert listed.count(b"<loc>") == len(room.live(site, now)) and unpublished.path.encode() not in listed
+    assert listed.count(b"<loc>") == len([s for s in room.live(site, now) if not s.gone_at(now)])
+    assert unpublished.path.encode() not in listed
     assert first[0] == 200 and story.at(now).title.encode() in first[1]
     assert first[1] != again[1]  # the clock, the ad id, the "most read" teasers
     assert missing[0] == 404
@@ -86,12 +97,12 @@ def test_the_site_is_served_as_it_stands_at_the_clock_s_time(tmp_path):
 
 def test_a_site_with_honest_validators_answers_a_conditional_request_with_304(tmp_path):
     room = Newsroom(seed=5, sites=20, days=1)
-    honest = next(b for b in room.behaviours if b.validators == "honest")
+    honest = next(b for b in calm(room) if b.validators == "honest")
     now = room.start + timedelta(hours=12)
     path = tmp_path / "clock"
     clock.write_time(path, now)
     with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
-        story = room.live(honest.name, now)[-1]
+        story = next(s for s in reversed(room.live(honest.name, now)) if not (s.gone or s.moved))
         _, _, headers = fetch(base + story.path)
         status, body, _ = fetch(base + story.path, {"If-None-Match": headers["ETag"]})
     assert (status, body) == (304, b"")
@@ -99,7 +110,7 @@ def test_a_site_with_honest_validators_answers_a_conditional_request_with_304(tm
 
 def test_a_crawl_on_the_driven_clock_archives_each_story_as_it_stood(crawl, sqlite_url, tmp_path):
     room = small_newsroom()
-    site = min(room.behaviours, key=lambda b: b.per_day).name
+    site = min(calm(room), key=lambda b: b.per_day).name
     now = room.start + timedelta(hours=8)
     path = tmp_path / "clock"
     clock.write_time(path, now)
@@ -117,4 +128,64 @@ def test_a_crawl_on_the_driven_clock_archives_each_story_as_it_stood(crawl, sqli
             a.canonical_url.removeprefix(base): v.title
             for a, v in s.execute(select(Article, ArticleVersion).join(ArticleVersion))
         }
-    assert archived == {story.path: story.at(now).title for story in room.live(site, now)}
+    live = [story for story in room.live(site, now) if not story.gone_at(now)]
+    assert archived == {story.path_at(now): story.at(now).title for story in live}
+
+
+def troubled(room: Newsroom, kind: str):
+    return next(b for b in room.behaviours if getattr(b, kind))
+
+
+def served_at(room: Newsroom, tmp_path, now, *paths: str) -> list[tuple[int, bytes, dict]]:
+    path = tmp_path / "clock"
+    clock.write_time(path, now)
+    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+        return [fetch(base + p) for p in paths]
+
+
+def test_a_site_down_for_hours_answers_503_with_retry_after_meanwhile(newsroom, tmp_path):
+    site = troubled(newsroom, "outage")
+    start, end = site.outage
+    during = served_at(newsroom, tmp_path, start + (end - start) / 2, f"/{site.name}/sitemap.xml")[0]
+    after = served_at(newsroom, tmp_path, end, f"/{site.name}/sitemap.xml")[0]
+    assert (during[0], during[2].get("Retry-After")) == (503, "60")
+    assert after[0] == 200
+
+
+def test_a_site_answers_429_above_its_rate(newsroom, tmp_path):
+    site = troubled(newsroom, "rate_limit")
+    answers = served_at(newsroom, tmp_path, newsroom.start + timedelta(days=1), *[f"/{site.name}/sitemap.xml"] * 62)
+    assert [a[0] for a in answers].count(429) == 2 and answers[0][0] == 200
+
+
+def test_after_its_layout_change_a_site_s_story_is_no_longer_an_article_element(newsroom, tmp_path):
+    site = troubled(newsroom, "layout_change")
+    story = next(s for s in newsroom.stories[site.name] if not (s.gone or s.moved))
+    before, after = (
+        served_at(newsroom, tmp_path, site.layout_change - timedelta(seconds=1), story.path)[0][1],
+        served_at(newsroom, tmp_path, site.layout_change, story.path)[0][1],
+    )
+    assert b"<article>" in before and b"<article>" not in after and b"story-body" in after
+
+
+def test_unpublished_stories_answer_404_or_410_from_their_time_on(newsroom, tmp_path):
+    story = next(
+        s
+        for stories in newsroom.stories.values()
+        for s in stories
+        if s.gone and s.site in {b.name for b in calm(newsroom)}
+    )
+    at, status = story.gone
+    before, after = (served_at(newsroom, tmp_path, t, story.path)[0][0] for t in (at - timedelta(seconds=1), at))
+    assert (before, after) == (200, status)
+
+
+def test_a_moved_story_redirects_from_its_old_url_to_its_new_one(newsroom, tmp_path):
+    story = next(
+        s
+        for stories in newsroom.stories.values()
+        for s in stories
+        if s.moved and s.site in {b.name for b in calm(newsroom)}
+    )
+    status, _, headers = served_at(newsroom, tmp_path, story.moved, story.path)[0]
+    assert status == 301 and headers["Location"].endswith(story.new_path)
