@@ -152,6 +152,7 @@ _VERSION_AT = (
     .order_by(ArticleVersion.number.desc())
     .limit(1)
 )
+_SITE_HINTS = select(Site.hints_followed, Site.hints_confirmed).where(Site.id == bindparam("site"))
 _LAST_CHANGE = select(func.max(ArticleVersion.extracted_at)).where(ArticleVersion.article_id == bindparam("article"))
 _FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
 _FIRST_VERSION = _FIRST_VERSION.limit(1)
@@ -373,7 +374,7 @@ class Archive(RunRecords, ScheduleRecords):
     @staticmethod
     def _reliable_hints(conn: Connection, site_id: int) -> bool:
         """Whether the site's dates announce its edits (``recheck_policy.hints_reliable``)."""
-        row = conn.execute(select(Site.hints_followed, Site.hints_confirmed).where(Site.id == site_id)).first()
+        row = conn.execute(_SITE_HINTS, {"site": site_id}).first()
         return row is not None and hints_reliable(*row)
 
     def _last_change(self, conn: Connection, article_id: int) -> datetime | None:
