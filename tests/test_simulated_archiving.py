@@ -2,6 +2,8 @@
 ``scrapy crawl`` processes on the driven clock, a round every eight simulated hours over two
 days; the archive's accounting is checked against the newsroom's truth log."""
 
+import itertools
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -16,8 +18,17 @@ ROUNDS = 6
 EVERY = timedelta(hours=8)
 
 
+@dataclass
+class Run:
+    room: Newsroom
+    site: str
+    database_url: str
+    base: str
+    log: list
+
+
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
+def simulated(tmp_path_factory) -> Run:
     """The newsroom, its site, the archive's database URL and the server's request log after the run."""
     from tests.conftest import run_crawl
 
@@ -44,7 +55,7 @@ def simulated(tmp_path_factory):
                 },
             )
             assert done.returncode == 0, done.stderr
-    return room, site.name, database_url, base, [r for r in log if r.site == site.name]
+    return Run(room, site.name, database_url, base, [r for r in log if r.site == site.name])
 
 
 def stored(database_url: str, base: str) -> dict[str, list[tuple[str, list[str]]]]:
@@ -62,30 +73,29 @@ def stored(database_url: str, base: str) -> dict[str, list[tuple[str, list[str]]
 
 
 def test_every_stored_version_is_a_version_the_newsroom_published(simulated):
-    room, site, database_url, base, _ = simulated
-    for path, versions in stored(database_url, base).items():
-        story = room.story(path)
+    for path, versions in stored(simulated.database_url, simulated.base).items():
+        story = simulated.room.story(path)
         truth = [(v.title, list(v.paragraphs)) for v in story.versions]
         assert all(v in truth for v in versions), path
 
 
 def test_no_version_is_stored_without_an_edit_behind_it(simulated):
-    room, site, database_url, base, _ = simulated
-    for path, versions in stored(database_url, base).items():
-        assert all(a != b for a, b in zip(versions, versions[1:], strict=False)), path
-        truth = [(v.title, list(v.paragraphs)) for v in room.story(path).versions]
+    for path, versions in stored(simulated.database_url, simulated.base).items():
+        assert all(a != b for a, b in itertools.pairwise(versions)), path
+        truth = [(v.title, list(v.paragraphs)) for v in simulated.room.story(path).versions]
         assert [truth.index(v) for v in versions] == sorted(truth.index(v) for v in versions), path
 
 
 def test_every_story_live_at_a_round_is_archived(simulated):
-    room, site, database_url, base, _ = simulated
+    room = simulated.room
     rounds = [room.start + n * EVERY for n in range(1, ROUNDS + 1)]
-    seen = {s.path for at in rounds for s in room.live(site, at) if not s.gone_at(at)}
-    assert seen and {room.story(path).path for path in stored(database_url, base)} == seen
+    seen = {s.path for at in rounds for s in room.live(simulated.site, at) if not s.gone_at(at)}
+    archived = stored(simulated.database_url, simulated.base)
+    assert seen and {room.story(path).path for path in archived} == seen
 
 
 def test_every_request_the_site_answered_has_an_outcome_row(simulated):
-    room, site, database_url, base, log = simulated
-    with Session(create_engine(database_url)) as s:
-        rows = s.scalars(select(Snapshot.url).where(Snapshot.url.startswith(f"{base}/{site}/"))).all()
-    assert len(rows) == len(log) > 0
+    prefix = f"{simulated.base}/{simulated.site}/"
+    with Session(create_engine(simulated.database_url)) as s:
+        rows = s.scalars(select(Snapshot.url).where(Snapshot.url.startswith(prefix))).all()
+    assert len(rows) == len(simulated.log) > 0
