@@ -19,6 +19,13 @@ from pipelines.extraction.dom import element_text, link_density, remove, text_le
 from pipelines.extraction.prose import deep_prose, scored_blocks
 from pipelines.extraction.text import normalize_text, text_key
 
+LANDMARKS = frozenset(("nav", "aside", "footer", "button"))
+"""Never-content tags that a page still wraps its article in now and then (a ``<nav>`` around the
+whole layout, an ``<aside>`` holding the story): evidence, weighed when nothing else holds prose;
+a headline inside one is the page's chrome, not the story's."""
+STORY_TAGS = frozenset(("article", "main"))
+"""Elements that hold one story: what lies outside them is another story or the page's chrome."""
+
 NEVER_CONTENT_TAGS = frozenset(
     [
         "script",

@@ -14,7 +14,7 @@ from typing import Any
 from parsel import Selector
 
 from pipelines.extraction.authors import byline_candidates, first_people, people
-from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, is_widget
+from pipelines.extraction.boilerplate import LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, is_widget
 from pipelines.extraction.dates import has_offset, offset_of, to_iso, with_offset
 from pipelines.extraction.dom import element_text, named_elements
 from pipelines.extraction.metadata import PageMetadata, jsonld_text
@@ -135,8 +135,6 @@ def _kicked(page: Page, ref: str | None) -> str | None:
     return ref if ref and _h1_matching(page, [ref], str.endswith) else None
 
 
-_CHROME = frozenset(("nav", "footer", "aside"))
-_STORY = frozenset(("article", "main"))
 _HEADLINE_MIN_WORDS = 3
 _HEADLINE_MIN_CHARS = 12
 """A headline written without spaces (Chinese, Japanese, Thai) is counted in characters."""
@@ -162,9 +160,9 @@ def _in_chrome(el) -> bool:
     """Inside the page's navigation, footer or asides, or its header (an article's own
     ``header`` inside ``article`` or ``main`` is where its headline is printed)."""
     tags = [a.tag for a in el.iterancestors()]
-    if any(t in _CHROME for t in tags):
+    if any(t in LANDMARKS for t in tags):
         return True
-    return "header" in tags and not any(t in _STORY for t in tags[tags.index("header") :])
+    return "header" in tags and not any(t in STORY_TAGS for t in tags[tags.index("header") :])
 
 
 _SUFFIX = re.compile(r"^(.*\S)\s+[|–—-]\s+([^|–—-]{1,60})$")

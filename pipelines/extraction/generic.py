@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from cssselect import GenericTranslator
 from lxml import etree
 
-from pipelines.extraction.boilerplate import NEVER_CONTENT_TAGS, WIDGET_MAX_SHARE, WidgetTest
+from pipelines.extraction.boilerplate import LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, WIDGET_MAX_SHARE, WidgetTest
 from pipelines.extraction.dom import element_text, text_length
 from pipelines.extraction.prose import deep_prose, scored_blocks
 from pipelines.extraction.text import normalize_text, text_key
@@ -145,7 +145,6 @@ _LEAF_BLOCKS = frozenset(
 """Elements an article is never only one of: a container found there is its parent's."""
 HOLD_SHARE = 0.5
 """The article's element holds at least this share of the page's prose, when its parts allow."""
-_BOUNDARIES = ("article", "main")
 """An article element is not left for its parent to gather more prose: the rest is another story."""
 
 
@@ -178,7 +177,7 @@ def _holding(el, deep: dict, page: float):
     while deep.get(el, 0.0) < HOLD_SHARE * page:
         up = el
         while deep.get(up, 0.0) <= deep.get(el, 0.0):
-            if up.tag in _BOUNDARIES or up.getparent() is None or up.getparent().tag in ("body", "html"):
+            if up.tag in STORY_TAGS or up.getparent() is None or up.getparent().tag in ("body", "html"):
                 return el
             up = up.getparent()
         if deep[up] - deep.get(el, 0.0) < MIN_CONTAINER_CHARS:
@@ -221,11 +220,6 @@ def _nested(a, b) -> bool:
     return a in set(b.iterancestors()) or b in set(a.iterancestors())
 
 
-_LANDMARKS = frozenset(("nav", "aside", "footer", "button"))
-"""Never-content tags that a page still wraps its article in now and then (a ``<nav>`` around the
-whole layout, an ``<aside>`` holding the story): evidence, weighed when nothing else holds prose."""
-
-
 def _excluded(root, scored: list, landmarks: bool = False) -> set:
     """Elements inside never-content tags or widgets (one top-down pass); with ``landmarks``,
     the landmark tags (``nav``, ``aside``, ``footer``, ``button``) are excluded only when they do
@@ -238,7 +232,7 @@ def _excluded(root, scored: list, landmarks: bool = False) -> set:
             continue
         parent = el.getparent()
         never = el.tag in NEVER_CONTENT_TAGS and el.tag != "form"
-        if never and landmarks and el.tag in _LANDMARKS:
+        if never and landmarks and el.tag in LANDMARKS:
             never = text_length(el) <= WIDGET_MAX_SHARE * total
         if (parent is not None and parent in excluded) or never or widget(el):
             excluded.add(el)
