@@ -73,6 +73,19 @@ ADAPTIVE, FIXED = "adaptive", "fixed"
 RECHECK_POLICIES = (ADAPTIVE, FIXED)
 """``RECHECK_POLICY``: ``adaptive`` (``adaptive_next_check``, the default) or ``fixed`` (the ladder alone)."""
 
+
+class UnknownPolicyError(ValueError):
+    """A ``RECHECK_POLICY`` that names no policy."""
+
+
+def policy_named(name: str | None) -> str:
+    """The policy ``RECHECK_POLICY`` names (``adaptive`` when unset)."""
+    name = name or ADAPTIVE
+    if name not in RECHECK_POLICIES:
+        raise UnknownPolicyError(f"RECHECK_POLICY {name!r}: use one of {', '.join(RECHECK_POLICIES)}")
+    return name
+
+
 GONE = 410
 MISSING = 404
 

@@ -43,12 +43,12 @@ from archive.near_duplicates import DEFAULT_THRESHOLD, similar
 from archive.recheck_policy import (
     ADAPTIVE,
     DEFAULT_RECHECK_SCHEDULE,
-    RECHECK_POLICIES,
     adaptive_next_check,
     aware,
     hint_noted,
     hints_reliable,
     next_check,
+    policy_named,
     unpublished,
 )
 from archive.run_records import NODE, RunRecords
@@ -237,9 +237,7 @@ class Archive(RunRecords, ScheduleRecords):
         self.near_duplicate_threshold = near_duplicate_threshold
         self.minor_edit_max_chars = minor_edit_max_chars
         self.recheck_schedule = recheck_schedule
-        if recheck_policy not in RECHECK_POLICIES:
-            raise ValueError(f"RECHECK_POLICY {recheck_policy!r}: use one of {', '.join(RECHECK_POLICIES)}")
-        self.recheck_policy = recheck_policy
+        self.recheck_policy = policy_named(recheck_policy)
         base_clock = clock or from_environment()
         self.clock = lambda: aware(base_clock()).astimezone(UTC)  # stored times are UTC (SQLite keeps no zone)
         self._site_ids: dict[str, int] = {}

@@ -2,11 +2,15 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from archive.recheck_policy import (
+    UnknownPolicyError,
     adaptive_next_check,
     hint_noted,
     hints_reliable,
     hints_trusted,
+    policy_named,
     recheck_budget,
     unpublished,
 )
@@ -104,3 +108,27 @@ def test_dates_are_reliable_only_once_judged_and_nearly_always_right():
     assert hints_reliable(followed, confirmed)
     followed, confirmed = hint_noted(*hint_noted(followed, confirmed, False), False)
     assert hints_trusted(followed, confirmed) and not hints_reliable(followed, confirmed)
+
+
+def test_an_unknown_policy_is_refused_naming_the_choices():
+    with pytest.raises(UnknownPolicyError, match="RECHECK_POLICY 'weekly': use one of adaptive, fixed"):
+        policy_named("weekly")
+
+
+def test_scrapy_crawl_with_an_unknown_policy_exits_2_with_one_line(tmp_path):
+    from tests.conftest import run_crawl
+
+    done = run_crawl(tmp_path, "thanhnien", settings={"RECHECK_POLICY": "weekly"})
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith("RECHECK_POLICY 'weekly': use one of adaptive, fixed")
+    assert "Traceback" not in done.stderr
+
+
+def test_the_scheduler_with_an_unknown_policy_says_so_in_one_line(sqlite_url):
+    from tests.conftest import archive_main
+
+    done = archive_main("schedule", "--once", "--set", "RECHECK_POLICY=weekly", database_url=sqlite_url)
+    assert (done.returncode, done.stderr.strip()) == (
+        1,
+        "python -m archive: error: RECHECK_POLICY 'weekly': use one of adaptive, fixed",
+    )

@@ -21,6 +21,7 @@ from archive.cli import crawl_commands, extraction_commands, reading_commands, u
 from archive.cli.arguments import CommandError, global_options
 from archive.clock import ClockSpecError
 from archive.database import ArchiveUnavailableError, close, shown
+from archive.recheck_policy import UnknownPolicyError
 
 AREAS = (extraction_commands, reading_commands, crawl_commands, upkeep_commands)
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # a usage mistake: argparse's message, exit status 2
     try:
         return args.func(args)
-    except (CommandError, ArchiveUnavailableError, ClockSpecError) as exc:
+    except (CommandError, ArchiveUnavailableError, ClockSpecError, UnknownPolicyError) as exc:
         _error(str(exc))
         return getattr(exc, "code", 1)
     except DBAPIError as exc:  # unreachable server, wrong password, locked or corrupt file
