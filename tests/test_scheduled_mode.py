@@ -26,3 +26,14 @@ def test_a_lastmod_before_the_fetch_is_still_known():
 
 def test_an_unknown_url_is_neither():
     assert is_known(KNOWN, "https://thanhnien.vn/b-1851335487.htm", None) is None
+
+
+def test_a_scheduled_crawl_with_a_dead_database_fetches_everything_and_says_why(crawl):
+    from tests.conftest import crawl_one_article
+
+    dead = "postgresql+psycopg://archive@127.0.0.1:9/archive"  # nothing listens on port 9
+    done = crawl_one_article(crawl, dead, {"SCHEDULED": "True", "DOWNLOAD_DELAY": 0, "STORE_RETRY_TIMES": 0})
+    assert done.returncode == 0, done.stderr
+    assert "scheduled mode without the archive" in done.stderr
+    assert "database errors: 1 item(s) spooled" in done.stdout  # fetched, kept for the next start
+    assert "Traceback" not in done.stderr
