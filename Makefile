@@ -18,7 +18,7 @@ NODES ?= 3
 UV_VERSION := 0.13.9
 SERVICES := data/services
 
-.PHONY: setup run demo demo-cluster test eval quality-gate bench simulate-policy lint postgres tools services stop-services clean
+.PHONY: setup run demo demo-cluster test eval quality-gate bench simulate simulate-policy lint postgres tools services stop-services clean
 
 # the install does not byte-compile every file (uv's default): Python compiles what is imported,
 # once, on first use, which needs bytecode writing on
@@ -77,6 +77,10 @@ tools:
 
 test: setup postgres tools
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
+
+# the simulated newsroom archived by real continuous crawls, once per re-check policy: SEED=, DAYS=, SITES=, SCALE=
+simulate: setup
+	$(PY) -m bench.simulate --seed $(or $(SEED),1) --days $(or $(DAYS),7) --sites $(or $(SITES),20) --scale $(or $(SCALE),0.1)
 
 # the re-check policies replayed against a simulated newsroom's truth (no network): SEED=, DAYS=, SITES=
 simulate-policy: setup

@@ -81,6 +81,24 @@ def from_spec(spec: str | None) -> Clock:
     return FixedClock(_parse(spec, "CLOCK"))
 
 
+FILE_CLOCK_LOOK = 0.02
+"""Seconds between two looks at a ``file:`` clock by a process waiting for a time: a driver may
+move it at any moment, by days at once."""
+WALL_LOOK_MAX = 60.0
+"""At most this long between two looks at the wall clock (a laptop suspended, the time set)."""
+
+
+def next_look(clock: Clock, until: datetime) -> float | None:
+    """Real seconds to wait before asking ``clock`` again whether ``until`` has come: what is
+    left of the wait on the wall clock, a moment on a driven one; None for a fixed clock, which
+    never gets there."""
+    if isinstance(clock, FixedClock):
+        return None
+    if isinstance(clock, FileClock):
+        return FILE_CLOCK_LOOK
+    return min(max((until - clock()).total_seconds(), 0.0), WALL_LOOK_MAX)
+
+
 def from_environment() -> Clock:
     return from_spec(os.environ.get(CLOCK_ENV))
 

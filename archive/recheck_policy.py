@@ -69,6 +69,17 @@ def recheck_budget(round_seconds: float, delay_seconds: float, share: float = RE
     return max(1, int(round_seconds * share / max(delay_seconds, 0.01)))
 
 
+REFUSED_BACK_OFF_MAX = 8
+"""A site that keeps answering 429 or 503 is polled at most this many times less often."""
+
+
+def round_wait(interval: timedelta, refused_rounds: int) -> timedelta:
+    """The wait before a site's next round: the interval, doubled for every round in a row the
+    site answered 429 or 503 (down, or asking for less), up to ``REFUSED_BACK_OFF_MAX`` times:
+    a site in trouble is slowed, not hammered, and back to its pace after one good round."""
+    return interval * min(2**refused_rounds, REFUSED_BACK_OFF_MAX)
+
+
 ADAPTIVE, FIXED = "adaptive", "fixed"
 RECHECK_POLICIES = (ADAPTIVE, FIXED)
 """``RECHECK_POLICY``: ``adaptive`` (``adaptive_next_check``, the default) or ``fixed`` (the ladder alone)."""

@@ -5,12 +5,16 @@ On the archive's clock (``clock``): a test or a replay sets the time the archive
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from archive.models import Article, ArticleAlias, Site, SiteSchedule
 from archive.recheck_policy import aware, hints_trusted
+
+LOOKUP_BATCH = 500
+"""URLs per look-up query: well under SQLite's and PostgreSQL's limits on bound parameters."""
 
 
 class ScheduleRecords:
@@ -32,18 +36,23 @@ class ScheduleRecords:
             )
             return [tuple(row) for row in session.execute(query)]
 
-    def known_articles(self, site: str) -> dict[str, datetime]:
-        """Every URL (canonical or alias) of the site's articles, with when it was last fetched."""
+    def last_seen(self, urls: Iterable[str]) -> dict[str, datetime]:
+        """When each of ``urls`` that the archive knows (as an article's canonical URL or one of its
+        aliases) was last fetched: what a crawl discovered, asked about in one query per batch,
+        so a crawl's cost follows what it found, not the size of the site's history."""
+        urls = list(dict.fromkeys(urls))
+        known: dict[str, datetime] = {}
         with self.Session() as session:
-            rows = session.execute(
-                select(Article.id, Article.canonical_url, Article.last_seen_at).join(Site).where(Site.name == site)
-            )
-            seen = {article_id: (url, at) for article_id, url, at in rows}
-            known = {url: aware(at) for url, at in seen.values()}
-            aliases = select(ArticleAlias.article_id, ArticleAlias.url).where(ArticleAlias.article_id.in_(seen))
-            for article_id, url in session.execute(aliases):
-                known[url] = aware(seen[article_id][1])
-            return known
+            for start in range(0, len(urls), LOOKUP_BATCH):
+                batch = urls[start : start + LOOKUP_BATCH]
+                rows = session.execute(
+                    select(Article.canonical_url, Article.last_seen_at).where(Article.canonical_url.in_(batch))
+                ).all()
+                rows += session.execute(
+                    select(ArticleAlias.url, Article.last_seen_at).join(Article).where(ArticleAlias.url.in_(batch))
+                ).all()
+                known.update((url, aware(at)) for url, at in rows)
+        return known
 
     def hints_trusted(self, site: str) -> bool:
         """Whether the site's moved sitemap and feed dates are worth a fetch (``recheck_policy.hints_trusted``)."""

@@ -180,6 +180,11 @@ class Newsroom:
     sites: int = 20
     days: float = 7.0
     start: datetime = datetime(2026, 3, 2, tzinfo=UTC)
+    scale: float = 1.0
+    """Publishing rates times this (each at least one story a day): a smaller newsroom with the
+    same sites, behaviours and edit process, for runs that crawl it for real."""
+    rate_limit: int = 60
+    """Requests a minute (wall clock) the rate-limited site allows."""
     behaviours: list[SiteBehaviour] = field(init=False)
     stories: dict[str, list[Story]] = field(init=False)
 
@@ -188,7 +193,7 @@ class Newsroom:
         self.behaviours = [
             SiteBehaviour(
                 name=f"site{index:02d}",
-                per_day=round(math.exp(rng.uniform(math.log(10), math.log(300)))),
+                per_day=max(1, round(math.exp(rng.uniform(math.log(10), math.log(300))) * self.scale)),
                 lastmod=rng.choice(LASTMOD),
                 validators=rng.choice(VALIDATORS),
             )
@@ -221,7 +226,7 @@ class Newsroom:
                 down = middle + timedelta(hours=rng.uniform(-12, 0))
                 self.behaviours[index] = replace(behaviour, outage=(down, down + timedelta(hours=rng.uniform(2, 6))))
             elif kind == "rate_limit":
-                self.behaviours[index] = replace(behaviour, rate_limit=60)
+                self.behaviours[index] = replace(behaviour, rate_limit=self.rate_limit)
             else:
                 self.behaviours[index] = replace(behaviour, layout_change=middle)
 
@@ -310,19 +315,33 @@ class Request:
     site: str
     path: str
     status: int
+    wall: float
+    """When it came, on the server's monotonic clock (rates are about real time)."""
+
+
+def site_host(index: int) -> str:
+    """Site ``index``'s own loopback address, as each real site has its own host."""
+    return f"127.0.1.{index + 1}"
 
 
 @contextmanager
-def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.0.1") -> Iterator[tuple[str, list]]:
+def serve(
+    newsroom: Newsroom, clock: Callable[[], datetime], own_hosts: bool = False, retry_after: int = 60
+) -> Iterator[tuple[dict[str, str], list]]:
     """The newsroom on loopback as of ``clock()``: ``/<site>/sitemap.xml`` and the stories'
-    pages; yields the base URL and the request log."""
+    pages, every site on 127.0.0.1 or (``own_hosts``) on an address of its own (``site_host``);
+    yields each site's base URL and the request log. ``retry_after``: the seconds its 429 and
+    503 answers ask for (a simulation that moves days in minutes asks for fewer)."""
     log: list[Request] = []
     lock = threading.Lock()
     noise = random.Random(newsroom.seed + 1)
     recent: dict[str, list[float]] = {}  # site -> wall times of its requests in the last minute
 
     class Handler(BaseHTTPRequestHandler):
+        base = ""
+
         def do_GET(self) -> None:
+            base = self.base
             now = clock()
             path = self.path.split("?", 1)[0]
             site = path.strip("/").split("/", 1)[0]
@@ -330,7 +349,7 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
             behaviour = newsroom.site(site) if site in newsroom.stories else None
             trouble = self._trouble(behaviour, now) if behaviour else None
             if trouble is not None:
-                status, body, headers = trouble, b"<h1>Try later</h1>", headers | {"Retry-After": "60"}
+                status, body, headers = trouble, b"<h1>Try later</h1>", headers | {"Retry-After": str(retry_after)}
             elif site in newsroom.stories and path.endswith("/sitemap.xml"):
                 status, body, headers = 200, sitemap(newsroom, site, now, base), {"Content-Type": "application/xml"}
             elif (story := newsroom.story(path)) is not None and (version := story.at(now)) is not None:
@@ -348,7 +367,7 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
                     if self._not_modified(headers):
                         status, body = 304, b""
             with lock:
-                log.append(Request(now, site, path, status))
+                log.append(Request(now, site, path, status, time.monotonic()))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -388,13 +407,21 @@ def serve(newsroom: Newsroom, clock: Callable[[], datetime], host: str = "127.0.
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, 0), Handler)
-    server.daemon_threads = True
-    base = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    servers, bases = [], {}
+    hosts = [site_host(i) if own_hosts else "127.0.0.1" for i in range(len(newsroom.behaviours))]
+    for host in dict.fromkeys(hosts):
+        handler = type("SiteHandler", (Handler,), {})
+        server = ThreadingHTTPServer((host, 0), handler)
+        server.daemon_threads = True
+        handler.base = f"http://{host}:{server.server_address[1]}"
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        for behaviour, its_host in zip(newsroom.behaviours, hosts, strict=True):
+            if its_host == host:
+                bases[behaviour.name] = handler.base
     try:
-        yield base, log
+        yield bases, log
     finally:
-        server.shutdown()
-        server.server_close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()

@@ -39,6 +39,10 @@ PAGE_BYTES = 25_000
 REVISIT_BYTES = 1_200
 """A ``304``'s revisit record and its request."""
 
+LISTED_FOR = timedelta(days=10)
+"""How long a story stays in its site's news sitemap (the newsroom lists a site's latest 1,000:
+ten days of a site publishing 100 a day); its dates announce nothing afterwards."""
+
 Policy = Callable[[Story, datetime, datetime, "SiteTrust | None"], datetime | None]
 """(story, this fetch's time, when the archive last saw it change, the site's counters) -> the
 next check, or None."""
@@ -111,7 +115,11 @@ def _next_poll(after: datetime, start: datetime, poll: timedelta) -> datetime:
 
 
 def _announced_change(story: Story, behaviour: SiteBehaviour, since: datetime, end: datetime, poll, start):
-    """The first poll after ``since`` at which the sitemap says the story changed; None if never."""
+    """The first poll after ``since`` at which the sitemap says the story changed; None if never
+    (or once the story has left the sitemap, ``LISTED_FOR``)."""
+    end = min(end, story.published + LISTED_FOR)
+    if since >= end:
+        return None
     if behaviour.lastmod == "now":
         return _next_poll(since + timedelta(microseconds=1), start, poll)
     if behaviour.lastmod == "honest":
@@ -190,6 +198,44 @@ def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta)
     return figures
 
 
+NATIONAL_SITES = 1_000
+NATIONAL_PER_DAY = 100
+LIFETIME = timedelta(days=91)
+"""Past the ladder's last step (90 days): an article's whole life of re-checks."""
+
+
+def national(newsroom: Newsroom, policy: Policy, poll: timedelta) -> dict:
+    """Requests a second and WARC gigabytes a day at national scale (``NATIONAL_SITES`` sites ×
+    ``NATIONAL_PER_DAY`` stories a day) once archiving has run long enough to be steady (a year):
+    each day then sees the whole life of a day's stories (Little's law), each followed here for
+    ``LIFETIME``, plus every site's sitemap polls. The stories of the newsroom's first day are
+    the sample."""
+    fetches = warc_bytes = stories = 0
+    sampled = newsroom.start + timedelta(days=1)
+    for behaviour in newsroom.behaviours:
+        trust = None if policy is fixed else SiteTrust()
+        for story in (s for s in newsroom.stories[behaviour.name] if s.published < sampled):
+            end = story.published + LIFETIME
+            times = fetch_times(story, behaviour, policy, trust, end, newsroom.start, poll)
+            stories += 1
+            fetches += len(times)
+            previous = None
+            for t in times:
+                version = story.at(t)
+                honest_304 = behaviour.validators == "honest" and version is previous
+                warc_bytes += REVISIT_BYTES if honest_304 else PAGE_BYTES
+                previous = version
+    per_day = NATIONAL_SITES * NATIONAL_PER_DAY
+    requests = per_day * fetches / max(1, stories) + NATIONAL_SITES * timedelta(days=1) / poll
+    return {
+        "sites": NATIONAL_SITES,
+        "articles_per_day": per_day,
+        "fetches_per_article_lifetime": round(fetches / max(1, stories), 2),
+        "requests_per_s": round(requests / 86_400, 1),
+        "warc_gb_per_day": round(per_day * warc_bytes / max(1, stories) / 1e9, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -220,6 +266,13 @@ def main() -> int:
     print(f"{'policy':10}" + "".join(f"{c:>{len(c) + 2}}" for c in columns))
     for name, r in results.items():
         print(f"{name:10}" + "".join(f"{r[c] if r[c] is not None else '-':>{len(c) + 2}}" for c in columns))
+    scale = {name: national(newsroom, policy, poll) for name, policy in (("adaptive", adaptive), ("fixed", fixed))}
+    for name, figures in scale.items():
+        results[name]["national"] = figures
+        print(
+            f"{name}, national scale ({NATIONAL_SITES:,} sites × {NATIONAL_PER_DAY} stories a day, steady): "
+            f"{figures['requests_per_s']} requests/s, {figures['warc_gb_per_day']} GB of WARC a day"
+        )
     fixed_, adaptive_ = results["fixed"], results["adaptive"]
     print(
         f"adaptive / fixed: fetches {adaptive_['fetches'] / fixed_['fetches']:.3f}, "

@@ -29,6 +29,7 @@ RECHECK_BUDGET = 0  # re-checks of a site per round; 0: what half a round allows
 RECHECK_POLICY = "adaptive"  # or "fixed": the ladder alone (archive/recheck_policy.py)
 RECHECK_SCHEDULE = [(3, 15), (24, 30), (168, 120), (720, 1440), (2160, 10080)]  # (age under h, every min)
 SCHEDULE_INTERVAL = 10  # minutes between two polls of a site's discovery sources
+CONTINUOUS = False  # SCHEDULED: do not end after a round, start the next SCHEDULE_INTERVAL after (clock-driven)
 SCHEDULE_SITE_INTERVALS = {}  # per spider, e.g. {"thanhnien": 5}
 SCHEDULE_RUN_TIMEOUT = 3600  # seconds a scheduled crawl may take before it is stopped and recorded failed
 # scrapyd nodes (commas or spaces between URLs) the scheduler dispatches its crawls to instead of running them here

@@ -66,11 +66,28 @@ class ExtractPipeline(CrawlerPipeline):
             fields.pop("needs_browser")
         if fields["page_type"] not in ARCHIVED_TYPES:
             raise drop(self.stats, fields["page_type"])
+        self._check_rules(rules, fields, url, fetched_at)
         self.stats.inc_value(f"pages/{fields['page_type']}")
         for key, value in fields.items():
             if key != "url":
                 adapter[key] = value
         return item
+
+    def _check_rules(self, rules, fields: dict, url: str, fetched_at: datetime) -> None:
+        """Site-rule health: an article page where the site's body selectors matched nothing (the
+        generic extractor read it) says the layout changed; counted, said once per crawl and
+        kept in the run's record (``extraction/rules_missed``, the fetch time of the first)."""
+        if not rules or not rules.body or fields["provenance"].get("body") == "rules":
+            return
+        self.stats.inc_value("extraction/rules_missed")
+        if self.stats.get_value("extraction/rules_missed") == 1:
+            self.stats.set_value("extraction/rules_missed_first", fetched_at.isoformat())
+            logger.warning(
+                "%s: the site's rules matched no article body on %s: its layout may have changed "
+                "(read by the generic extractor; extraction/rules_missed counts such pages)",
+                rules.name,
+                url,
+            )
 
     async def _extract(self, url: str, page: bytes, headers: dict, rules, fetched_at: datetime) -> dict:
         try:

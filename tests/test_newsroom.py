@@ -80,7 +80,8 @@ def test_the_site_is_served_as_it_stands_at_the_clock_s_time(tmp_path):
     path = tmp_path / "clock"
     clock.write_time(path, now)
     site = calm(room)[0].name
-    with serve(room, clock.from_spec(f"file:{path}")) as (base, log):
+    with serve(room, clock.from_spec(f"file:{path}")) as (bases, log):
+        base = next(iter(bases.values()))  # one host for every site
         _, listed, _ = fetch(f"{base}/{site}/sitemap.xml")
         story = next(s for s in reversed(room.live(site, now)) if not (s.gone or s.moved))
         first = fetch(base + story.path)
@@ -101,7 +102,8 @@ def test_a_site_with_honest_validators_answers_a_conditional_request_with_304(tm
     now = room.start + timedelta(hours=12)
     path = tmp_path / "clock"
     clock.write_time(path, now)
-    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+    with serve(room, clock.from_spec(f"file:{path}")) as (bases, _):
+        base = next(iter(bases.values()))  # one host for every site
         story = next(s for s in reversed(room.live(honest.name, now)) if not (s.gone or s.moved))
         _, _, headers = fetch(base + story.path)
         status, body, _ = fetch(base + story.path, {"If-None-Match": headers["ETag"]})
@@ -114,7 +116,8 @@ def test_a_crawl_on_the_driven_clock_archives_each_story_as_it_stood(crawl, sqli
     now = room.start + timedelta(hours=8)
     path = tmp_path / "clock"
     clock.write_time(path, now)
-    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+    with serve(room, clock.from_spec(f"file:{path}")) as (bases, _):
+        base = next(iter(bases.values()))  # one host for every site
         done = crawl(
             "news",
             "-a",
@@ -139,7 +142,8 @@ def troubled(room: Newsroom, kind: str):
 def served_at(room: Newsroom, tmp_path, now, *paths: str) -> list[tuple[int, bytes, dict]]:
     path = tmp_path / "clock"
     clock.write_time(path, now)
-    with serve(room, clock.from_spec(f"file:{path}")) as (base, _):
+    with serve(room, clock.from_spec(f"file:{path}")) as (bases, _):
+        base = next(iter(bases.values()))  # one host for every site
         return [fetch(base + p) for p in paths]
 
 

@@ -38,7 +38,8 @@ def simulated(tmp_path_factory) -> Run:
     site = min(calm, key=lambda b: b.per_day)
     path = folder / "clock"
     database_url = f"sqlite:///{folder / 'archive.db'}"
-    with serve(room, clock.from_spec(f"file:{path}")) as (base, log):
+    with serve(room, clock.from_spec(f"file:{path}")) as (bases, log):
+        base = next(iter(bases.values()))  # one host for every site
         for round_ in range(1, ROUNDS + 1):
             clock.write_time(path, room.start + round_ * EVERY)
             done = run_crawl(

@@ -103,10 +103,14 @@ class ArchiveSpider(scrapy.Spider):
         domains = set(self.site_rules.domains if self.site_rules else ())
         domains |= {registered_host(u) for u in self.sources if urlsplit(u).hostname}  # www. and apex alike
         self.allowed_domains = sorted(domains)
-        self.requested: set[str] = set()
         self.forbidden: set[str] = set()  # URLs refused by robots.txt in this run, as linked
-        self.sources_requested = 0
         self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
+        self.new_round()
+
+    def new_round(self) -> None:
+        """Forget what this round asked for: a continuous crawl (``CONTINUOUS``) asks again."""
+        self.requested: set[str] = set()  # articles, by canonical URL
+        self.sources_seen: set[str] = set()
         self.robots_read: set[str] = set()  # netlocs whose robots.txt was asked for its sitemaps
 
     @classmethod
@@ -152,14 +156,17 @@ class ArchiveSpider(scrapy.Spider):
         if depth > self.setting("DISCOVERY_MAX_DEPTH"):
             self.cut("depth")
             return None
-        if self.sources_requested >= self.setting("DISCOVERY_MAX_SOURCES"):
+        if url in self.sources_seen:
+            return None
+        if len(self.sources_seen) >= self.setting("DISCOVERY_MAX_SOURCES"):
             self.cut("sources")
             return None
-        self.sources_requested += 1
+        self.sources_seen.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_source,
             errback=self.fetch_failed,
+            dont_filter=True,  # once per round (above): a continuous crawl polls its sources every round
             meta={"source": url, "archive_role": "source", "discovery_depth": depth, "listing_page": page},
         )
 
