@@ -29,6 +29,17 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LASTMOD = ("honest", "absent", "now", "frozen")
+DISCOVERY = ("sitemap", "sitemap_index", "feed", "listing")
+"""Where a site lists its stories: a news sitemap, a sitemap index of daily sitemaps, an RSS feed
+(publication dates only) or a home page of links (no dates)."""
+SOURCES = {
+    "sitemap": "sitemap.xml",
+    "sitemap_index": "sitemap-index.xml",
+    "feed": "rss.xml",
+    "listing": "",
+}
+LISTED = {"sitemap": 1000, "feed": 50, "listing": 30}
+"""How many of its latest stories each kind of source lists (a daily sitemap: the day's)."""
 VALIDATORS = ("honest", "absent", "always_new")
 EDIT_KINDS = ("cosmetic", "substantive", "headline")
 _VOCABULARY = (
@@ -52,6 +63,18 @@ class SiteBehaviour:
     """Requests a minute (wall clock) above which it answers ``429``."""
     layout_change: datetime | None = None
     """From this simulated time its pages wrap the story in another layout (no ``<article>``)."""
+    discovery: str = "sitemap"
+    """``DISCOVERY``: where it lists its stories; only sitemaps carry ``lastmod``."""
+
+    @property
+    def source(self) -> str:
+        """The path of its discovery page."""
+        return f"/{self.name}/{SOURCES[self.discovery]}"
+
+    @property
+    def announces(self) -> bool:
+        """Whether its listing says when a story changed (an honest sitemap ``lastmod``)."""
+        return self.lastmod == "honest" and self.discovery in ("sitemap", "sitemap_index")
 
 
 @dataclass
@@ -199,6 +222,8 @@ class Newsroom:
             )
             for index in range(self.sites)
         ]
+        sources = random.Random(f"{self.seed}:discovery")  # drawn apart: the other draws stay as they were
+        self.behaviours = [replace(b, discovery=sources.choice(DISCOVERY)) for b in self.behaviours]
         self._troubles(random.Random(f"{self.seed}:troubles"))
         horizon = timedelta(days=self.days)
         self.stories = {}
@@ -285,19 +310,20 @@ def article_page(story: Story, version: Version, now: datetime, noise: random.Ra
     ).encode()
 
 
-def sitemap(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
-    behaviour = newsroom.site(site)
+def is_story(path: str) -> bool:
+    """Whether a path is a story's page (else one of a site's discovery pages)."""
+    return "/tin-" in path
+
+
+def _listed(newsroom: Newsroom, site: str, now: datetime, most: int) -> list[Story]:
+    """The site's latest ``most`` stories still published at ``now``."""
+    return [s for s in newsroom.live(site, now)[:most] if not s.gone_at(now)]
+
+
+def _urlset(newsroom: Newsroom, site: str, stories: list[Story], now: datetime, base: str) -> bytes:
     entries = []
-    for story in newsroom.live(site, now)[:1000]:
-        if story.gone_at(now):
-            continue
-        version = story.at(now)
-        lastmod = {
-            "honest": version.at,
-            "now": now,
-            "frozen": story.published,
-            "absent": None,
-        }[behaviour.lastmod]
+    for story in stories:
+        lastmod = _lastmod(newsroom.site(site), story, now)
         stamp = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
         entries.append(f"<url><loc>{base}{story.path_at(now)}</loc>{stamp}</url>")
     return (
@@ -305,6 +331,86 @@ def sitemap(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
         + "".join(entries)
         + "</urlset>"
     ).encode()
+
+
+def _lastmod(behaviour: SiteBehaviour, story: Story, now: datetime) -> datetime | None:
+    return {
+        "honest": story.at(now).at,
+        "now": now,
+        "frozen": story.published,
+        "absent": None,
+    }[behaviour.lastmod]
+
+
+def sitemap(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
+    return _urlset(newsroom, site, _listed(newsroom, site, now, LISTED["sitemap"]), now, base)
+
+
+def daily_sitemap(newsroom: Newsroom, site: str, day: str, now: datetime, base: str) -> bytes:
+    stories = [s for s in _listed(newsroom, site, now, 10**9) if f"{s.published:%Y-%m-%d}" == day]
+    return _urlset(newsroom, site, stories, now, base)
+
+
+def sitemap_index(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
+    """The site's last three days, one sitemap each, dated by its latest entry's ``lastmod``."""
+    entries = []
+    for back in range(3):
+        day = f"{now - timedelta(days=back):%Y-%m-%d}"
+        dates = [
+            d
+            for s in _listed(newsroom, site, now, 10**9)
+            if f"{s.published:%Y-%m-%d}" == day and (d := _lastmod(newsroom.site(site), s, now))
+        ]
+        stamp = f"<lastmod>{max(dates).isoformat()}</lastmod>" if dates else ""
+        entries.append(f"<sitemap><loc>{base}/{site}/sitemap-{day}.xml</loc>{stamp}</sitemap>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(entries)
+        + "</sitemapindex>"
+    ).encode()
+
+
+def feed(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
+    """RSS 2.0 of the latest stories, each with its publication date (feeds say nothing of edits)."""
+    items = "".join(
+        f"<item><title>{escape(s.at(now).title)}</title><link>{base}{s.path_at(now)}</link>"
+        f"<pubDate>{format_datetime(s.published, usegmt=True)}</pubDate></item>"
+        for s in _listed(newsroom, site, now, LISTED["feed"])
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{site}</title>'
+        f"<link>{base}/{site}/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def listing(newsroom: Newsroom, site: str, now: datetime, base: str) -> bytes:
+    """The home page: links to the latest stories, no dates."""
+    links = "".join(
+        f"<li><a href='{base}{s.path_at(now)}'>{escape(s.at(now).title)}</a></li>"
+        for s in _listed(newsroom, site, now, LISTED["listing"])
+    )
+    return (
+        f"<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>{site}</title></head>"
+        f"<body><h1>{site}</h1><ul class='latest'>{links}</ul></body></html>"
+    ).encode()
+
+
+def discovery_page(newsroom: Newsroom, site: str, path: str, now: datetime, base: str) -> tuple[bytes, str] | None:
+    """One of the site's discovery pages at ``path`` (its body and type), or None."""
+    name = path.removeprefix(f"/{site}/")
+    if name == "sitemap.xml":
+        return sitemap(newsroom, site, now, base), "application/xml"
+    if name == "sitemap-index.xml":
+        return sitemap_index(newsroom, site, now, base), "application/xml"
+    if name.startswith("sitemap-") and name.endswith(".xml"):
+        return daily_sitemap(newsroom, site, name.removeprefix("sitemap-").removesuffix(".xml"), now, base), (
+            "application/xml"
+        )
+    if name == "rss.xml":
+        return feed(newsroom, site, now, base), "application/rss+xml"
+    if name == "":
+        return listing(newsroom, site, now, base), "text/html; charset=utf-8"
+    return None
 
 
 @dataclass
@@ -317,6 +423,8 @@ class Request:
     status: int
     wall: float
     """When it came, on the server's monotonic clock (rates are about real time)."""
+    base: str = ""
+    """The address it came to."""
 
 
 def site_host(index: int) -> str:
@@ -350,8 +458,8 @@ def serve(
             trouble = self._trouble(behaviour, now) if behaviour else None
             if trouble is not None:
                 status, body, headers = trouble, b"<h1>Try later</h1>", headers | {"Retry-After": str(retry_after)}
-            elif site in newsroom.stories and path.endswith("/sitemap.xml"):
-                status, body, headers = 200, sitemap(newsroom, site, now, base), {"Content-Type": "application/xml"}
+            elif site in newsroom.stories and (found := discovery_page(newsroom, site, path, now, base)):
+                status, body, headers = 200, found[0], {"Content-Type": found[1]}
             elif (story := newsroom.story(path)) is not None and (version := story.at(now)) is not None:
                 if gone := story.gone_at(now):
                     status = gone
@@ -367,7 +475,7 @@ def serve(
                     if self._not_modified(headers):
                         status, body = 304, b""
             with lock:
-                log.append(Request(now, site, path, status, time.monotonic()))
+                log.append(Request(now, site, path, status, time.monotonic(), base))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -74,7 +74,7 @@ class Figures:
         return {
             **{k: v for k, v in asdict(self).items() if not k.startswith("latency")},
             "caught_share": round(self.caught / max(1, self.substantive_edits), 4),
-            "hinted_caught_share": round(self.hinted_caught / max(1, self.hinted_edits), 4),
+            "hinted_caught_share": round(self.hinted_caught / self.hinted_edits, 4) if self.hinted_edits else None,
             "latency_first_day_median_s": _median(self.latency_first_day),
             "latency_first_day_p90_s": _p90(self.latency_first_day),
             "latency_later_median_s": _median(self.latency_later),
@@ -118,7 +118,7 @@ def _announced_change(story: Story, behaviour: SiteBehaviour, since: datetime, e
     """The first poll after ``since`` at which the sitemap says the story changed; None if never
     (or once the story has left the sitemap, ``LISTED_FOR``)."""
     end = min(end, story.published + LISTED_FOR)
-    if since >= end:
+    if since >= end or behaviour.discovery not in ("sitemap", "sitemap_index"):  # feeds and home pages: no lastmod
         return None
     if behaviour.lastmod == "now":
         return _next_poll(since + timedelta(microseconds=1), start, poll)
@@ -186,7 +186,7 @@ def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta)
                 until = versions[i + 1].at if i + 1 < len(versions) else end
                 hit = next((t for t in times if version.at <= t < until), None)
                 figures.substantive_edits += 1
-                hinted = behaviour.lastmod == "honest"
+                hinted = behaviour.announces
                 figures.hinted_edits += hinted
                 if hit is None:
                     continue

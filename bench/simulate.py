@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from archive import clock
 from archive.models import Article, ArticleVersion, Snapshot
 from archive.recheck_policy import RECHECK_POLICIES, aware
-from bench.newsroom import Newsroom, Story, serve
+from bench.newsroom import Newsroom, Story, is_story, serve
 from bench.policy_replay import Figures, adaptive, fixed, national, score
 from pipelines.extraction.site_rules import SiteRules
 
@@ -127,7 +127,7 @@ def crawl_policy(room: Newsroom, policy: str, folder: Path, interval: float) -> 
     for behaviour in room.behaviours:
         crawler = runner.create_crawler(NewsSpider)
         crawlers.append(crawler)
-        runner.crawl(crawler, start=f"{bases[behaviour.name]}/{behaviour.name}/sitemap.xml")
+        runner.crawl(crawler, start=bases[behaviour.name] + behaviour.source)
 
     def drive() -> None:
         waits = [getattr(c, "stats", None) and c.stats.get_value(NEXT_ROUND) for c in crawlers]
@@ -185,7 +185,7 @@ def run_policy(room: Newsroom, policy: str, folder: Path, options: list[str], ki
                 if child.returncode != 0:
                     raise SystemExit(f"the {policy} crawls failed (exit status {child.returncode})")
                 break
-        requests = [(r.at.isoformat(), r.site, r.path, r.status) for r in log]
+        requests = [(r.at.isoformat(), r.site, r.path, r.status, r.base) for r in log]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     record = json.loads((folder / "record.json").read_text())
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -245,7 +245,7 @@ def score_run(room: Newsroom, record: dict, folder: Path) -> dict:
             for version in truths[1:]:
                 if version.kind != "substantive":
                     continue
-                hinted = behaviour.lastmod == "honest"
+                hinted = behaviour.announces
                 figures.substantive_edits += 1
                 figures.hinted_edits += hinted
                 if (at := caught_at.get(id(version))) is None:
@@ -256,7 +256,7 @@ def score_run(room: Newsroom, record: dict, folder: Path) -> dict:
                 (figures.latency_first_day if first_day else figures.latency_later).append(
                     (at - version.at).total_seconds()
                 )
-    article_fetches = [r for r in record["requests"] if not r[2].endswith("sitemap.xml")]
+    article_fetches = [r for r in record["requests"] if is_story(r[2])]
     figures.fetches = len(article_fetches)
     figures.warc_bytes = sum(p.stat().st_size for p in (folder / "warc").rglob("*.warc.gz"))
     database_bytes = sum(p.stat().st_size for p in folder.glob("archive.db*"))
@@ -281,8 +281,8 @@ def _flagged(record: dict, layout) -> bool:
     change = layout.layout_change.isoformat()
     fetched_after = sorted(
         at
-        for at, site, path, status in record["requests"]
-        if site == layout.name and status == 200 and at >= change and not path.endswith("sitemap.xml")
+        for at, site, path, status, _ in record["requests"]
+        if site == layout.name and status == 200 and at >= change and is_story(path)
     )
     return set(missed) == {layout.name} and bool(fetched_after) and missed[layout.name] == fetched_after[0]
 

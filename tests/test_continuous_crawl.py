@@ -3,7 +3,6 @@ crawl per site of the simulated newsroom, in one process, rounds every ten simul
 the driven clock (``bench.simulate``, as ``make simulate`` runs it, smaller); the archive's
 accounting is checked against the newsroom's truth log and the server's own request log."""
 
-import json
 import sqlite3
 from collections import Counter
 from datetime import datetime, timedelta
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive import clock
-from bench.newsroom import Newsroom, serve
+from bench.newsroom import Newsroom, is_story, serve
 from bench.simulate import run_policy, score_run
 
 SEED, SITES, DAYS, SCALE, RATE = 3, 3, 0.5, 0.1, 1200
@@ -32,8 +31,8 @@ def run(tmp_path_factory) -> tuple[Newsroom, dict, Path]:
 
 
 def polls(record: dict, site: str) -> list[str]:
-    """The simulated times at which the site's sitemap was asked for: its rounds."""
-    return sorted({r[0] for r in record["requests"] if r[1] == site and r[2].endswith("sitemap.xml")})
+    """The simulated times at which the site's discovery pages were asked for: its rounds."""
+    return sorted({r[0] for r in record["requests"] if r[1] == site and not is_story(r[2])})
 
 
 def test_each_site_is_crawled_in_rounds_every_interval_across_a_restart(run):
@@ -47,10 +46,8 @@ def test_a_site_that_is_down_is_polled_less_often_meanwhile(run):
     room, record, _ = run
     down = next(b for b in room.behaviours if b.outage)
     start, end = (t.isoformat() for t in down.outage)
-    polls = [
-        r for r in record["requests"] if r[1] == down.name and r[2].endswith("sitemap.xml") and start <= r[0] < end
-    ]
-    assert 0 < len({r[0] for r in polls}) < (down.outage[1] - down.outage[0]) / INTERVAL / 2
+    during = [at for at in polls(record, down.name) if start <= at < end]
+    assert 0 < len(during) < (down.outage[1] - down.outage[0]) / INTERVAL / 2
 
 
 def test_every_stored_version_is_one_the_newsroom_published_with_no_repeats(run):
@@ -64,14 +61,13 @@ def test_substantive_edits_are_caught(run):
 
 
 def test_every_request_answered_has_an_outcome_row_but_those_the_kill_cut(run):
-    """What the killed process had fetched but not yet recorded (its last two seconds of outcome rows;
-    the WARC records are kept, their files finished by the next crawl) is asked again by the
-    restarted crawls and recorded then."""
+    """What the killed process had fetched but not yet recorded (its last two seconds of outcome
+    rows; the WARC records are kept, their files finished by the next crawl) is asked again by
+    the restarted crawls and recorded then."""
     room, record, folder = run
-    bases = json.loads((folder / "bases.json").read_text())
     with sqlite3.connect(folder / "archive.db") as db:
         rows = Counter(db.execute("SELECT url, fetched_at FROM snapshot"))
-    asked = Counter((bases[site] + path, _stored(at)) for at, site, path, _ in record["requests"])
+    asked = Counter((base + path, _stored(at)) for at, _, path, _, base in record["requests"])
     kill = room.start + KILL_AT
     assert not rows - asked
     for url, at in asked - rows:
@@ -103,7 +99,7 @@ def test_a_continuous_crawl_on_a_fixed_clock_ends_after_its_round(crawl, sqlite_
         done = crawl(
             "news",
             "-a",
-            f"start={bases[calm.name]}/{calm.name}/sitemap.xml",
+            f"start={bases[calm.name]}{calm.source}",
             database_url=sqlite_url,
             settings={"SCHEDULED": True, "CONTINUOUS": True, "CLOCK": now.isoformat(), "DOWNLOAD_DELAY": 0},
         )

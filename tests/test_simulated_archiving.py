@@ -46,7 +46,7 @@ def simulated(tmp_path_factory) -> Run:
                 folder,
                 "news",
                 "-a",
-                f"start={base}/{site.name}/sitemap.xml",
+                f"start={base}{site.source}",
                 settings={
                     "SCHEDULED": "True",
                     "CLOCK": f"file:{path}",
