@@ -57,7 +57,11 @@ class Article(Base):
     """One story, keyed by its site's article id or its canonical URL; other URLs of it are aliases."""
 
     __tablename__ = "article"
-    __table_args__ = (UniqueConstraint("key", name="uq_article_key"),)
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_article_key"),
+        # a site's due re-checks, most overdue first, without walking every site's
+        Index("ix_article_site_next_check", "site_id", "next_check_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     canonical_url: Mapped[str] = mapped_column(unique=True)
