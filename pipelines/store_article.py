@@ -104,16 +104,18 @@ class StorePipeline(CrawlerPipeline):
         await self._load_spool()
         return True
 
-    async def _renew(self) -> None:
+    async def _renew(self) -> bool:
+        """The heartbeat (and the lease); whether the database answered."""
         try:
             held = await self.database.call(_renew, self.run_id, self.lease, self.lease_ttl, retry=False)
         except Exception as exc:
             logger.warning("no heartbeat for crawl run %s (%s)", self.run_id, exc.__class__.__name__)
-            return
+            return False
         if not held:
             logger.error("crawl run %s lost its lease %s: another crawl has it; stopping", self.run_id, self.lease)
             # not awaited here: closing cancels this very heartbeat
             self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="lease_lost"))
+        return True
 
     async def _load_spool(self) -> None:
         if not os.path.exists(self.spool) or not os.path.getsize(self.spool):
@@ -128,13 +130,14 @@ class StorePipeline(CrawlerPipeline):
 
     async def _beat(self, spider: str) -> None:
         """The run's sign of life; a run the database could not record at the start is recorded
-        as soon as it can."""
+        as soon as it can, and what was spooled while it was down is stored once it answers (a
+        continuous crawl may run for months)."""
         while True:
             await asyncio.sleep(self.heartbeat_every)
             if self.run_id is None:
                 await self._open_run(spider)
-                continue
-            await self._renew()
+            elif await self._renew():
+                await self._load_spool()
 
     async def _flush_every(self, seconds: float) -> None:
         """Outcome rows reach the database within seconds, not only at the end of the crawl."""
@@ -151,6 +154,7 @@ class StorePipeline(CrawlerPipeline):
                 task.cancel()
         self.stats.set_value("store/cpu_seconds", await self.database.cpu_seconds())
         if self.run_id is not None:
+            await self._load_spool()  # what an outage spooled, stored now if the database is back
             try:
                 await self.database.call(Archive.finish_run, self.run_id, self.stats.get_stats(), reason)
                 if self.lease:

@@ -18,7 +18,9 @@ site answers 429 or 503: ``recheck_policy.round_wait``) and starts the next one 
 sources polled again, due re-checks asked — until it is stopped (SIGTERM,
 ``CLOSESPIDER_*``): one long-lived crawl per site instead of a process per round, as
 StormCrawler runs. The stat ``scheduled/next_round`` holds when it waits for ("" while a round
-runs); on a fixed clock, which never gets there, the crawl ends after one round.
+runs); on a fixed clock, which never gets there, the crawl ends after one round. A later round
+that finds the archive not answering is put off (``scheduled/rounds_put_off``), at the same slowing
+pace: what it would fetch could not be kept, and the site's sources still list it afterwards.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class ScheduledModeMiddleware:
         self.said_down = False
         self.refusals = 0  # 429 and 503 answers before this round
         self.refused_rounds = 0  # rounds in a row with such answers
+        self.down_rounds = 0  # rounds in a row put off because the archive did not answer
         if settings.getbool("CONTINUOUS"):
             crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
@@ -186,14 +189,17 @@ class ScheduledModeMiddleware:
             raise DontCloseSpider
         if self.next_round is None:
             self.refused_rounds = self.refused_rounds + 1 if self._refusals() > self.refusals else 0
-            wait = round_wait(self.interval, self.refused_rounds)
-            self.next_round = max(self.round_began + wait, self.clock())
-            if next_look(self.clock, self.next_round) is None:
+            following = max(self.round_began + round_wait(self.interval, self.refused_rounds), self.clock())
+            if next_look(self.clock, following) is None:
                 return  # a fixed clock: this round was the crawl
-            self.stats.set_value(NEXT_ROUND, self.next_round.isoformat())
-            logger.info("round %d done; the next begins at %s", self.rounds, self.next_round.isoformat())
-            self._look()
+            logger.info("round %d done; the next begins at %s", self.rounds, following.isoformat())
+            self._wait_until(following)
         raise DontCloseSpider
+
+    def _wait_until(self, when: datetime) -> None:
+        self.next_round = when
+        self.stats.set_value(NEXT_ROUND, when.isoformat())
+        self._look()
 
     def _refusals(self) -> int:
         return sum(self.stats.get_value(name, 0) for name in REFUSALS)
@@ -213,7 +219,26 @@ class ScheduledModeMiddleware:
 
     async def _crawl_round(self) -> None:
         try:
-            async for request in self._round(self.crawler.spider.start()):
-                self.crawler.engine.crawl(request)
+            if await self._archive_answers():
+                self.down_rounds = 0
+                async for request in self._round(self.crawler.spider.start()):
+                    self.crawler.engine.crawl(request)
+            else:  # a round that could keep nothing it fetched: put off, at a slowing pace
+                self.down_rounds += 1
+                self.stats.inc_value("scheduled/rounds_put_off")
+                self._wait_until(self.clock() + round_wait(self.interval, self.down_rounds))
         finally:
             self.starting = False
+
+    async def _archive_answers(self) -> bool:
+        """Whether the archive answers a question now (one small query; a database known to be
+        down fails at once, ``pipelines.archive_access``)."""
+        try:
+            database = service(self.crawler, ArchiveThread)
+            await database.call(Archive.hints_trusted, self.crawler.spider.site_name, retry=False)
+        except Exception as exc:
+            self.stats.inc_value("discovery/without_archive")
+            if self.down_rounds == 0:
+                logger.error("the archive does not answer (%s): the round is put off until it does", exc)
+            return False
+        return True
