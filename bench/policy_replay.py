@@ -281,6 +281,7 @@ def main() -> int:
         f"{adaptive_['fetches_per_edit_caught'] / results['oracle']['fetches_per_edit_caught']:.2f}"
     )
     out = Path(__file__).parent / "results" / f"simulate-policy-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(exist_ok=True)  # not in a fresh clone (results are not committed)
     out.write_text(
         json.dumps({"seed": args.seed, "days": args.days, "sites": args.sites, "policies": results}, indent=1)
     )

@@ -355,6 +355,7 @@ def main() -> int:
     for name, policy in (("adaptive", adaptive), ("fixed", fixed)):
         policies[name]["national"] = national(full, policy, poll)
     report(policies)
+    RESULTS.mkdir(exist_ok=True)  # not in a fresh clone (results are not committed)
     out = RESULTS / f"simulate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(
         json.dumps(
