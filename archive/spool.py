@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from archive.store import Archive
 
 SAVE, SNAPSHOT, FETCHES = "save", "snapshot", "fetches"
@@ -28,11 +30,25 @@ class SpoolReport:
     failed: int = 0
 
 
-def append(path: str | os.PathLike, op: str, payload: Mapping, run_id: int | None, error: str) -> None:
-    """Keep one failed write (``save`` an item, ``snapshot`` of a dropped item, outcome ``fetches``)."""
+def archive_name(database_url: str | None) -> str | None:
+    """Which archive a spooled write belongs to: its database URL without the password."""
+    return make_url(database_url).render_as_string(hide_password=True) if database_url else None
+
+
+def append(
+    path: str | os.PathLike,
+    op: str,
+    payload: Mapping,
+    run_id: int | None,
+    error: str,
+    database_url: str | None = None,
+) -> None:
+    """Keep one failed write (``save`` an item, ``snapshot`` of a dropped item, outcome ``fetches``)
+    for the archive at ``database_url``: crawls of several archives from one folder share the
+    default spool file, and each loads only its own writes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"op": op, "run_id": run_id, "error": error}
+    record = {"op": op, "run_id": run_id, "error": error, "archive": archive_name(database_url)}
     if op == FETCHES:
         record["rows"] = list(payload["rows"])
     else:
@@ -55,7 +71,9 @@ def _replay(archive: Archive, record: Mapping) -> None:
 
 
 def load(archive: Archive, path: str | os.PathLike) -> SpoolReport:
-    """Store every spooled write; the ones that fail again stay in the spool."""
+    """Store every spooled write meant for ``archive`` (or for no archive in particular: spools
+    written before writes named theirs); the ones that fail again, and other archives', stay in
+    the spool."""
     path = Path(path)
     report = SpoolReport()
     if not path.exists() or path.stat().st_size == 0:
@@ -72,6 +90,9 @@ def load(archive: Archive, path: str | os.PathLike) -> SpoolReport:
         except json.JSONDecodeError:  # a line torn by a crash: kept as it is, for a person to look at
             kept.append(line)
             report.failed += 1
+            continue
+        if record.get("archive") not in (None, archive_name(archive.database_url)):
+            kept.append(line)  # another archive's: its own crawl loads it
             continue
         try:
             _replay(archive, record)

@@ -88,6 +88,7 @@ def crawl_settings(policy: str, folder: Path, interval: float, slots: dict) -> d
         "STORE_RETRY_TIMES": 0,
         "RUN_HEARTBEAT_SECONDS": 1,
         "WARC_DIR": str(folder / "warc"),
+        "FAILED_ITEMS_FILE": str(folder / "failed-items.jsonl"),  # this run's spool, not the project's
         "ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",  # the newsroom is on loopback
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_DELAY": 0,

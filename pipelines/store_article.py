@@ -213,4 +213,4 @@ class StorePipeline(CrawlerPipeline):
         self.stats.inc_value("store/failed")
         what = payload.get("url") or f"{len(payload.get('rows', ()))} outcome row(s)"
         logger.error("archive database error, spooled to %s: %s (%s)", self.spool, what, exc)
-        spool.append(self.spool, op, payload, self.run_id, str(exc))
+        spool.append(self.spool, op, payload, self.run_id, str(exc), self.crawler.settings.get("DATABASE_URL"))

@@ -54,6 +54,20 @@ def test_a_spool_loaded_twice_stores_everything_once(sqlite_url, tmp_path):
     assert path.read_text() == ""
 
 
+def test_a_spool_shared_by_two_archives_gives_each_only_its_own_writes(tmp_path):
+    """Crawls of two archives from one folder share the default spool file: each archive
+    stores its own writes and leaves the other's for it."""
+    path = tmp_path / "spool.jsonl"
+    first, second = (f"sqlite:///{tmp_path / name}.db" for name in ("first", "second"))
+    spool.append(path, spool.SAVE, fetched("thanhnien.vn", tmp_path), None, "database is locked", first)
+    assert spool.load(Archive(second), path).loaded == 0
+    assert spool.load(Archive(first), path).loaded == 1
+    with Archive(first).Session() as s:
+        assert s.scalar(select(func.count(Article.id))) == 1
+    with Archive(second).Session() as s:
+        assert s.scalar(select(func.count(Article.id))) == 0
+
+
 def test_a_write_that_fails_again_stays_in_the_spool(tmp_path):
     path = tmp_path / "spool.jsonl"
     spool.append(path, spool.SAVE, {"url": "http://a/1"}, None, "locked")  # not storable: no canonical URL
