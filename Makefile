@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 SCRAPY := $(VENV)/bin/scrapy
 PYTHON ?= python3
 # every site with rules (crawler/sites/: the one list of sites), by its spider's name
-SITES = $(shell $(PY) -c "from crawler.sites import all_rules; print(*(r.spider for r in all_rules()))")
+SITE_SPIDERS = $(shell $(PY) -c "from crawler.sites import all_rules; print(*(r.spider for r in all_rules()))")
 DEMO_WARC := data/demo/recordings.warc.gz
 NODES ?= 3
 UV_VERSION := 0.13.9
@@ -36,12 +36,12 @@ setup: $(VENV)/.installed
 	@scripts/chromium.sh > /dev/null
 
 run: setup
-	@for site in $(SITES); do $(SCRAPY) crawl $$site -s LOG_LEVEL=WARNING || exit 1; done
+	@for site in $(SITE_SPIDERS); do $(SCRAPY) crawl $$site -s LOG_LEVEL=WARNING || exit 1; done
 	@$(PY) -m archive stats
 
 demo: setup
 	@$(PY) -m archive pack tests/recordings/* --out $(DEMO_WARC)
-	@for site in $(SITES); do \
+	@for site in $(SITE_SPIDERS); do \
 	  $(SCRAPY) crawl $$site -s REPLAY_FROM=$(DEMO_WARC) -s LOG_LEVEL=WARNING || exit 1; done
 	@$(PY) -m archive list
 	@$(PY) -m archive duplicates
