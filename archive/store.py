@@ -477,14 +477,20 @@ class Archive(RunRecords, ScheduleRecords):
     ) -> None:
         """The item's content as a version, in capture order: after the version in effect at its
         capture time, before any captured later (whose numbers move up one and whose change is
-        then measured from this one)."""
+        then measured from this one). When the version captured next holds this very text (a
+        spooled fetch stored after a later re-fetch), that version was first seen here: it moves
+        back to this capture instead of being made twice."""
         conn = session.connection()
         before = None if first else self._in_effect(conn, article_id, seen)
         if before is not None and aware(self._captured_at(conn, before)) > seen:
             before = None  # older than every version: the new first one
         number = (before.number if before else 0) + 1
-        values = self._diffed(before, _version_values(item))
         following = None if first else conn.execute(_VERSION_FROM, {"article": article_id, "number": number}).first()
+        if following is not None and _digest_of(following) == content_digest(item):
+            moved_back = update(ArticleVersion).where(ArticleVersion.id == following.id)
+            conn.execute(moved_back.values(snapshot_id=snapshot_id))
+            return
+        values = self._diffed(before, _version_values(item))
         if following is not None:  # make room: numbers are unique, so move them out of the way and back
             later = (ArticleVersion.article_id == article_id) & (ArticleVersion.number >= number)
             conn.execute(update(ArticleVersion).where(later).values(number=-ArticleVersion.number - 1))

@@ -42,6 +42,8 @@ from pipelines.extraction.site_rules import SiteRules
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 DRIVER_LOOK = 0.02
+HOLD = "hold"
+"""The file of the run's folder that holds the driven clock back until the parent has seen it."""
 """Seconds between two looks of the driver at whether every crawl waits."""
 
 
@@ -104,6 +106,24 @@ def crawl_settings(policy: str, folder: Path, interval: float, slots: dict) -> d
     }
 
 
+def _held(folder: Path) -> datetime | None:
+    """The time the driver may not move the clock past (``hold``): the parent's next fault."""
+    try:
+        return datetime.fromisoformat((folder / HOLD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def _hold(folder: Path, until: datetime | None) -> None:
+    """Keep the driven clock at or before ``until`` (None: let it run)."""
+    if until == _held(folder):
+        return
+    if until is None:
+        (folder / HOLD).unlink(missing_ok=True)
+    else:
+        clock.write_time(folder / HOLD, until)
+
+
 def database_url(folder: Path) -> str:
     """The archive of a run: the one named in ``folder/database_url``, else SQLite in ``folder``."""
     named = folder / "database_url"
@@ -150,7 +170,10 @@ def crawl_policy(room: Newsroom, policy: str, folder: Path, interval: float) -> 
         if following >= end:
             looking.stop()
             runner.stop()
-        elif following > clock.from_spec(f"file:{clock_path}")():
+            return
+        if (held := _held(folder)) is not None:
+            following = min(following, held)  # the parent has a fault to bring about first
+        if following > clock.from_spec(f"file:{clock_path}")():
             clock.write_time(clock_path, following)
 
     looking = task.LoopingCall(drive)
@@ -176,13 +199,15 @@ def run_policy(
     folder: Path,
     options: list[str],
     kill_at: datetime | None,
-    watch: Callable[[datetime], None] | None = None,
+    watch: Callable[[datetime], datetime | None] | None = None,
 ) -> dict:
     """The newsroom served here as of the driven clock while the product archives it in a process
     of its own (``--policy``), killed (SIGKILL, the whole process group) when the clock reaches
     ``kill_at`` and started again; ``watch`` is told the simulated time as it passes (a test's
-    faults). The record of the run: the server's request log, the crawls' counts of their last
-    process, the CPU time of them all."""
+    faults) and answers the next time it must be told. The clock is held at the kill and at that
+    time until this process has seen it (``hold``): a driver that moves hours in milliseconds
+    cannot pass a fault unseen. The record of the run: the server's request log, the crawls'
+    counts of their last process, the CPU time of them all."""
     clock_path = folder / "clock"
     clock.write_time(clock_path, room.start)
     driven = clock.from_spec(f"file:{clock_path}")
@@ -191,18 +216,22 @@ def run_policy(
     restarts = 0
     with serve(room, driven, own_hosts=True, retry_after=0) as (bases, log):
         (folder / "bases.json").write_text(json.dumps(bases))
+        upcoming = watch(room.start) if watch is not None else None
         while True:
+            _hold(folder, min((t for t in (kill_at, upcoming) if t is not None), default=None))
             child = subprocess.Popen(
                 command, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True
             )
             while child.poll() is None:
+                now = driven()
                 if watch is not None:
-                    watch(driven())
-                if kill_at is not None and driven() >= kill_at:
+                    upcoming = watch(now)
+                if kill_at is not None and now >= kill_at:
                     os.killpg(child.pid, signal.SIGKILL)
                     child.wait()
                     kill_at, restarts = None, restarts + 1
                     break
+                _hold(folder, min((t for t in (kill_at, upcoming) if t is not None), default=None))
                 time.sleep(0.1)
             else:
                 if child.returncode != 0:

@@ -13,6 +13,7 @@ from archive.database import SCHEMA_REVISION, close, create_db_engine, current_r
 from archive.fulltext import outside_models
 from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
 from archive.queries import article_dict, find_article
+from archive.recheck_policy import aware
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
 from crawler.sites import rules_for_url
@@ -191,3 +192,21 @@ def test_an_older_capture_saved_later_slots_in_as_an_older_version(database_url,
     assert archive.save(older).outcome == "unchanged"  # the same capture again: nothing added
     with archive.Session() as session:
         assert session.scalar(select(func.count()).select_from(ArticleVersion)) == 2
+
+
+def test_an_earlier_capture_of_a_later_version_saved_late_moves_that_version_back(database_url, tmp_path):
+    """A spooled fetch stored after a later re-fetch of the same text (the database was down when
+    it was made): the version was first seen earlier, not made twice."""
+    archive = Archive(database_url)
+    first = fetched("thanhnien.vn", tmp_path) | {"fetched_at": "2026-03-02T06:00:00+00:00"}
+    later, spooled = (fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph) for _ in range(2))
+    archive.save(first)
+    assert archive.save(later | {"fetched_at": "2026-03-02T09:30:00+00:00"}).outcome == "updated"
+    assert archive.save(spooled | {"fetched_at": "2026-03-02T07:00:00+00:00"}).outcome == "updated"
+    with archive.Session() as session:
+        versions = session.execute(
+            select(ArticleVersion.number, Snapshot.fetched_at)
+            .join(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
+            .order_by(ArticleVersion.number)
+        ).all()
+    assert [(n, aware(at).hour) for n, at in versions] == [(1, 6), (2, 7)]

@@ -3,32 +3,68 @@ crawl per site of the simulated newsroom, in one process, rounds every ten simul
 the driven clock (``bench.simulate``, as ``make simulate`` runs it, smaller); the archive's
 accounting is checked against the newsroom's truth log and the server's own request log."""
 
+import os
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, text
 
 from archive import clock
-from archive.models import Snapshot
-from archive.recheck_policy import aware
+from archive.recheck_policy import REFUSED_BACK_OFF_MAX, aware
 from bench.newsroom import Newsroom, is_story, serve
 from bench.simulate import database_url, run_policy, score_run
+from tests.conftest import fresh_postgres_database
 
 SEED, SITES, DAYS, SCALE, RATE = 3, 3, 0.5, 0.1, 1200
 INTERVAL = timedelta(minutes=10)
 KILL_AT = timedelta(hours=3)
+ARCHIVE_DOWN = (timedelta(hours=7), timedelta(hours=9))
+"""When the archive's PostgreSQL database refuses every connection (the driven clock is held at
+both ends until the outage has seen them)."""
+
+
+class DatabaseOutage:
+    """Told the simulated time as it passes: refuses connections to the database (and ends the
+    open ones) during ``ARCHIVE_DOWN``, then lets them in again."""
+
+    def __init__(self, server: str, url: str, start: datetime):
+        self.admin = create_engine(
+            server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+        )
+        self.name, self.start, self.down = url.rsplit("/", 1)[1], start, False
+
+    def __call__(self, now: datetime) -> datetime | None:
+        begins, ends = (self.start + moment for moment in ARCHIVE_DOWN)
+        down = begins <= now < ends
+        if down != self.down:
+            self._refuse(down)
+        return begins if now < begins else ends if now < ends else None
+
+    def _refuse(self, down: bool) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS {str(not down).lower()}'))
+            if down:
+                conn.execute(
+                    text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{self.name}'")
+                )
+        self.down = down
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple[Newsroom, dict, Path]:
     """The newsroom, the run's record (request log, rule misses, restarts) and its folder; the
-    crawls are killed at ``KILL_AT`` and started again."""
+    crawls are killed at ``KILL_AT`` and started again, and their PostgreSQL archive refuses
+    connections during ``ARCHIVE_DOWN``."""
     folder = tmp_path_factory.mktemp("continuous")
     room = Newsroom(seed=SEED, sites=SITES, days=DAYS, scale=SCALE, rate_limit=RATE)
     options = [f"--seed={SEED}", f"--sites={SITES}", f"--days={DAYS}", f"--scale={SCALE}", f"--rate={RATE}"]
-    return room, run_policy(room, "adaptive", folder, options, kill_at=room.start + KILL_AT), folder
+    with fresh_postgres_database() as url:
+        (folder / "database_url").write_text(url)
+        outage = DatabaseOutage(os.environ["TEST_POSTGRES_URL"], url, room.start)
+        record = run_policy(room, "adaptive", folder, options, kill_at=room.start + KILL_AT, watch=outage)
+        yield room, record, folder
 
 
 def polls(record: dict, site: str, start: timedelta = timedelta(0), end: timedelta = timedelta(days=DAYS)) -> list[str]:
@@ -50,8 +86,22 @@ def test_each_site_is_crawled_in_rounds_every_interval_across_a_restart(run):
     room, record, _ = run
     assert record["restarts"] == 1
     for site in calm_sites(room):
-        rounds = len(polls(record, site))
-        assert timedelta(days=DAYS) / INTERVAL <= rounds <= timedelta(days=DAYS) / INTERVAL + 1
+        rounds = len(polls(record, site, end=ARCHIVE_DOWN[0]))
+        assert ARCHIVE_DOWN[0] / INTERVAL <= rounds <= ARCHIVE_DOWN[0] / INTERVAL + 1
+
+
+def test_rounds_are_put_off_while_the_archive_does_not_answer(run):
+    room, record, _ = run
+    down = ARCHIVE_DOWN[1] - ARCHIVE_DOWN[0]
+    for site in calm_sites(room):
+        assert len(polls(record, site, ARCHIVE_DOWN[0], ARCHIVE_DOWN[1])) < down / INTERVAL / 2
+
+
+def test_rounds_come_at_their_pace_again_once_the_archive_answers(run):
+    room, record, _ = run
+    back = ARCHIVE_DOWN[1] + INTERVAL * REFUSED_BACK_OFF_MAX  # the longest a round was put off
+    for site in calm_sites(room):
+        assert len(polls(record, site, back)) >= (timedelta(days=DAYS) - back) / INTERVAL - 1
 
 
 def test_a_site_that_is_down_is_polled_less_often_meanwhile(run):
@@ -72,12 +122,13 @@ def test_substantive_edits_are_caught(run):
 
 
 def test_every_request_answered_has_an_outcome_row_but_those_the_kill_cut(run):
-    """What the killed process had fetched but not yet recorded (its last two seconds of outcome
-    rows; the WARC records are kept, their files finished by the next crawl) is asked again by the
-    restarted crawls and recorded then."""
+    """What was fetched while the archive did not answer is spooled and stored once it does; what
+    the killed process had fetched but not yet recorded (its last two seconds of outcome rows; the
+    WARC records are kept, their files finished by the next crawl) is asked again by the restarted
+    crawls and recorded then."""
     room, record, folder = run
-    with create_engine(database_url(folder)).connect() as db:
-        rows = Counter((url, aware(at)) for url, at in db.execute(select(Snapshot.url, Snapshot.fetched_at)))
+    with create_engine(database_url(folder).replace("postgresql://", "postgresql+psycopg://", 1)).connect() as db:
+        rows = Counter((url, aware(at)) for url, at in db.execute(text("SELECT url, fetched_at FROM snapshot")))
     asked = Counter((base + path, datetime.fromisoformat(at)) for at, _, path, _, base in record["requests"])
     kill = room.start + KILL_AT
     assert not rows - asked
