@@ -4,6 +4,7 @@
 # make eval  — body-extraction quality against trafilatura and readability on ../shared/bench
 # make bench — speed and memory of the full pipeline against plain Scrapy and trafilatura, of
 #              archive import against news-please and trafilatura, of the archive browser's pages
+# make bench-scale — what each archive operation costs at 10 thousand to 2 million articles
 # make services     — PostgreSQL and $(NODES) scrapyd crawl nodes on 127.0.0.2… (no systemd)
 # make demo-cluster — the demo's round over the scrapyd nodes into PostgreSQL, and its summary
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ NODES ?= 3
 UV_VERSION := 0.13.9
 SERVICES := data/services
 
-.PHONY: setup run demo demo-cluster test eval quality-gate bench simulate simulate-policy lint postgres tools services stop-services clean
+.PHONY: setup run demo demo-cluster test eval quality-gate bench bench-scale simulate simulate-policy lint postgres tools services stop-services clean
 
 # the install does not byte-compile every file (uv's default): Python compiles what is imported,
 # once, on first use, which needs bytecode writing on
@@ -103,6 +104,12 @@ $(PEERS)/.installed: bench/peers-requirements.txt $(VENV)/.installed
 bench: setup postgres tools $(PEERS)/.installed
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) $(PY) -m bench.run --peers $(PEERS)/bin/python
+
+# each operation's cost by archive size, on PostgreSQL and SQLite (archives kept in bench/.scale and on
+# the PostgreSQL server between runs): SIZES= (PostgreSQL), SQLITE_SIZES=, comma-separated
+bench-scale: setup postgres
+	$(PY) -m bench.scale --postgres $$(scripts/postgres.sh start) --sizes $(or $(SIZES),10000,100000,2000000) \
+		--sqlite-sizes $(or $(SQLITE_SIZES),10000,100000,1000000)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,497 @@
+"""``make bench-scale``: what each operation costs as the archive grows, from 10 thousand articles
+to millions, on PostgreSQL and SQLite.
+
+Each archive is built in two steps. A block of ``BLOCK`` articles goes through the store's own
+path (``Archive.save``: versions, aliases, snapshots, search entries, near-duplicate bands, re-check
+times), Vietnamese and English text drawn with real word frequencies, 20 sites, one article in
+five edited, one in four with a second URL. The block is then copied by SQL, row for row, until the
+archive has its size: ids shifted, URLs and band keys made distinct, each copy a day older (copies
+older than the re-check ladder are no longer due). Archives are kept between runs
+(``bench/.scale/`` for SQLite, databases ``newsarchive_scale_<size>`` on the PostgreSQL server).
+
+Then, at each size, the same operations are timed: saving a new article, an unchanged re-check and
+an edit; the start of a scheduled crawl of a site (its due re-checks and a sitemap of 1,000 URLs
+looked up; memory by ``tracemalloc``); the due re-checks query; a near-duplicate look-up; the
+browser's pages; export and re-extraction rates; ``verify`` time per 100,000 snapshots; database
+bytes per article. Printed as a table of cost by size and written to
+``bench/results/scale-<UTC time>.json``.
+
+    python -m bench.scale [--postgres URL] [--sizes 10000,100000,2000000] [--sqlite-sizes …]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Table, create_engine, func, select, text
+
+from archive.database import close, sqlite_file, upgrade
+from archive.keys import band_keys, fingerprint, signature, to_bytes
+from archive.models import Article, Base
+from archive.search_text import WORD
+from archive.store import _NEAR_CANDIDATES, Archive
+from archive.warc import Exchange, WarcStore
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(__file__).parent / ".scale"
+RESULTS = Path(__file__).parent / "results"
+RECORDINGS = ROOT / "tests" / "recordings"
+BLOCK = 10_000
+SITES = tuple(f"bao{n:02d}.vn" for n in range(14)) + tuple(f"news{n:02d}.example" for n in range(6))
+ENGLISH = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "at",
+    "from",
+    "government",
+    "city",
+    "council",
+    "said",
+    "minister",
+    "report",
+    "market",
+    "prices",
+    "river",
+    "flood",
+    "school",
+    "hospital",
+    "police",
+    "court",
+    "election",
+    "vote",
+    "team",
+    "match",
+    "season",
+    "company",
+    "workers",
+    "budget",
+    "housing",
+    "transport",
+    "bridge",
+    "climate",
+    "energy",
+    "water",
+    "health",
+    "festival",
+    "museum",
+]
+LADDER_DAYS = 90
+"""Copies of the block older than this (a day a copy) are past the re-check ladder: never due."""
+COPIES_PER_STATEMENT = 20
+COPIES = (
+    "WITH RECURSIVE copies(k) AS (SELECT CAST(:first AS INTEGER) UNION ALL SELECT k + 1 FROM copies WHERE k < :last) "
+)
+"""The numbers of the copies one statement makes (``copies.k``, from ``first`` to ``last``)."""
+REPEAT = 20
+STARTED = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def vietnamese() -> tuple[list[str], list[int]]:
+    """The recordings' words with their counts (a real text's word frequencies)."""
+    counts: dict[str, int] = {}
+    for expected in RECORDINGS.glob("*/article.expected.json"):
+        article = json.loads(expected.read_text(encoding="utf-8"))
+        for paragraph in [article.get("title") or "", article.get("lead") or "", *article.get("body", [])]:
+            for word in WORD.findall(paragraph):
+                counts[word] = counts.get(word, 0) + 1
+    return list(counts), list(counts.values())
+
+
+class Writer:
+    """Synthetic fetched articles as the extract step hands them to the store."""
+
+    def __init__(self, warc_dir: Path, seed: int = 11, file: str = "scale-synthetic.warc.gz"):
+        self.rng = random.Random(seed)
+        self.file = file
+        self.vi = vietnamese()
+        page = (RECORDINGS / "thanhnien.vn" / "article.html").read_bytes()
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+        self.ref = WarcStore(warc_dir).write(Exchange("https://thanhnien.vn/a.htm", 200, headers, page, STARTED))
+        self.offset = 0
+
+    def sentence(self, site: str, n: int) -> str:
+        words = self.rng.choices(*self.vi, k=n) if site.endswith(".vn") else self.rng.choices(ENGLISH, k=n)
+        text = " ".join(words)
+        return text[0].upper() + text[1:] + "."
+
+    def article(self, site: str, number: int, when: datetime, alias: bool = False) -> dict:
+        title = self.sentence(site, self.rng.randint(8, 14))
+        body = [self.sentence(site, self.rng.randint(20, 40)) for _ in range(self.rng.randint(3, 9))]
+        url = f"https://{site}/bai-viet-{number}.htm"
+        return self.fetch(
+            {
+                "url": url + "?utm_source=rss" if alias else url,
+                "canonical_url": url,
+                "site": site,
+                "title": title,
+                "lead": self.sentence(site, 25),
+                "body": body,
+                "authors": [self.sentence(site, 2).rstrip(".")],
+                "section": self.sentence(site, 1).rstrip("."),
+                "tags": [],
+                "images": [],
+                "language": "vi" if site.endswith(".vn") else "en",
+                "published_at": when.isoformat(),
+                "page_type": "article",
+                "extractor_version": "scale",
+                "provenance": {"title": "rules", "body": "rules"},
+            },
+            when,
+        )
+
+    def fetch(self, item: dict, when: datetime) -> dict:
+        """The item as fetched at ``when``: its own WARC record reference (records are unique)."""
+        self.offset += 1
+        snapshot = {
+            "file": self.file,
+            "offset": self.offset * 1000,
+            "length": self.ref.length,
+            "digest": f"sha1:scale{self.offset}",
+            "record_type": "response",
+        }
+        return item | {
+            "fingerprint": fingerprint(item["title"], item["body"]),
+            "fetched_at": when.isoformat(),
+            "status": 200,
+            "final_url": item["url"],
+            "snapshot": snapshot,
+        }
+
+    def edited(self, item: dict, when: datetime) -> dict:
+        body = [*item["body"][:-1], self.sentence(item["site"], 30)]
+        return self.fetch(item | {"body": body}, when)
+
+
+def seed_block(database_url: str, warc_dir: Path) -> None:
+    """``BLOCK`` articles through ``Archive.save``, as crawls store them."""
+    writer = Writer(warc_dir)
+    clock_at = [STARTED]
+    archive = Archive(database_url, clock=lambda: clock_at[0], warc_dir=warc_dir)
+    for number in range(1, BLOCK + 1):
+        when = STARTED - timedelta(seconds=86_400 * (BLOCK - number) / BLOCK)
+        clock_at[0] = when
+        item = writer.article(SITES[number % len(SITES)], number, when, alias=number % 4 == 0)
+        archive.save(item)
+        if number % 5 == 0:
+            clock_at[0] = when + timedelta(minutes=40)
+            archive.save(writer.edited(item, clock_at[0]))
+    close(database_url)
+
+
+def _tables() -> dict[str, Table]:
+    return Base.metadata.tables
+
+
+def _shifted(dialect: str, column: str) -> str:
+    """A time column, a day older for each copy."""
+    if dialect == "sqlite":
+        return f"strftime('%Y-%m-%d %H:%M:%S', {column}, '-' || copies.k || ' days') || substr({column}, 20)"
+    return f"{column} - copies.k * interval '1 day'"
+
+
+def _copy_statements(dialect: str, maxima: dict[str, int]) -> list[str]:
+    """One ``INSERT … SELECT`` per table: the block's rows, copied ``copies.k`` times over."""
+    url = "replace({c}, '.htm', '-c' || copies.k || '.htm')"
+    article, snapshot, version, alias = (maxima[t] for t in ("article", "snapshot", "article_version", "article_alias"))
+    moved = {
+        "article": {
+            "id": f"id + copies.k * {article}",
+            "canonical_url": url,
+            "key": url,
+            "next_check_at": f"CASE WHEN copies.k > {LADDER_DAYS} THEN NULL ELSE next_check_at END",
+        },
+        "article_alias": {
+            "id": f"id + copies.k * {alias}",
+            "article_id": f"article_id + copies.k * {article}",
+            "url": url,
+        },
+        "snapshot": {
+            "id": f"id + copies.k * {snapshot}",
+            "url": url,
+            "final_url": url,
+            "article_id": f"article_id + copies.k * {article}",
+            "warc_offset": f"warc_offset + copies.k * {snapshot * 1000 + 1000}",
+            "payload_digest": "payload_digest || '-' || copies.k",
+        },
+        "article_version": {
+            "id": f"id + copies.k * {version}",
+            "article_id": f"article_id + copies.k * {article}",
+            "snapshot_id": f"snapshot_id + copies.k * {snapshot}",
+        },
+        "search_entry": {
+            "article_id": f"article_id + copies.k * {article}",
+            "version_id": f"version_id + copies.k * {version}",
+        },
+        "article_band": {"article_id": f"article_id + copies.k * {article}", "band": "band + copies.k * 7919"},
+    }
+    times = {"first_seen_at", "last_seen_at", "fetched_at", "extracted_at"}
+    statements = []
+    for name, changes in moved.items():
+        table = _tables()[name]
+        limit = "article_id" if name in ("search_entry", "article_band") else "id"
+        bound = maxima["article"] if limit == "article_id" else maxima[name]
+        columns = [c.name for c in table.columns]
+        values = [changes.get(c, _shifted(dialect, c) if c in times else c).format(c=c) for c in columns]
+        statements.append(
+            COPIES + f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {name}, copies WHERE {name}.{limit} <= {bound}"
+        )
+    if dialect == "sqlite":
+        statements.append(
+            COPIES
+            + f"INSERT INTO article_search (rowid, title, text, ftitle, ftext) SELECT rowid + copies.k * {article}, "
+            f"title, text, ftitle, ftext FROM article_search, copies WHERE article_search.rowid <= {article}"
+        )
+    else:
+        statements.append(
+            COPIES
+            + f"INSERT INTO search_document (article_id, exact, folded) SELECT article_id + copies.k * {article}, "
+            f"exact, folded FROM search_document, copies WHERE search_document.article_id <= {article}"
+        )
+    return statements
+
+
+def grow(database_url: str, size: int) -> None:
+    """Copy the block until the archive holds ``size`` articles."""
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        maxima = {
+            name: conn.scalar(select(func.max(_tables()[name].c.id)))
+            for name in ("article", "snapshot", "article_version", "article_alias")
+        }
+        copies_done = conn.scalar(select(func.count()).select_from(Article)) // BLOCK - 1
+    statements = _copy_statements(engine.dialect.name, maxima)
+    wanted = size // BLOCK - 1
+    for first in range(copies_done + 1, wanted + 1, COPIES_PER_STATEMENT):
+        last = min(first + COPIES_PER_STATEMENT - 1, wanted)
+        began = time.perf_counter()
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement), {"first": first, "last": last})
+        print(
+            f"  {(last + 1) * BLOCK:>9,} articles ({time.perf_counter() - began:.0f} s for {last - first + 1} copies)"
+        )
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # rows copied with their ids: the next ones come after them
+            for name in ("article", "snapshot", "article_version", "article_alias"):
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+                )
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def _admin(server: str):
+    return create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+
+
+def _postgres_database(server: str, name: str, template: str | None = None) -> tuple[str, bool]:
+    """The URL of database ``name`` on ``server``, made (from ``template``) if missing; whether it was."""
+    admin = _admin(server)
+    with admin.connect() as conn:
+        exists = bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}))
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name, not exists
+
+
+def _count(url: str) -> int:
+    engine = create_engine(_driver(url))
+    upgrade(engine)
+    with engine.connect() as conn:
+        have = conn.scalar(select(func.count()).select_from(Article))
+    engine.dispose()
+    return have
+
+
+def block_archive(kind: str, server: str | None) -> str:
+    """The block, stored once through the store and kept: every size starts as a copy of it."""
+    CACHE.mkdir(exist_ok=True)
+    if kind == "sqlite":
+        url = f"sqlite:///{CACHE / 'block.db'}"
+    else:
+        url, _ = _postgres_database(server, "newsarchive_scale_block")
+    if _count(url) < BLOCK:
+        began = time.perf_counter()
+        seed_block(url, CACHE / "warc")
+        print(f"{kind}: block of {BLOCK:,} articles stored through the store in {time.perf_counter() - began:.0f} s")
+    close(url)
+    return url
+
+
+def archive_of(kind: str, size: int, server: str | None) -> str:
+    """The archive of ``size`` articles, built from the block or kept from an earlier run."""
+    block = block_archive(kind, server)
+    if kind == "sqlite":
+        path = CACHE / f"sqlite-{size}.db"
+        if not path.exists():
+            shutil.copyfile(sqlite_file(block), path)
+        url = f"sqlite:///{path}"
+    else:
+        url, _ = _postgres_database(server, f"newsarchive_scale_{size}", template="newsarchive_scale_block")
+    if _count(url) < size:
+        began = time.perf_counter()
+        grow(_driver(url), size)
+        print(f"{kind} {size:,}: built in {time.perf_counter() - began:.0f} s")
+    return url
+
+
+def _driver(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def median_seconds(operation: Callable[[], object], repeat: int = REPEAT) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        operation()
+        times.append(time.perf_counter() - began)
+    return round(statistics.median(times), 5)
+
+
+def measure(url: str, warc_dir: Path, size: int) -> dict[str, float]:
+    """Every operation's cost on this archive (each leaves the archive as it found it, but for
+    the articles it saves, which are ``REPEAT`` × 3 in an archive of ``size``)."""
+    clock_at = [STARTED + timedelta(hours=1)]
+    archive = Archive(url, clock=lambda: clock_at[0], warc_dir=warc_dir)
+    run = int(time.time())  # this run's articles and records are its own: the archive is kept between runs
+    writer = Writer(warc_dir, seed=run, file=f"scale-measured-{run}.warc.gz")
+    site = SITES[3]
+    new = (writer.article(site, run * 1000 + n, clock_at[0]) for n in range(REPEAT * 10))
+    saved = []
+
+    def save_new() -> None:
+        item = next(new)
+        archive.save(item)
+        saved.append(item)
+
+    results = {"save_new": median_seconds(save_new)}
+    again = iter(saved)
+    results["save_unchanged"] = median_seconds(lambda: archive.save(writer.fetch(next(again), clock_at[0])))
+    edits = iter(saved)
+    results["save_updated"] = median_seconds(lambda: archive.save(writer.edited(next(edits), clock_at[0])))
+    known = [f"https://{site}/bai-viet-{n}.htm" for n in range(4, BLOCK, len(SITES))][:500]
+    sitemap = known + [f"https://{site}/moi-{n}.htm" for n in range(1000 - len(known))]
+
+    def scheduled_start() -> None:
+        archive.hints_trusted(site)
+        archive.due_articles(site, None, 300)
+        archive.last_seen(sitemap)
+
+    results["scheduled_start"] = median_seconds(scheduled_start, 5)
+    tracemalloc.start()
+    scheduled_start()
+    results["scheduled_start_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 2)
+    tracemalloc.stop()
+    results["due_rechecks"] = median_seconds(lambda: archive.due_articles(site, None, 300), 5)
+    item = saved[0]
+    bands = list(set(band_keys(to_bytes(signature(item["title"], item["body"])))))
+    with archive.engine.connect() as conn:
+        results["near_duplicate_lookup"] = median_seconds(
+            lambda: conn.execute(_NEAR_CANDIDATES, {"bands": bands, "article": 0}).all()
+        )
+    results |= browser_pages(url, warc_dir, archive, writer, site, clock_at)
+    results["database_bytes_per_article"] = database_bytes(archive) // size
+    close(url)
+    return results
+
+
+def browser_pages(url: str, warc_dir: Path, archive: Archive, writer: Writer, site: str, clock_at) -> dict:
+    """The browser's pages, server time through the application (no network)."""
+    from starlette.testclient import TestClient
+
+    from archive.browser import create_app
+
+    item = writer.article(site, int(time.time()) * 1000 + 999, clock_at[0])
+    for _ in range(50):  # an article with 50 versions
+        archive.save(item)
+        clock_at[0] += timedelta(minutes=30)
+        item = writer.edited(item, clock_at[0])
+    with archive.Session() as session:
+        article_id = session.scalar(select(Article.id).where(Article.canonical_url == item["canonical_url"]))
+    common = max(range(len(writer.vi[0])), key=writer.vi[1].__getitem__)
+    word = writer.vi[0][common]
+    pages = {
+        "browser:home": "/",
+        "browser:search_common_word": f"/search?q={word}",
+        "browser:search_filtered": f"/search?q={word}&site={site}&since=2026-11-20&until=2026-11-30",
+        "browser:site": f"/sites/{site}/urls?prefix=https://{site}/bai-viet-5",
+        "browser:article_50_versions": f"/article/{article_id}",
+        "browser:diff": f"/article/{article_id}/diff",
+    }
+    client = TestClient(create_app(url, warc_dir), raise_server_exceptions=True)
+    results = {}
+    for name, path in pages.items():
+        assert client.get(path).status_code == 200, path
+        results[name] = median_seconds(lambda p=path: client.get(p), 5)
+    return results
+
+
+def database_bytes(archive: Archive) -> int:
+    if (path := sqlite_file(archive.database_url)) is not None:
+        return path.stat().st_size
+    with archive.engine.connect() as conn:
+        return conn.scalar(text("SELECT pg_database_size(current_database())"))
+
+
+def table(results: dict) -> str:
+    lines = []
+    for kind, by_size in results.items():
+        sizes = list(by_size)
+        operations = list(next(iter(by_size.values())))
+        lines.append(f"{kind:32}" + "".join(f"{int(s):>14,}" for s in sizes) + f"{'largest/smallest':>18}")
+        for op in operations:
+            values = [by_size[s][op] for s in sizes]
+            ratio = values[-1] / values[0] if values[0] else float("nan")
+            lines.append(f"  {op:30}" + "".join(f"{v:>14}" for v in values) + f"{ratio:>18.2f}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (make bench-scale starts one)")
+    parser.add_argument("--sizes", default="10000,100000,2000000", help="PostgreSQL archive sizes")
+    parser.add_argument("--sqlite-sizes", default="10000,100000,1000000", help="SQLite archive sizes")
+    args = parser.parse_args()
+    runs = {"postgresql": args.sizes if args.postgres else "", "sqlite": args.sqlite_sizes}
+    results: dict[str, dict[str, dict]] = {}
+    for kind, sizes in runs.items():
+        for size in (int(s) for s in sizes.split(",") if s):
+            if size % BLOCK:
+                raise SystemExit(f"sizes are multiples of {BLOCK:,}: {size:,}")
+            url = archive_of(kind, size, args.postgres)
+            results.setdefault(kind, {})[str(size)] = measure(url, CACHE / "warc", size)
+            print(f"{kind} {size:,}: measured")
+    print(table(results))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"scale-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(results, indent=1))
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
