@@ -107,9 +107,10 @@ bench: setup postgres tools $(PEERS)/.installed
 
 # each operation's cost by archive size, on PostgreSQL and SQLite (archives kept in bench/.scale and on
 # the PostgreSQL server between runs): SIZES= (PostgreSQL), SQLITE_SIZES=, comma-separated
+SIZES ?= 10000,100000,2000000
+SQLITE_SIZES ?= 10000,100000,1000000
 bench-scale: setup postgres
-	$(PY) -m bench.scale --postgres $$(scripts/postgres.sh start) --sizes $(or $(SIZES),10000,100000,2000000) \
-		--sqlite-sizes $(or $(SQLITE_SIZES),10000,100000,1000000)
+	$(PY) -m bench.scale --postgres $$(scripts/postgres.sh start) --sizes $(SIZES) --sqlite-sizes $(SQLITE_SIZES)
 
 lint: setup
 	$(VENV)/bin/ruff check .
