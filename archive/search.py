@@ -105,39 +105,67 @@ _FTS5 = table("article_search", column("rowid"))
 _DOCUMENT = table("search_document", column("article_id"), column("exact"), column("folded"))
 
 
-def _ranked(session: Session, query: Query, total):
-    """(article_id, version_id, exact, total) of the matches, exact ones first, then best first.
-    On SQLite the matches are gathered first (a materialized CTE): left to itself the planner
-    may start from a selective filter and run the full-text query once per row."""
+MAX_RANKED = 1_000
+"""The newest matches of a query ranked by relevance, at most: a word that half the archive holds
+costs what a rare one does (the rest are reached by narrowing the search, not by paging on)."""
+MAX_COUNTED = 10_000
+"""Matches counted, at most: past it the page says "more than" (a count walks every match)."""
+
+
+def _matching(session: Session, query: Query):
+    """The rows of ``search_entry`` whose article matches the query's words (a statement to filter)."""
     entry = SearchEntry
     if session.get_bind().dialect.name == "sqlite":
+        matches = literal_column("article_search").op("MATCH")(bindparam("folded"))
+        return select(entry.article_id).join(_FTS5, _FTS5.c.rowid == entry.article_id).where(matches)
+    matches = _DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f"))
+    return select(entry.article_id).join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id).where(matches)
+
+
+def _params(session: Session, query: Query) -> dict:
+    if session.get_bind().dialect.name == "sqlite":
+        return {"folded": _fts5_match(query, folded=True)} | (
+            {"exact": _fts5_match(query, folded=False)} if query.exact else {}
+        )
+    return _pg_params(query, "f") | (_pg_params(query, "e") if query.exact else {})
+
+
+def _ranked(session: Session, query: Query, filters: Filters):
+    """(article_id, version_id, exact) of the newest ``MAX_RANKED`` matches that pass the filters,
+    exact ones first, then best first. On SQLite the candidates are gathered first (a materialized
+    CTE): left to itself the planner may start from a selective filter and run the full-text query
+    once per row."""
+    entry = SearchEntry
+    candidates = (
+        _filtered(_matching(session, query), filters)
+        .order_by(entry.article_id.desc())
+        .limit(MAX_RANKED)
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
+    )
+    if session.get_bind().dialect.name == "sqlite":
         matches = literal_column("article_search").op("MATCH")
-        found = (
+        scored = (
             select(_FTS5.c.rowid.label("id"), literal_column("bm25(article_search, 8, 1, 8, 1)").label("score"))
-            .where(matches(bindparam("folded")))
-            .cte("found")
-            .prefix_with("MATERIALIZED")
+            .where(matches(bindparam("folded")), _FTS5.c.rowid.in_(select(candidates.c.article_id)))
+            .cte("scored")
         )
         exact = (
-            found.c.id.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact")))) if query.exact else literal(False)
+            scored.c.id.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact")))) if query.exact else literal(False)
         )
-        stmt = (
-            select(entry.article_id, entry.version_id, exact.label("exact"), total)
-            .join(found, found.c.id == entry.article_id)
-            .order_by(literal_column("exact").desc(), found.c.score)
+        return (
+            select(entry.article_id, entry.version_id, exact.label("exact"))
+            .join(scored, scored.c.id == entry.article_id)
+            .order_by(literal_column("exact").desc(), scored.c.score)
         )
-        params = {"folded": _fts5_match(query, folded=True)}
-        return stmt, params | ({"exact": _fts5_match(query, folded=False)} if query.exact else {})
-    matches = _DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f"))
     exact = _DOCUMENT.c.exact.op("@@")(_pg_tsquery(query, "e")) if query.exact else literal(False)
     score = func.ts_rank(_DOCUMENT.c.folded, _pg_tsquery(query, "f"))
-    stmt = (
-        select(entry.article_id, entry.version_id, exact.label("exact"), total)
+    return (
+        select(entry.article_id, entry.version_id, exact.label("exact"))
+        .join(candidates, candidates.c.article_id == entry.article_id)
         .join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id)
-        .where(matches)
         .order_by(literal_column("exact").desc(), score.desc())
     )
-    return stmt, _pg_params(query, "f") | (_pg_params(query, "e") if query.exact else {})
 
 
 def _pg_tsquery(query: Query, prefix: str):
@@ -155,34 +183,17 @@ def _pg_params(query: Query, prefix: str) -> dict:
 
 
 def search(session: Session, query: Query, filters: Filters, offset: int, limit: int) -> tuple[list[Hit], int]:
-    """One page of matches (best first; without words, newest first) and how many there are:
-    counted with the page when filtered, else on the index alone (cheaper than the window)."""
-    filtered = filters != Filters()
-    total = (func.count().over() if filtered else literal(None)).label("total")
+    """One page of matches (the newest ``MAX_RANKED``, best first; without words, newest first)
+    and how many there are, counted up to ``MAX_COUNTED`` (``MAX_COUNTED + 1``: more than that)."""
+    entry = SearchEntry
     if query:
-        stmt, params = _ranked(session, query, total)
+        stmt, params = _ranked(session, query, filters), _params(session, query)
+        matching = _filtered(_matching(session, query), filters)
     else:
-        listing = select(SearchEntry.article_id, SearchEntry.version_id, literal(False).label("exact"), total)
-        stmt, params = listing.order_by(SearchEntry.published_at.desc(), SearchEntry.article_id.desc()), {}
-    stmt = _filtered(stmt, filters)
+        listing = select(entry.article_id, entry.version_id, literal(False).label("exact"))
+        stmt, params = _filtered(listing, filters).order_by(entry.published_at.desc(), entry.article_id.desc()), {}
+        matching = _filtered(select(entry.article_id), filters)
     rows = session.execute(stmt.offset(offset).limit(limit), params).all()
-    if rows and filtered:
-        count = rows[0].total
-    elif filtered:  # past the last page: the count alone
-        count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
-    else:
-        count = session.scalar(_matches_count(session, query), params)
+    counted = matching.limit(MAX_COUNTED + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(counted), params)
     return [Hit(r[0], r[1], bool(r[2])) for r in rows], count
-
-
-def _matches_count(session: Session, query: Query):
-    """How many articles match, on the full-text table alone (one row per indexed article)."""
-    if not query:
-        return select(func.count()).select_from(SearchEntry)
-    if session.get_bind().dialect.name == "sqlite":
-        return (
-            select(func.count())
-            .select_from(_FTS5)
-            .where(literal_column("article_search").op("MATCH")(bindparam("folded")))
-        )
-    return select(func.count()).select_from(_DOCUMENT).where(_DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f")))

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from archive import search as search_module
 from archive.keys import fingerprint
 from archive.models import ArticleVersion, Site
 from archive.search import Filters, search
@@ -131,6 +132,30 @@ def test_a_new_version_replaces_the_old_text_in_the_index(archived):
     archived.add(item_title, ["Nội dung mới về Huế."])
     assert archived.titles("hue") == [item_title]
     assert archived.titles("noi dung cu") == []
+
+
+def test_a_word_most_articles_hold_ranks_only_its_newest_matches(archived, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_RANKED", 3)
+    for n in range(5):
+        archived.add(f"Bão số {n}", ["Tin bão."])
+    assert sorted(archived.titles("bao")) == ["Bão số 2", "Bão số 3", "Bão số 4"]
+
+
+def test_the_newest_matches_are_taken_after_the_filters(archived, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    archived.add("Bão ở Huế", ["Tin bão."], site="kinhtedothi.vn")
+    for n in range(3):
+        archived.add(f"Bão số {n}", ["Tin bão."])
+    assert archived.titles("bao", site="kinhtedothi.vn") == ["Bão ở Huế"]
+
+
+def test_matches_are_counted_up_to_a_bound(archived, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_COUNTED", 2)
+    for n in range(4):
+        archived.add(f"Bão số {n}", ["Tin bão."])
+    with archived.archive.Session() as session:
+        assert search(session, parse_query("bao"), Filters(), 0, 10)[1] == 3  # more than 2
+        assert search(session, parse_query("so 1"), Filters(), 0, 10)[1] == 1
 
 
 def test_search_filters_combine_with_the_words(archived):

@@ -40,7 +40,7 @@ from archive.database import ArchiveUnavailableError, existing_engine
 from archive.models import CrawlRun, Site, Snapshot
 from archive.queries import history, near_duplicate_clusters, run_failures
 from archive.recheck_policy import aware
-from archive.search import Filters
+from archive.search import MAX_COUNTED, MAX_RANKED, Filters
 from archive.search_text import parse_query, snippet
 from archive.versions import CHANGE_CLASSES
 from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response, warc_location
@@ -169,6 +169,8 @@ class Browser:
                 total=total,
                 page=page,
                 per_page=reading.PER_PAGE,
+                max_ranked=MAX_RANKED,
+                max_counted=MAX_COUNTED,
                 sites=sites,
                 site=site,
                 sections=reading.sections(session, site_id),
