@@ -50,6 +50,10 @@ class Site(Base):
     hints_confirmed: Mapped[float] = mapped_column(
         Float, default=0.0, server_default="0", doc="of them, those that found the article changed (decayed)"
     )
+    article_count: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="its articles, kept by the store (pages show it without counting)"
+    )
+    version_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", doc="its articles' versions")
     articles: Mapped[list[Article]] = relationship(back_populates="site")
 
 

@@ -152,6 +152,11 @@ _VERSION_AT = (
     .order_by(ArticleVersion.number.desc())
     .limit(1)
 )
+_SITE_COUNTS = update(Site).where(Site.id == bindparam("site"))
+_SITE_COUNTS = _SITE_COUNTS.values(
+    article_count=Site.article_count + bindparam("articles"), version_count=Site.version_count + bindparam("versions")
+)
+"""A site's counts after a save, computed by the database (concurrent writers lose no update)."""
 _SITE_HINTS = select(Site.hints_followed, Site.hints_confirmed).where(Site.id == bindparam("site"))
 _LAST_CHANGE = select(func.max(ArticleVersion.extracted_at)).where(ArticleVersion.article_id == bindparam("article"))
 _FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
@@ -453,7 +458,9 @@ class Archive(RunRecords, ScheduleRecords):
                 conn.execute(_NEW_ALIASES, aliases)
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
-                self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
+                added = self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
+                counts = {"site": site_id, "articles": int(decision.outcome == NEW), "versions": int(added)}
+                conn.execute(_SITE_COUNTS, counts)
                 if latest:
                     self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
             if item.get("hinted") and decision.outcome != NEW:
@@ -474,12 +481,12 @@ class Archive(RunRecords, ScheduleRecords):
 
     def _add_version(
         self, session: Session, article_id: int, item: Mapping, snapshot_id: int, first: bool, seen: datetime
-    ) -> None:
+    ) -> bool:
         """The item's content as a version, in capture order: after the version in effect at its
         capture time, before any captured later (whose numbers move up one and whose change is
         then measured from this one). When the version captured next holds this very text (a
         spooled fetch stored after a later re-fetch), that version was first seen here: it moves
-        back to this capture instead of being made twice."""
+        back to this capture instead of being made twice. Whether a version was added."""
         conn = session.connection()
         before = None if first else self._in_effect(conn, article_id, seen)
         if before is not None and aware(self._captured_at(conn, before)) > seen:
@@ -489,7 +496,7 @@ class Archive(RunRecords, ScheduleRecords):
         if following is not None and _digest_of(following) == content_digest(item):
             moved_back = update(ArticleVersion).where(ArticleVersion.id == following.id)
             conn.execute(moved_back.values(snapshot_id=snapshot_id))
-            return
+            return False
         values = self._diffed(before, _version_values(item))
         if following is not None:  # make room: numbers are unique, so move them out of the way and back
             later = (ArticleVersion.article_id == article_id) & (ArticleVersion.number >= number)
@@ -510,10 +517,11 @@ class Archive(RunRecords, ScheduleRecords):
         ).scalar_one()
         if following is None:
             index_version(conn, article_id, version_id, self._site_id(session, item["site"]), values)
-            return
+            return True
         after = self._diffed(values, {f: getattr(following, f) for f in DIFF_FIELDS})
         changed = {k: after[k] for k in ("change_class", "diff")}
         conn.execute(update(ArticleVersion).where(ArticleVersion.id == following.id).values(changed))
+        return True
 
     def _diffed(self, before, values: dict) -> dict:
         """``values`` with their change class and field diff from ``before`` (a row or a dict;

@@ -22,6 +22,7 @@ bytes per article. Printed as a table of cost by size and written to
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import shutil
@@ -299,8 +300,17 @@ def grow(database_url: str, size: int) -> None:
                 conn.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
                 )
+        conn.execute(text(_site_recount()))  # the counts the store keeps, as migration 0014 makes them
         conn.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def _site_recount() -> str:
+    path = ROOT / "archive" / "migrations" / "versions" / "0014_site_counts.py"
+    spec = importlib.util.spec_from_file_location("site_counts_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.RECOUNT
 
 
 def _admin(server: str):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from archive.database import SCHEMA_REVISION, close, create_db_engine, current_revision, head_revision, migrate, upgrade
 from archive.fulltext import outside_models
-from archive.models import Article, ArticleAlias, ArticleVersion, Base, Snapshot
+from archive.models import Article, ArticleAlias, ArticleVersion, Base, Site, Snapshot
 from archive.queries import article_dict, find_article
 from archive.recheck_policy import aware
 from archive.store import Archive
@@ -210,3 +210,38 @@ def test_an_earlier_capture_of_a_later_version_saved_late_moves_that_version_bac
             .order_by(ArticleVersion.number)
         ).all()
     assert [(n, aware(at).hour) for n, at in versions] == [(1, 6), (2, 7)]
+
+
+def site_counts(archive: Archive) -> tuple[int, int]:
+    with archive.Session() as session:
+        return session.execute(select(Site.article_count, Site.version_count)).one()
+
+
+def test_the_store_keeps_each_sites_article_and_version_counts(database_url, tmp_path):
+    archive = Archive(database_url)
+    first = fetched("thanhnien.vn", tmp_path) | {"fetched_at": "2026-03-02T06:00:00+00:00"}
+    archive.save(first)
+    archive.save(fetched("thanhnien.vn", tmp_path) | {"fetched_at": "2026-03-02T07:00:00+00:00"})  # unchanged
+    assert site_counts(archive) == (1, 1)
+    archive.save(
+        fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph) | {"fetched_at": "2026-03-02T09:00:00+00:00"}
+    )
+    assert site_counts(archive) == (1, 2)
+    archive.save(
+        fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph) | {"fetched_at": "2026-03-02T08:00:00+00:00"}
+    )
+    assert site_counts(archive) == (1, 2)  # an earlier capture of the same text: no version added
+
+
+def test_migration_0014_counts_the_sites_of_an_existing_archive(sqlite_url, tmp_path):
+    from archive.database import migrate
+
+    archive = Archive(sqlite_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    archive.save(fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph))
+    engine = create_db_engine(sqlite_url)
+    migrate(engine, "0013", "downgrade")
+    upgrade(engine)
+    assert site_counts(archive) == (1, 2)
+    engine.dispose()
+    close(sqlite_url)

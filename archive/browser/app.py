@@ -132,7 +132,7 @@ class Browser:
             return self.page(
                 request,
                 "home.html",
-                sites=reading.sites_overview(session, versions=False),
+                sites=reading.sites_overview(session),
                 changes=reading.changes(session, limit=15),
             )
 

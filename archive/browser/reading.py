@@ -170,29 +170,18 @@ class SiteSummary:
         return bool(self.health) and self.health[-1].flagged
 
 
-def sites_overview(session: Session, versions: bool = True) -> list[SiteSummary]:
-    """Each site with its counts, last run and rule health (``versions``: count versions too)."""
-    articles = dict(session.execute(select(Article.site_id, func.count()).group_by(Article.site_id)).all())
-    version_counts = (
-        dict(
-            session.execute(select(Article.site_id, func.count()).join(ArticleVersion).group_by(Article.site_id)).all()
-        )
-        if versions
-        else {}
-    )
-    sites = site_names(session)
-    runs = {name: _last_runs(session, site_id, name) for site_id, name in sites}
+def sites_overview(session: Session) -> list[SiteSummary]:
+    """Each site with its counts (kept by the store: no walk of the archive), last run and rule health."""
+    sites = session.execute(
+        select(Site.id, Site.name, Site.article_count, Site.version_count).order_by(Site.name)
+    ).all()
+    runs = {name: _last_runs(session, site_id, name) for site_id, name, _, _ in sites}
     counts = _run_counts(session, [run.id for site_runs in runs.values() for run in site_runs])
     return [
         SiteSummary(
-            site_id,
-            name,
-            articles.get(site_id, 0),
-            version_counts.get(site_id, 0),
-            runs[name][0] if runs[name] else None,
-            _health(runs[name], counts),
+            site_id, name, articles, versions, runs[name][0] if runs[name] else None, _health(runs[name], counts)
         )
-        for site_id, name in sites
+        for site_id, name, articles, versions in sites
     ]
 
 
