@@ -235,7 +235,10 @@ class SearchEntry(Base):
     of ``archive.fulltext`` (same key), created with this table."""
 
     __tablename__ = "search_entry"
-    __table_args__ = (Index("ix_search_entry_site_published", "site_id", "published_at"),)
+    __table_args__ = (
+        Index("ix_search_entry_site_published", "site_id", "published_at"),
+        Index("ix_search_entry_site_section", "site_id", "section"),
+    )
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True, autoincrement=False)
     version_id: Mapped[int] = mapped_column(ForeignKey("article_version.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))

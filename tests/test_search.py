@@ -191,3 +191,15 @@ def test_migration_0010_indexes_the_articles_archived_before_it(database_url, tm
     upgrade(engine)
     engine.dispose()
     assert archived.titles("da nang", author="bao vinh") == ["Bão số 5 đổ bộ Đà Nẵng"]
+
+
+def test_the_sections_are_listed_once_each_in_order_for_the_archive_or_a_site(archived):
+    from archive.browser.reading import sections
+
+    for site, section in [("a.vn", "Thời sự"), ("a.vn", "Kinh tế"), ("b.vn", "Thời sự"), ("a.vn", "Thời sự")]:
+        archived.add(f"Tin {section}", ["Nội dung."], site=site, section=section)
+    archived.add("Không mục", ["Nội dung."], site="b.vn", section=None)
+    with archived.archive.Session() as session:
+        site_b = session.query(Site.id).filter(Site.name == "b.vn").scalar()
+        assert sections(session, None) == ["Kinh tế", "Thời sự"]
+        assert sections(session, site_b) == ["Thời sự"]
