@@ -27,7 +27,9 @@ import json
 import random
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -424,6 +426,7 @@ def measure(url: str, warc_dir: Path, size: int) -> dict[str, float]:
             lambda: conn.execute(_NEAR_CANDIDATES, {"bands": bands, "article": 0}).all()
         )
     results |= browser_pages(url, warc_dir, archive, writer, site, clock_at)
+    results |= export_rate(url, SITES[5])
     results["database_bytes_per_article"] = database_bytes(archive) // size
     close(url)
     return results
@@ -458,6 +461,28 @@ def browser_pages(url: str, warc_dir: Path, archive: Archive, writer: Writer, si
         assert client.get(path).status_code == 200, path
         results[name] = median_seconds(lambda p=path: client.get(p), 5)
     return results
+
+
+PEAK_MEMORY = (
+    "import atexit, resource, runpy, sys; "
+    "atexit.register(lambda: sys.stderr.write(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
+    "sys.argv = ['archive', *sys.argv[1:]]; runpy.run_module('archive', run_name='__main__')"
+)
+"""``python -m archive`` that says its peak memory (KB) on its last line of stderr."""
+
+
+def export_rate(url: str, site: str) -> dict[str, float]:
+    """``archive export`` of one site (a twentieth of the archive), in a process of its own:
+    articles a second, and the process's peak memory."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        command = [sys.executable, "-c", PEAK_MEMORY, "export", "--site", site, "--database", url]
+        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True, check=True)
+        seconds = time.perf_counter() - began
+        out.seek(0)
+        lines = sum(1 for _ in out)
+    peak_kb = int(done.stderr.strip().splitlines()[-1].split()[-1])
+    return {"export_articles_per_s": round(lines / seconds), "export_peak_mb": round(peak_kb / 1024)}
 
 
 def database_bytes(archive: Archive) -> int:
