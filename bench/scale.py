@@ -235,7 +235,7 @@ def _copy_statements(dialect: str, maxima: dict[str, int]) -> list[str]:
             "url": url,
             "final_url": url,
             "article_id": f"article_id + copies.k * {article}",
-            "warc_offset": f"warc_offset + copies.k * {snapshot * 1000 + 1000}",
+            "warc_offset": f"warc_offset + CAST(copies.k AS BIGINT) * {snapshot * 1000 + 1000}",
             "payload_digest": "payload_digest || '-' || copies.k",
         },
         "article_version": {
