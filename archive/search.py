@@ -112,14 +112,24 @@ MAX_COUNTED = 10_000
 """Matches counted, at most: past it the page says "more than" (a count walks every match)."""
 
 
-def _matching(session: Session, query: Query):
-    """The rows of ``search_entry`` whose article matches the query's words (a statement to filter)."""
+def _fts5_matches(name: str):
+    return literal_column("article_search").op("MATCH")(bindparam(name))
+
+
+def _matching(session: Session, query: Query, filters: Filters):
+    """The ids (``article_id``) of the articles that match the words and pass the filters. On
+    SQLite the full-text matches are gathered first (a materialized CTE): left to itself the
+    planner may start from a selective filter and run the full-text query once per row."""
     entry = SearchEntry
     if session.get_bind().dialect.name == "sqlite":
-        matches = literal_column("article_search").op("MATCH")(bindparam("folded"))
-        return select(entry.article_id).join(_FTS5, _FTS5.c.rowid == entry.article_id).where(matches)
+        if filters == Filters():
+            return select(_FTS5.c.rowid.label("article_id")).where(_fts5_matches("folded"))
+        found = select(_FTS5.c.rowid.label("id")).where(_fts5_matches("folded")).cte("found")
+        found = found.prefix_with("MATERIALIZED")
+        return _filtered(select(entry.article_id).join(found, found.c.id == entry.article_id), filters)
     matches = _DOCUMENT.c.folded.op("@@")(_pg_tsquery(query, "f"))
-    return select(entry.article_id).join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id).where(matches)
+    stmt = select(entry.article_id).join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id).where(matches)
+    return _filtered(stmt, filters)
 
 
 def _params(session: Session, query: Query) -> dict:
@@ -132,37 +142,33 @@ def _params(session: Session, query: Query) -> dict:
 
 def _ranked(session: Session, query: Query, filters: Filters):
     """(article_id, version_id, exact) of the newest ``MAX_RANKED`` matches that pass the filters,
-    exact ones first, then best first. On SQLite the candidates are gathered first (a materialized
-    CTE): left to itself the planner may start from a selective filter and run the full-text query
-    once per row."""
+    exact ones first, then best first. On SQLite they are scored in one pass of the full-text
+    index over the ids from the oldest of them on (a rowid range FTS5 reads at once)."""
     entry = SearchEntry
-    candidates = (
-        _filtered(_matching(session, query), filters)
-        .order_by(entry.article_id.desc())
-        .limit(MAX_RANKED)
-        .cte("candidates")
-        .prefix_with("MATERIALIZED")
-    )
+    newest = literal_column("article_id").desc()
+    candidates = _matching(session, query, filters).order_by(newest).limit(MAX_RANKED).cte("candidates")
+    candidates = candidates.prefix_with("MATERIALIZED")
+    ranked = select(entry.article_id, entry.version_id).where(entry.article_id.in_(select(candidates.c.article_id)))
     if session.get_bind().dialect.name == "sqlite":
-        matches = literal_column("article_search").op("MATCH")
+        oldest = select(func.min(candidates.c.article_id)).scalar_subquery()
+        bm25 = literal_column("bm25(article_search, 8, 1, 8, 1)")
         scored = (
-            select(_FTS5.c.rowid.label("id"), literal_column("bm25(article_search, 8, 1, 8, 1)").label("score"))
-            .where(matches(bindparam("folded")), _FTS5.c.rowid.in_(select(candidates.c.article_id)))
+            select(_FTS5.c.rowid.label("id"), bm25.label("score"))
+            .where(_fts5_matches("folded"), _FTS5.c.rowid >= oldest)
             .cte("scored")
+            .prefix_with("MATERIALIZED")
         )
-        exact = (
-            scored.c.id.in_(select(_FTS5.c.rowid).where(matches(bindparam("exact")))) if query.exact else literal(False)
-        )
+        spelled = select(_FTS5.c.rowid).where(_fts5_matches("exact"), _FTS5.c.rowid >= oldest)
+        exact = scored.c.id.in_(spelled) if query.exact else literal(False)
         return (
-            select(entry.article_id, entry.version_id, exact.label("exact"))
+            ranked.add_columns(exact.label("exact"))
             .join(scored, scored.c.id == entry.article_id)
             .order_by(literal_column("exact").desc(), scored.c.score)
         )
     exact = _DOCUMENT.c.exact.op("@@")(_pg_tsquery(query, "e")) if query.exact else literal(False)
     score = func.ts_rank(_DOCUMENT.c.folded, _pg_tsquery(query, "f"))
     return (
-        select(entry.article_id, entry.version_id, exact.label("exact"))
-        .join(candidates, candidates.c.article_id == entry.article_id)
+        ranked.add_columns(exact.label("exact"))
         .join(_DOCUMENT, _DOCUMENT.c.article_id == entry.article_id)
         .order_by(literal_column("exact").desc(), score.desc())
     )
@@ -188,7 +194,7 @@ def search(session: Session, query: Query, filters: Filters, offset: int, limit:
     entry = SearchEntry
     if query:
         stmt, params = _ranked(session, query, filters), _params(session, query)
-        matching = _filtered(_matching(session, query), filters)
+        matching = _matching(session, query, filters)
     else:
         listing = select(entry.article_id, entry.version_id, literal(False).label("exact"))
         stmt, params = _filtered(listing, filters).order_by(entry.published_at.desc(), entry.article_id.desc()), {}

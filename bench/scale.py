@@ -258,8 +258,8 @@ def _copy_statements(dialect: str, maxima: dict[str, int]) -> list[str]:
         columns = [c.name for c in table.columns]
         values = [changes.get(c, _shifted(dialect, c) if c in times else c).format(c=c) for c in columns]
         statements.append(
-            COPIES + f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} "
-            f"FROM {name}, copies WHERE {name}.{limit} <= {bound}"
+            COPIES + f", block AS MATERIALIZED (SELECT * FROM {name} WHERE {limit} <= {bound}) "
+            f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM block, copies"
         )
     if dialect == "sqlite":
         statements.append(
@@ -280,10 +280,10 @@ def grow(database_url: str, size: int) -> None:
     """Copy the block until the archive holds ``size`` articles."""
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        maxima = {
-            name: conn.scalar(select(func.max(_tables()[name].c.id)))
-            for name in ("article", "snapshot", "article_version", "article_alias")
-        }
+        maxima = {  # the block's: its articles are the first BLOCK, the other rows theirs
+            name: conn.scalar(select(func.max(_tables()[name].c.id)).where(_tables()[name].c.article_id <= BLOCK))
+            for name in ("snapshot", "article_version", "article_alias")
+        } | {"article": BLOCK}
         copies_done = conn.scalar(select(func.count()).select_from(Article)) // BLOCK - 1
     statements = _copy_statements(engine.dialect.name, maxima)
     wanted = size // BLOCK - 1
