@@ -82,6 +82,10 @@ _IDENTITY = (
 )
 """The archived article a fetch is, in one statement: by identity key or canonical URL, else by
 any URL it was seen under, else by the same text on the same site."""
+_TAKE_TURNS = select(Article.id).where(Article.id == bindparam("article")).with_for_update()
+"""The article's row, locked until the save commits: two saves of one article (a spooled fetch
+loaded while the crawl stores a later one) take turns, each deciding on what the other stored
+(SQLite's writers take turns already)."""
 _NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
     Article.id.in_(
         select(ArticleBand.article_id).where(
@@ -350,6 +354,7 @@ class Archive(RunRecords, ScheduleRecords):
         article_id = self._find(conn, item, urls)
         if article_id is None:
             return decide(fetch, None)
+        conn.execute(_TAKE_TURNS, {"article": article_id})
         latest = self._in_effect(conn, article_id, _when(item.get("fetched_at"), self.clock()))
         known = Known(
             article_id,

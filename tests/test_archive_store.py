@@ -1,6 +1,7 @@
 """The archive keeps one article per story, one version per distinct content and one
 snapshot per fetch, on SQLite and on PostgreSQL."""
 
+import threading
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -245,3 +246,36 @@ def test_migration_0014_counts_the_sites_of_an_existing_archive(sqlite_url, tmp_
     assert site_counts(archive) == (1, 2)
     engine.dispose()
     close(sqlite_url)
+
+
+def test_two_saves_of_one_article_at_once_take_turns_so_no_version_repeats(postgres_url, tmp_path):
+    """A spooled fetch loaded while the crawl stores a later re-fetch of the same text: the later
+    save, paused between its decision and its version, must not make the text twice."""
+    from sqlalchemy import event
+
+    setup = Archive(postgres_url)
+    setup.save(fetched("thanhnien.vn", tmp_path) | {"fetched_at": "2026-03-02T06:00:00+00:00"})
+    later, spooled = (fetched("thanhnien.vn", tmp_path, edit=edit_first_paragraph) for _ in range(2))
+    paused, go = threading.Event(), threading.Event()
+    pausing = Archive(postgres_url)
+
+    @event.listens_for(pausing.engine, "before_cursor_execute")
+    def pause_after_its_decision(conn, cursor, statement, *args) -> None:
+        if statement.startswith("UPDATE article SET") and not paused.is_set():
+            paused.set()
+            go.wait(10)
+
+    crawl = threading.Thread(target=pausing.save, args=(later | {"fetched_at": "2026-03-02T09:30:00+00:00"},))
+    crawl.start()
+    assert paused.wait(10)
+    spool = threading.Thread(
+        target=Archive(postgres_url).save, args=(spooled | {"fetched_at": "2026-03-02T07:00:00+00:00"},)
+    )
+    spool.start()
+    spool.join(1)  # it waits for the paused save, if saves of one article take turns
+    go.set()
+    crawl.join(10)
+    spool.join(10)
+    with setup.Session() as session:
+        digests = session.scalars(select(ArticleVersion.content_digest).order_by(ArticleVersion.number)).all()
+    assert len(digests) == 2 and digests[0] != digests[1]
