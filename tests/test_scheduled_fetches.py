@@ -16,7 +16,7 @@ FIRST = timedelta(hours=20)
 def test_a_round_fetches_only_the_new_stories_and_the_due_rechecks(tmp_path):
     room = Newsroom(seed=5, sites=6, days=1)
     quiet = [b for b in room.behaviours if b.lastmod in ("absent", "frozen") and b.discovery != "listing"]
-    site = max((b for b in quiet if not (b.outage or b.rate_limit or b.layout_change)), key=lambda b: b.per_day)
+    site = min((b for b in quiet if not (b.outage or b.rate_limit or b.layout_change)), key=lambda b: b.per_day)
     path, database_url = tmp_path / "clock", f"sqlite:///{tmp_path / 'archive.db'}"
     settings = {"SCHEDULED": "True", "CLOCK": f"file:{path}", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
     fetched_in_rounds = []
