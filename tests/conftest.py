@@ -31,15 +31,20 @@ SPIDER_OF = {rules.name: rules.spider for rules in all_rules()}
 
 
 SLOW_FIRST = (
-    "test_hostile_web",
-    "test_bench_gate_wcxb",
-    "test_crash_safety",
     "test_cluster",
+    "test_hostile_web",
+    "test_crash_safety",
+    "test_continuous_crawl",
+    "test_bench_gate_wcxb",
+    "test_warc_import",
     "test_scheduler_processes",
+    "test_simulated_archiving",
     "test_identity_versions",
     "test_browser",
     "test_rendering",
     "test_scheduler",
+    "test_disk_guard",
+    "test_scheduled_fetches",
     "test_crawl_replay",
     "test_crawl_http",
 )
