@@ -105,6 +105,19 @@ def test_search_filters_by_publication_day(client):
     assert titles(client.get("/search", params={"since": "2021-06-01"}).text) == []
 
 
+def test_a_word_matching_past_the_bounds_says_more_than_and_pages_only_the_ranked(client, monkeypatch):
+    import archive.browser.app as app
+    import archive.search as search
+
+    for module in (app, search):
+        monkeypatch.setattr(module, "MAX_COUNTED", 2)
+        monkeypatch.setattr(module, "MAX_RANKED", 2)
+    monkeypatch.setattr("archive.browser.reading.PER_PAGE", 2)
+    page = client.get("/search", params={"q": "biden"}).text
+    assert "more than 2 articles" in page and "the newest 2 ranked" in page
+    assert len(titles(page)) == 2 and 'rel="next"' not in page
+
+
 def test_results_are_paginated(client):
     page = client.get("/search").text
     assert "5 articles" in page and 'rel="next"' not in page
