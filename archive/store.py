@@ -464,10 +464,11 @@ class Archive(RunRecords, ScheduleRecords):
             snapshot_id = self._snapshot_ids(conn, item, decision.outcome, run_id, article_id)[-1]
             if versioned:
                 added = self._add_version(session, article_id, item, snapshot_id, decision.outcome == NEW, seen)
-                counts = {"site": site_id, "articles": int(decision.outcome == NEW), "versions": int(added)}
-                conn.execute(_SITE_COUNTS, counts)
                 if latest:
                     self._link_near_duplicates(session, article_id, minhash, decision.outcome == NEW)
+                if added:  # last: the site's row stays locked until the commit, as briefly as can be
+                    counts = {"site": site_id, "articles": int(decision.outcome == NEW), "versions": 1}
+                    conn.execute(_SITE_COUNTS, counts)
             if item.get("hinted") and decision.outcome != NEW:
                 self._note_hint(conn, item["site"], decision.outcome == UPDATED)
             return Decision(decision.outcome, article_id)
