@@ -304,7 +304,8 @@ def grow(database_url: str, size: int) -> None:
                 )
         conn.execute(text(_site_recount()))  # the counts the store keeps, as migration 0014 makes them
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))  # as autovacuum would in time: fresh statistics, no dead rows
+        # as autovacuum would in time: fresh statistics, no dead rows (SQLite has no dead rows to clear)
+        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
 
 
