@@ -76,7 +76,14 @@ demo-cluster: services
 tools:
 	@command -v wget >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wget) >/dev/null
 
-test: setup postgres tools
+# other tools' clients the tests check the archive against (py-wacz, cdx_toolkit), in their own virtualenv
+TEST_TOOLS := tests/.tools
+$(TEST_TOOLS)/.installed: tests/tools-requirements.txt $(VENV)/.installed
+	$(VENV)/bin/uv venv -q --allow-existing --python $(PY) $(TEST_TOOLS)
+	$(VENV)/bin/uv pip install -q --python $(TEST_TOOLS)/bin/python -r tests/tools-requirements.txt
+	touch $@
+
+test: setup postgres tools $(TEST_TOOLS)/.installed
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 # the simulated newsroom archived by real continuous crawls, once per re-check policy: SEED=, DAYS=, SITES=, SCALE=

@@ -167,7 +167,11 @@ def _aware_iso(value: datetime | None) -> str | None:
 
 
 def export_rows(
-    session: Session, since: date | None = None, site: str | None = None, all_versions: bool = False
+    session: Session,
+    since: date | None = None,
+    site: str | None = None,
+    all_versions: bool = False,
+    until: date | None = None,
 ) -> Iterator[dict]:
     """The latest version of every article (or every version), as a flat dict with the schema's
     fields, its identity key and the WARC record it was read from. Streamed: memory stays flat
@@ -187,7 +191,8 @@ def export_rows(
     aliases = select(ArticleAlias.url).where(ArticleAlias.article_id == bindparam("article_id"))
     aliases = aliases.order_by(ArticleAlias.id)
     for version, canonical, key, site_name, snapshot in session.execute(query.execution_options(yield_per=500)):
-        if since and not (version.published_at and datetime.fromisoformat(version.published_at).date() >= since):
+        published = datetime.fromisoformat(version.published_at).date() if version.published_at else None
+        if (since and not (published and published >= since)) or (until and not (published and published <= until)):
             continue
         yield {
             "url": snapshot.url if snapshot else canonical,

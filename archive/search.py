@@ -188,6 +188,14 @@ def _pg_params(query: Query, prefix: str) -> dict:
     return {f"{prefix}{i}": " ".join(fold(w) if folded else w for w in p) for i, p in enumerate(query.phrases)}
 
 
+def matching_articles(session: Session, query: Query, filters: Filters) -> tuple:
+    """(statement, parameters) of the ids of every article that matches, unranked and unbounded:
+    a selection to export, read as it streams."""
+    if query:
+        return _matching(session, query, filters), _params(session, query)
+    return _filtered(select(SearchEntry.article_id), filters), {}
+
+
 def search(session: Session, query: Query, filters: Filters, offset: int, limit: int) -> tuple[list[Hit], int]:
     """One page of matches (the newest ``MAX_RANKED``, best first; without words, newest first)
     and how many there are, counted up to ``MAX_COUNTED`` (``MAX_COUNTED + 1``: more than that)."""

@@ -131,3 +131,28 @@ def csv_rows(rows: Iterable[dict]) -> None:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
             writer.writeheader()
         writer.writerow({name: csv_cell(name, value) for name, value in row.items()})
+
+
+def progress(what: str, every: int = 1000):
+    """A counter shown in place on standard error while a long command runs, when it is a
+    terminal (never in a pipe or a log)."""
+    if not sys.stderr.isatty():
+        return lambda count: None
+
+    def show(count: int) -> None:
+        if count % every == 0:
+            print(f"\r{count:,} {what}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def packaged(result) -> None:
+    """What an export wrote: a WACZ package (``archive.wacz.Packaged``)."""
+    if sys.stderr.isatty():
+        print("\r", end="", file=sys.stderr)
+    files = f"{result.warc_files} WARC file(s)"
+    print(f"wrote {result.path}: {result.records:,} record(s) in {files}, {result.pages:,} page(s)")
+    for record in result.skipped[:20]:
+        print(f"  left out (its WARC file is missing): {record}")
+    if len(result.skipped) > 20:
+        print(f"  … and {len(result.skipped) - 20:,} more")

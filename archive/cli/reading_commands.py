@@ -76,11 +76,70 @@ def cmd_duplicates(args) -> int:
 def cmd_export(args) -> int:
     from archive.queries import export_rows
 
+    if args.format == "wacz":
+        return _export_wacz(args)
+    if args.output or args.search or args.url or args.keep_going:
+        raise CommandError("--output, --search, --url and --keep-going go with --format wacz", 2)
     with reading(args) as session:
         known_site(session, args.site)
-        rows = export_rows(session, since=args.since, site=args.site, all_versions=args.all_versions)
+        rows = export_rows(session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions)
         show.json_lines(rows) if args.format == "jsonl" else show.csv_rows(rows)
     return 0
+
+
+def _export_wacz(args) -> int:
+    import functools
+    import os
+    from pathlib import Path
+
+    from archive.wacz import PackageError, write_wacz
+    from archive.warc import warc_dirs, warc_location
+
+    if not args.output:
+        raise CommandError("--format wacz writes a file: give it with --output FILE.wacz", 2)
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise CommandError(f"no folder {output.parent} to write {output.name} in")
+    with reading(args) as session:
+        articles = selected_articles(session, args)
+        other_dirs = warc_dirs(os.environ.get("WARC_DIRS"))
+        resolve = functools.cache(lambda name: warc_location(session.connection(), name, args.warc_dir, other_dirs))
+        try:
+            packaged = write_wacz(
+                session, articles, output, resolve, keep_going=args.keep_going, progress=show.progress("records")
+            )
+        except PackageError as exc:
+            raise CommandError(f"{exc}; no package written") from exc
+    show.packaged(packaged)
+    return 1 if packaged.skipped else 0
+
+
+def selected_articles(session, args):
+    """The statement of the ids of the articles ``--site``, ``--since``, ``--until``, ``--search``
+    and ``--url`` select (all of them at once), or None when none is given: everything."""
+    from sqlalchemy import select
+
+    from archive.models import Site
+    from archive.search import Filters, matching_articles
+    from archive.search_text import parse_query
+
+    if not (args.site or args.since or args.until or args.search or args.url):
+        return None
+    site_id = None
+    if args.site:
+        known_site(session, args.site)
+        site_id = session.scalar(select(Site.id).where(Site.name == args.site))
+        if site_id is None:
+            raise CommandError(f"no articles of {args.site!r} in the archive", 2)
+    query = parse_query(args.search or "")
+    if args.search and not query:
+        raise CommandError(f"no words to search for in {args.search!r}", 2)
+    stmt, params = matching_articles(session, query, Filters(site_id=site_id, since=args.since, until=args.until))
+    stmt = stmt.params(**params).subquery()
+    chosen = select(stmt.c.article_id)
+    if args.url:
+        chosen = chosen.where(stmt.c.article_id.in_([article_at(session, url).id for url in args.url]))
+    return chosen
 
 
 def cmd_runs(args) -> int:
@@ -123,10 +182,28 @@ def add_commands(command: Command) -> None:
     site_option(p)
     as_json(p)
 
-    p = command("export", cmd_export, "the latest version of every article, streamed as JSON lines or CSV")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="default: %(default)s")
+    p = command(
+        "export",
+        cmd_export,
+        "the latest version of every article, streamed as JSON lines or CSV; or a WACZ package of its captures",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "wacz"),
+        default="jsonl",
+        help="default: %(default)s; wacz: a package ReplayWeb.page opens (needs --output)",
+    )
+    p.add_argument("--output", metavar="FILE.wacz", help="where the WACZ package is written")
     p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only articles published on or after this day")
+    p.add_argument("--until", type=a_date, metavar="YYYY-MM-DD", help="only articles published on or before this day")
     site_option(p)
+    p.add_argument("--search", metavar="WORDS", help="wacz: only the articles that match this search")
+    p.add_argument("--url", action="append", metavar="URL", help="wacz: only this article (repeatable)")
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="wacz: leave out the records of WARC files missing on disk (listed; exit status 1)",
+    )
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
 
     p = command("runs", cmd_runs, "recent crawl runs with their counts and outcomes")
