@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from archive.browser import captured, charts, params, reading
+from archive.browser import captured, charts, params, reading, wayback
 from archive.browser.health import rules_share
 from archive.browser.word_diff import META_FIELDS, metadata_changes, paragraphs
 from archive.database import ArchiveUnavailableError, existing_engine
@@ -119,6 +119,7 @@ class Browser:
             Route("/runs", self.runs, methods=get),
             Route("/runs/{id}", self.run, methods=get),
             Route("/duplicates", self.duplicates, methods=get),
+            *wayback.routes(self),
             Route(
                 "/favicon.ico",
                 lambda _request: FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml"),
@@ -269,7 +270,7 @@ class Browser:
             raise HTTPException(404, "no such capture in the archive")
         return snapshot
 
-    def _record_of(self, session, snapshot: Snapshot) -> Snapshot:
+    def record_of(self, session, snapshot: Snapshot) -> Snapshot:
         """The snapshot holding the payload: itself, or for a revisit the response it repeats."""
         if snapshot.record_type == "revisit":
             original = reading.revisited(session, snapshot)
@@ -279,21 +280,21 @@ class Browser:
             raise HTTPException(404, f"nothing was received for this capture ({snapshot.outcome})")
         return snapshot
 
-    def _path(self, session, name: str) -> Path:
+    def path_of(self, session, name: str) -> Path:
         return warc_location(session.connection(), name, self.warc_dir, self.other_warc_dirs)
 
     def snapshot(self, request: Request):
         with self.session() as session:
             snapshot = self._snapshot(session, request)
-            record = self._record_of(session, snapshot) if snapshot.warc_file else None
+            record = self.record_of(session, snapshot) if snapshot.warc_file else None
             return self.page(request, "snapshot.html", snapshot=snapshot, record=record)
 
     def captured_page(self, request: Request):
         with self.session() as session:
-            record = self._record_of(session, self._snapshot(session, request))
+            record = self.record_of(session, self._snapshot(session, request))
             try:
                 stored = read_response(
-                    self._path(session, record.warc_file), record.warc_offset, record.warc_length or 0, MAX_PAYLOAD
+                    self.path_of(session, record.warc_file), record.warc_offset, record.warc_length or 0, MAX_PAYLOAD
                 )
             except PayloadTooLargeError:
                 raise HTTPException(413, "the captured page decodes to more than can be shown") from None
@@ -315,7 +316,7 @@ class Browser:
             snapshot = self._snapshot(session, request)
             if snapshot.warc_file is None or snapshot.warc_offset is None or not snapshot.warc_length:
                 raise HTTPException(404, "this capture has no WARC record")
-            path = self._path(session, snapshot.warc_file)
+            path = self.path_of(session, snapshot.warc_file)
         try:
             with open(path, "rb") as fh:
                 fh.seek(snapshot.warc_offset)
