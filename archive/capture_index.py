@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from archive.cdx import FIELDS, INDEXED_TYPES, CdxInputError, capture_fields, urlkey
+from archive.cdx import FIELDS, INDEXED_TYPES, CdxInputError, snapshot_fields, urlkey
 from archive.models import Snapshot
 from archive.recheck_policy import aware
 
@@ -149,17 +149,7 @@ def captures(session: Session, query: CaptureQuery, newest_first: bool = False) 
     wider match types), streamed."""
     key = urlkey(query.url)
     for snapshot in session.scalars(_statement(query, newest_first).execution_options(yield_per=500)):
-        fields = capture_fields(
-            snapshot.url,
-            snapshot.fetched_at,
-            snapshot.content_type,
-            snapshot.status,
-            snapshot.payload_digest,
-            snapshot.record_type,
-            snapshot.warc_length,
-            snapshot.warc_offset,
-            snapshot.warc_file,
-        )
+        fields = snapshot_fields(snapshot)
         if _keep(query, key, fields):
             yield snapshot, fields
 

@@ -87,6 +87,22 @@ def capture_fields(
     }
 
 
+def snapshot_fields(snapshot, offset: int | None = None, filename: str | None = None) -> dict:
+    """A snapshot row's CDX fields; ``offset`` and ``filename`` where its record is copied to
+    (a package's WARC file) instead of where the row says it is."""
+    return capture_fields(
+        snapshot.url,
+        snapshot.fetched_at,
+        snapshot.content_type,
+        snapshot.status,
+        snapshot.payload_digest,
+        snapshot.record_type,
+        snapshot.warc_length,
+        snapshot.warc_offset if offset is None else offset,
+        filename or snapshot.warc_file,
+    )
+
+
 def cdxj_line(fields: dict) -> str:
     """``urlkey timestamp {json}``: the CDXJ line pywb and ReplayWeb.page read."""
     block = {

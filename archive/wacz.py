@@ -29,7 +29,7 @@ from sqlalchemy import func, select, tuple_, union
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.cdx import INDEXED_TYPES, capture_fields, cdxj_line
+from archive.cdx import INDEXED_TYPES, cdxj_line, snapshot_fields
 from archive.models import Article, ArticleVersion, Snapshot
 from archive.recheck_policy import aware
 from archive.warc import READ_ERRORS, SOFTWARE
@@ -295,17 +295,7 @@ def _copy_captures(snapshots, resolve, warcs: _Records, lines, keep_going: bool,
             warcs.records += 1
             progress(warcs.records)
             if snapshot.record_type in INDEXED_TYPES:
-                fields = capture_fields(
-                    snapshot.url,
-                    snapshot.fetched_at,
-                    snapshot.content_type,
-                    snapshot.status,
-                    snapshot.payload_digest,
-                    snapshot.record_type,
-                    snapshot.warc_length,
-                    offset,
-                    warcs.name,
-                )
+                fields = snapshot_fields(snapshot, offset, warcs.name)
                 lines.write(cdxj_line(fields))
     finally:
         if source is not None:

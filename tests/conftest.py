@@ -47,6 +47,8 @@ SLOW_FIRST = (
     "test_scheduled_fetches",
     "test_crawl_replay",
     "test_crawl_http",
+    "test_wacz_export",
+    "test_wayback_interfaces",
 )
 """The test files that take longest, run first: pytest-xdist hands whole files to its workers in
 collection order (``--dist loadfile``), so a long file started last would hold up the end."""

@@ -227,3 +227,29 @@ def test_index_lines_are_sorted_through_bounded_runs_on_disk(tmp_path, monkeypat
     lines = [f"com,example)/{random.random():.12f} 2026 {{}}\n" for _ in range(100)]
     assert list(_sorted_lines(iter(lines), tmp_path)) == sorted(lines)
     assert len(list(tmp_path.glob("run-*.cdxj"))) == 15
+
+
+def test_a_crawl_into_either_database_packages_its_response_and_revisit(crawl, database_url, tmp_path):
+    from tests.conftest import ONE_ARTICLE, recording
+    from tests.loopback import serve
+
+    page = (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())
+    with serve({ONE_ARTICLE: page}) as base:
+        for _ in range(2):  # the second fetch is the same page: a revisit record
+            done = crawl("news", "-a", f"start={base}{ONE_ARTICLE}", database_url=database_url, settings=fixture.LIVE)
+            assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "crawl.wacz"
+    done = archive_main(
+        "export",
+        "--format",
+        "wacz",
+        "--output",
+        str(out),
+        "--warc-dir",
+        str(tmp_path / "warc"),
+        database_url=database_url,
+    )
+    assert done.returncode == 0, done.stderr
+    article = [b["mime"] for _, _, b in index_lines(out) if b["url"].endswith(ONE_ARTICLE)]
+    assert sorted(article) == ["text/html", "warc/revisit"]
+    assert len(pages(out)) == 2  # the header and the article

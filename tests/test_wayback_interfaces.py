@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from archive.browser import create_app
 from archive.warc import read_response
 from tests import browser_archive as fixture
 from tests.conftest import ROOT, archive_main
+from tests.loopback import free_port, wait_listening
 
 TOOLS_PYTHON = ROOT / "tests" / ".tools" / "bin" / "python"
 KTDT = fixture.KTDT
@@ -43,20 +42,12 @@ def client(archive) -> TestClient:
 def served(archive):
     """``python -m archive serve`` on a loopback port, for clients that speak HTTP."""
     database, warc_dir = archive
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "archive", "serve", "--host", "127.0.0.1", "--port", str(port)]
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=database, WARC_DIR=str(warc_dir))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_listening(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -138,15 +138,21 @@ class _Wayback:
             return _bad(f"Accept-Datetime is not an HTTP date (RFC 1123): {wanted!r}")
         return self._choose(request, url, when, vary=True)
 
-    def _choose(self, request: Request, url: str, when: datetime | None, vary: bool = False) -> Response:
-        base = str(request.base_url).rstrip("/")
+    @staticmethod
+    def _closest(session, url: str, when: datetime | None) -> tuple | Response:
+        """The capture closest to ``when``, or the answer that says why there is none."""
         try:
-            with self.browser.session() as session:
-                found = closest(session, url, when)
+            found = closest(session, url, when)
         except CdxInputError as exc:
             return _bad(str(exc))
-        if found is None:
-            return PlainTextResponse(f"404 Not Found: no captures of {url}\n", status_code=404)
+        return PlainTextResponse(f"404 Not Found: no captures of {url}\n", status_code=404) if found is None else found
+
+    def _choose(self, request: Request, url: str, when: datetime | None, vary: bool = False) -> Response:
+        base = str(request.base_url).rstrip("/")
+        with self.browser.session() as session:
+            found = self._closest(session, url, when)
+        if isinstance(found, Response):
+            return found
         _snapshot, row = found
         headers = {"Link": self._links(base, url)}
         if vary:
@@ -169,12 +175,9 @@ class _Wayback:
         except CdxInputError as exc:
             return _bad(str(exc))
         with self.browser.session() as session:
-            try:
-                found = closest(session, url, when)
-            except CdxInputError as exc:
-                return _bad(str(exc))
-            if found is None:
-                return PlainTextResponse(f"404 Not Found: no captures of {url}\n", status_code=404)
+            found = self._closest(session, url, when)
+            if isinstance(found, Response):
+                return found
             snapshot, row = found
             if not raw or row["timestamp"] != timestamp14(when):
                 return self._choose(request, url, when)
