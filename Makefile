@@ -76,14 +76,25 @@ demo-cluster: services
 tools:
 	@command -v wget >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wget) >/dev/null
 
-# other tools' clients the tests check the archive against (py-wacz, cdx_toolkit), in their own virtualenv
+# other tools' clients the tests check the archive against (py-wacz, cdx_toolkit; pywb apart), in virtualenvs of their own
 TEST_TOOLS := tests/.tools
 $(TEST_TOOLS)/.installed: tests/tools-requirements.txt $(VENV)/.installed
 	$(VENV)/bin/uv venv -q --allow-existing --python $(PY) $(TEST_TOOLS)
 	$(VENV)/bin/uv pip install -q --python $(TEST_TOOLS)/bin/python -r tests/tools-requirements.txt
 	touch $@
 
-test: setup postgres tools $(TEST_TOOLS)/.installed
+PYWB := tests/.pywb
+$(PYWB)/.installed: tests/pywb-requirements.txt $(VENV)/.installed
+	$(VENV)/bin/uv venv -q --allow-existing --python $(PY) $(PYWB)
+	$(VENV)/bin/uv pip install -q --python $(PYWB)/bin/python -r tests/pywb-requirements.txt
+	touch $@
+
+# the tools' virtualenvs are installed while the suite starts; the tests that use them wait (tests/conftest.py: tool)
+test: setup postgres tools
+	@for t in $(TEST_TOOLS) $(PYWB); do \
+		rm -f $$t.failed; touch $$t.installing; \
+		( $(MAKE) -s $$t/.installed > $$t.log 2>&1 && rm -f $$t.log || mv $$t.log $$t.failed; rm -f $$t.installing ) & \
+	done
 	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 # the simulated newsroom archived by real continuous crawls, once per re-check policy: SEED=, DAYS=, SITES=, SCALE=

@@ -8,10 +8,12 @@ no index to use and read the table's URLs once."""
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
@@ -124,8 +126,8 @@ def _statement(query: CaptureQuery, newest_first: bool):
     )
     if query.since:
         stmt = stmt.where(Snapshot.fetched_at >= query.since)
-    if query.until:
-        stmt = stmt.where(Snapshot.fetched_at <= query.until)
+    if query.until:  # the whole second of ``until`` (a capture's timestamp has no fraction of one)
+        stmt = stmt.where(Snapshot.fetched_at < query.until + timedelta(seconds=1))
     order = (Snapshot.fetched_at.desc(), Snapshot.id.desc()) if newest_first else (Snapshot.fetched_at, Snapshot.id)
     return stmt.order_by(Snapshot.url, *order) if query.match_type != "exact" else stmt.order_by(*order)
 
@@ -154,13 +156,21 @@ def captures(session: Session, query: CaptureQuery, newest_first: bool = False) 
             yield snapshot, fields
 
 
+def nearest(session: Session, query: CaptureQuery, when: datetime) -> Iterator[tuple[Snapshot, dict]]:
+    """The captures the query matches, nearest to ``when`` first (``sort=closest``, as pywb asks
+    a CDX server when it replays a URL at a time): the ones before and the ones after, merged."""
+    before = captures(session, dataclasses.replace(query, until=when), newest_first=True)
+    after = captures(session, dataclasses.replace(query, since=when + timedelta(seconds=1)))
+
+    def distance(found: tuple[Snapshot, dict]) -> float:
+        return abs((aware(found[0].fetched_at) - when).total_seconds())
+
+    return heapq.merge(before, after, key=distance)
+
+
 def closest(session: Session, url: str, when: datetime | None) -> tuple[Snapshot, dict] | None:
     """The capture of ``url`` nearest to ``when`` (the latest without one), as a Memento
     TimeGate chooses it: the nearest before and the nearest after are read, never all."""
-    if when is None:
-        return next(captures(session, capture_query(url, "exact"), newest_first=True), None)
-    before = next(captures(session, capture_query(url, "exact", until=when), newest_first=True), None)
-    after = next(captures(session, capture_query(url, "exact", since=when)), None)
-    if before is None or after is None:
-        return before or after
-    return before if when - aware(before[0].fetched_at) <= aware(after[0].fetched_at) - when else after
+    query = capture_query(url, "exact")
+    found = nearest(session, query, when) if when else captures(session, query, newest_first=True)
+    return next(found, None)

@@ -15,8 +15,21 @@ import surt
 
 from archive.recheck_policy import aware
 
-FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length", "offset", "filename")
-"""Every field a capture has, in the order of a CDX server's default text output."""
+FIELDS = (
+    "urlkey",
+    "timestamp",
+    "original",
+    "mimetype",
+    "statuscode",
+    "digest",
+    "redirect",
+    "robotflags",
+    "length",
+    "offset",
+    "filename",
+)
+"""Every field a capture has, in the order of the 11-field CDX lines pywb reads from a CDX
+server (``redirect`` and ``robotflags`` are ``-``: the archive keeps neither)."""
 INDEXED_TYPES = ("response", "revisit")
 """Record types a replay tool looks up (a rendered page's ``conversion`` travels with its
 response, it is not a capture of the URL of its own)."""
@@ -81,6 +94,8 @@ def capture_fields(
         "mimetype": mimetype(content_type, record_type),
         "statuscode": str(status) if status else "-",
         "digest": (digest or "-").split(":", 1)[-1],
+        "redirect": "-",
+        "robotflags": "-",
         "length": str(length),
         "offset": str(offset),
         "filename": filename,

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,27 @@ collection order (``--dist loadfile``), so a long file started last would hold u
 def pytest_collection_modifyitems(items) -> None:
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
+
+
+TOOLS_WAIT = 300
+"""Seconds a test waits for the other tools' virtualenvs, which ``make test`` installs while the
+suite starts (tests/tools-requirements.txt, tests/pywb-requirements.txt)."""
+
+
+def tool(venv: str, program: str) -> Path:
+    """``program`` of the ``tests/.<venv>`` virtualenv, once its installation has finished
+    (``make test`` marks it ``tests/.<venv>.installing`` meanwhile, ``.failed`` with its log)."""
+    folder, marks = ROOT / "tests" / f".{venv}", ROOT / "tests" / f".{venv}"
+    deadline = time.monotonic() + TOOLS_WAIT
+    while not (folder / ".installed").exists():
+        if (failed := Path(f"{marks}.failed")).exists():
+            pytest.fail(f"installing tests/.{venv} failed:\n{failed.read_text()[-2000:]}")
+        if not Path(f"{marks}.installing").exists() and not (folder / ".installed").exists():
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(f"tests/.{venv} is not installed: `make test` does it")
+        if time.monotonic() > deadline:
+            pytest.fail(f"tests/.{venv} still installing after {TOOLS_WAIT} s")
+        time.sleep(0.5)
+    return folder / "bin" / program
 
 
 def recording(site: str, name: str) -> Path:

@@ -19,9 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.wacz import _sorted_lines
 from tests import browser_archive as fixture
-from tests.conftest import ROOT, archive_main
-
-WACZ = ROOT / "tests" / ".tools" / "bin" / "wacz"
+from tests.conftest import archive_main, tool
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +62,7 @@ def whole(archive, tmp_path_factory) -> Path:
 
 
 def test_the_package_of_the_whole_archive_passes_py_wacz_validation(whole):
-    done = subprocess.run([WACZ, "validate", "-f", whole], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([tool("tools", "wacz"), "validate", "-f", whole], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "passed WACZ is valid" in done.stdout
 

@@ -19,10 +19,9 @@ from starlette.testclient import TestClient
 from archive.browser import create_app
 from archive.warc import read_response
 from tests import browser_archive as fixture
-from tests.conftest import ROOT, archive_main
+from tests.conftest import ROOT, archive_main, tool
 from tests.loopback import free_port, wait_listening
 
-TOOLS_PYTHON = ROOT / "tests" / ".tools" / "bin" / "python"
 KTDT = fixture.KTDT
 
 
@@ -77,7 +76,7 @@ def test_cdx_toolkit_lists_the_captures_of_a_url_as_archive_show_counts_them(arc
     )
     env = dict(os.environ, CDXT_DEFAULT_MIN_RETRY_INTERVAL="0.01")
     done = subprocess.run(
-        [TOOLS_PYTHON, "-c", script, f"{served}/cdx", fixture.LIVE_URL],
+        [tool("tools", "python"), "-c", script, f"{served}/cdx", fixture.LIVE_URL],
         capture_output=True,
         text=True,
         env=env,
@@ -93,9 +92,10 @@ def test_cdx_toolkit_lists_the_captures_of_a_url_as_archive_show_counts_them(arc
 
 def test_cdx_answers_with_every_field_of_pywb_and_the_internet_archive(client):
     (line,) = client.get("/cdx", params={"url": fixture.LIVE_URL, "limit": "1"}).text.splitlines()
-    urlkey, timestamp, original, mime, status, digest, length, offset, filename = line.split(" ")
+    urlkey, timestamp, original, mime, status, digest, redirect, robots, length, offset, filename = line.split(" ")
     assert urlkey.startswith("1,0,0,127:") and urlkey.endswith(")/the-gioi/ngoai-truong-my-417984.html")
     assert len(timestamp) == 14 and original == fixture.LIVE_URL and (mime, status) == ("text/html", "200")
+    assert (redirect, robots) == ("-", "-")  # the 11-field CDX line pywb reads
     assert len(digest) == 32 and int(length) > 0 and int(offset) >= 0 and filename.endswith(".warc.gz")
 
 
@@ -244,3 +244,53 @@ def test_an_unarchived_url_is_a_404_on_every_memento_interface(client):
 def test_the_cdx_endpoint_answers_over_http_as_served(served):
     response = requests.get(f"{served}/cdx", params={"url": KTDT}, timeout=30)
     assert response.status_code == 200 and KTDT in response.text
+
+
+# -- pywb, configured by pywb-config ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def pywb(archive, served, tmp_path_factory):
+    """pywb's ``wayback`` (tests/.pywb) on a loopback port, configured by ``archive pywb-config``
+    with the running ``archive serve``'s CDX API as its index and the archive's WARC folders."""
+    database, warc_dir = archive
+    folder = tmp_path_factory.mktemp("pywb")
+    done = archive_main(
+        "pywb-config",
+        "news",
+        "--output",
+        str(folder),
+        "--cdx-url",
+        f"{served}/cdx",
+        "--warc-dir",
+        str(warc_dir),
+        database_url=database,
+    )
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [tool("pywb", "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=folder, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_listening(port)
+        yield f"http://127.0.0.1:{port}/news"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_pywb_replays_an_archived_article_from_the_archive_s_own_warc_folder(pywb, client):
+    first, last = [m for m in timemap(client, KTDT) if "memento" in m["rel"]]
+    for memento in (first, last):
+        stamp = memento["url"].split("/web/", 1)[1].split("id_/", 1)[0]
+        replayed = requests.get(f"{pywb}/{stamp}id_/{KTDT}", timeout=60)
+        assert replayed.status_code == 200
+        assert parsedate_to_datetime(replayed.headers["memento-datetime"]) == parsedate_to_datetime(memento["datetime"])
+        assert replayed.content == client.get(memento["url"].removeprefix("http://testserver")).content
+    assert fixture.ADDED.split(".")[0] in requests.get(f"{pywb}/{KTDT}", timeout=60).text  # the latest version
+
+
+def test_pywb_replays_a_revisit_with_the_payload_it_repeats(pywb, client):
+    first, last = [m for m in timemap(client, fixture.LIVE_URL) if "memento" in m["rel"]]
+    stamps = [m["url"].split("/web/", 1)[1].split("id_/", 1)[0] for m in (first, last)]
+    bodies = [requests.get(f"{pywb}/{stamp}id_/{fixture.LIVE_URL}", timeout=60) for stamp in stamps]
+    assert [b.status_code for b in bodies] == [200, 200]
+    assert bodies[0].content == bodies[1].content and b"</html>" in bodies[1].content

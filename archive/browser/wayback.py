@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.capture_index import FIELD_ALIASES, capture_query, captures, closest
+from archive.capture_index import FIELD_ALIASES, capture_query, captures, closest, nearest
 from archive.cdx import FIELDS, CdxInputError, parse_timestamp, timestamp14
 from archive.recheck_policy import aware
 from archive.warc import MAX_PAYLOAD, READ_ERRORS, PayloadTooLargeError, read_response
@@ -80,7 +80,8 @@ class _Wayback:
                 parse_timestamp(q["to"], latest=True) if q.get("to") else None,
                 q.getlist("filter"),
             )
-            fields = _fields(q.get("fl"))
+            fields = _fields(q.get("fl"), q.get("output", "text"))
+            closest_to = parse_timestamp(q["closest"]) if q.get("sort") == "closest" and q.get("closest") else None
             limit, page = _number(q.get("limit"), "limit", allow_negative=True), _number(q.get("page"), "page")
         except CdxInputError as exc:
             return _bad(str(exc))
@@ -88,7 +89,8 @@ class _Wayback:
         if output not in ("text", "json", "cdxj"):
             return _bad("output must be text or json")
         with self.browser.session() as session:
-            rows = captures(session, query, newest_first=limit is not None and limit < 0)
+            newest_first = (limit is not None and limit < 0) or q.get("sort") == "reverse"
+            rows = nearest(session, query, closest_to) if closest_to else captures(session, query, newest_first)
             start = (page or 0) * PAGE_SIZE
             size = min(abs(limit) if limit is not None else PAGE_SIZE, PAGE_SIZE if page is not None else MAX_LIMIT)
             found = [fields_of for _snapshot, fields_of in islice(rows, start, start + size)]
@@ -203,9 +205,9 @@ class _Wayback:
         return Response(stored.body, status_code=snapshot.status or 200, headers=headers, media_type=media)
 
 
-def _fields(value: str | None) -> list[str]:
-    if not value:
-        return list(FIELDS)
+def _fields(value: str | None, output: str) -> list[str]:
+    if not value:  # JSON leaves out the two fields the archive has no value for
+        return [f for f in FIELDS if output != "json" or f not in ("redirect", "robotflags")]
     names = [FIELD_ALIASES.get(name.strip(), name.strip()) for name in value.split(",")]
     if unknown := [n for n in names if n not in FIELDS]:
         raise CdxInputError(f"fl names unknown fields {', '.join(unknown)} (known: {', '.join(FIELDS)})")

@@ -1,8 +1,11 @@
-"""Commands that look after the archive itself: create or upgrade it, verify it, serve it."""
+"""Commands that look after the archive itself: create or upgrade it, verify it, serve it (and
+configure pywb to replay it in place)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from datetime import timedelta
 
@@ -59,6 +62,38 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_pywb_config(args) -> int:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from archive.models import WarcFile
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", args.collection):
+        raise CommandError(f"a pywb collection name is letters, digits, - and _: {args.collection!r}", 2)
+    with reading_sessions(args.database)() as session:
+        recorded = set(session.scalars(select(WarcFile.directory).distinct()))
+    folders = [args.warc_dir, *warc_dirs(os.environ.get("WARC_DIRS")), *sorted(f for f in recorded if f)]
+    paths = [*dict.fromkeys(str(Path(f).resolve()) + "/" for f in folders), "/"]
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    config = output / "config.yaml"
+    lines = [
+        "# pywb replays this archive in place: `wayback` in this folder (python -m archive pywb-config)",
+        "collections:",
+        f"  {args.collection}:",
+        f"    index_paths: cdx+{args.cdx_url}",
+        "    archive_paths:  # the archive's WARC folders; '/' for files the archive names by full path",
+        *(f"      - {json.dumps(path)}" for path in paths),
+        "framed_replay: false",
+        "",
+    ]
+    config.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {config}: collection {args.collection!r}, index {args.cdx_url}, {len(paths)} archive path(s)")
+    print(f"start `python -m archive serve`, then `wayback` in {output}: http://localhost:8080/{args.collection}/<url>")
+    return 0
+
+
 def add_commands(command: Command) -> None:
     command("migrate", cmd_migrate, "create the archive, or upgrade an older one to this version's schema")
 
@@ -73,3 +108,12 @@ def add_commands(command: Command) -> None:
     p.add_argument(
         "--log-level", choices=("critical", "error", "warning", "info"), default="warning", help="default: %(default)s"
     )
+
+    p = command("pywb-config", cmd_pywb_config, "write a pywb config that replays the archive from its WARC folders")
+    p.add_argument("collection", help="the collection's name in pywb (its URLs: /COLLECTION/<url>)")
+    p.add_argument(
+        "--cdx-url",
+        default="http://127.0.0.1:8080/cdx",
+        help="the CDX API of a running `python -m archive serve` (default: %(default)s)",
+    )
+    p.add_argument("--output", default=".", help="the folder pywb runs in; config.yaml is written there (default: .)")
