@@ -74,7 +74,9 @@ def tool(venv: str, program: str) -> Path:
         if (failed := Path(f"{marks}.failed")).exists():
             pytest.fail(f"installing tests/.{venv} failed:\n{failed.read_text()[-2000:]}")
         if not Path(f"{marks}.installing").exists() and not (folder / ".installed").exists():
-            (pytest.fail if os.environ.get("CI") else pytest.skip)(f"tests/.{venv} is not installed: `make test` does it")
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(
+                f"tests/.{venv} is not installed: `make test` does it"
+            )
         if time.monotonic() > deadline:
             pytest.fail(f"tests/.{venv} still installing after {TOOLS_WAIT} s")
         time.sleep(0.5)
