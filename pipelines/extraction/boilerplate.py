@@ -180,7 +180,7 @@ _FURNITURE_LINES = (
     # rights, credits, sources, bylines of helpers
     r"©|copyright\b|all rights reserved|our standards|the times is committed|via syndigate|filed under\b",
     r"[-–—]?\s*\(?(additional )?reporting by\b|editing by\b|writing by\b|reach the reporters?\b",
-    r".{0,200}contributed to this report\.?$|\(?(source|nguồn|quelle|fuente|fonte|kaynak|источник)\s*:",
+    r"\(?(source|nguồn|quelle|fuente|fonte|kaynak|источник)\s*:",
     r"\((\w{2,4})(/\w{2,4})*\)$",  # a sign-off of initials: "(dmk)"
     # dates, reading times, "updated" stamps
     r"((last )?(published|updated|modified|edited|posted)|cập nhật)\b.{0,40}\d{4}|tempo de leitura",
@@ -191,7 +191,7 @@ _FURNITURE_LINES = (
     # galleries, players, embeds
     r"(image )?\d+ (of )?/? ?\d+$|view all \(\d+\)|\[related:|don't miss\b|article continues below",
     r"(duration|dauer|durée|thời lượng)\s*:?\s*\d{1,2}(:\d{2}){1,2}$|(watch|video|listen|audio)\s*\|.{0,120}$",
-    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|.{0,40}video (has )?failed to load|"
+    r"(video|audio) (starten|abspielen|play)\b.{0,40}$|"
     r"try refreshing your browser|tap here to see other videos|back to video|latest videos from",
     # consent placeholders standing in for an embed the reader has not allowed
     r"empfohlener redaktioneller inhalt|externer inhalt|an dieser stelle (finden sie|findest du) (einen )?"
@@ -200,13 +200,37 @@ _FURNITURE_LINES = (
     r"this (content|embed) is (hosted|provided) by a third party|we need your (consent|permission) to load|"
     r"to (view|see) this (content|video|post),? (please )?(enable|allow|accept)",
     # tags, captions' credits, contacts
-    r"tags?\s*:|.{0,160}\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$",
-    # a caption left outside its figure ends with the image's credit: "… Bild: Screenshot: fdp.de"
-    r".{0,250}(\b(bild|foto|fotos|photo|photos|picture|ảnh|credit)\s*(\[\w+\])?\s*:\s*((?!\. )[^;]){1,60}|"
-    r"\((archiv|symbol)bild\))$|.{0,80};\s*(foto|photo|bild)\s*(\[\w+\])?\s*:",
+    r"tags?\s*:",
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+$|(https?://)?(www\.)?(twitter|x|facebook|instagram|linkedin|threads)\.(com|net)/\S+$",
 )
 _FURNITURE = re.compile("^(" + "|".join(_FURNITURE_LINES) + ")", re.I)
+_FURNITURE_AFTER = tuple(
+    (reach, re.compile(pattern, re.I))
+    for reach, pattern in (
+        (200, r"contributed to this report\.?$"),
+        (40, r"video (has )?failed to load"),
+        # tags, captions' credits: "… (Photo: Reuters)"
+        (160, r"\((image|photo|picture|ảnh|credit|foto)s?:[^)]*\)$"),
+        # a caption left outside its figure ends with the image's credit: "… Bild: Screenshot: fdp.de"
+        (
+            250,
+            r"(\b(bild|foto|fotos|photo|photos|picture|ảnh|credit)\s*(\[\w+\])?\s*:\s*((?!\. )[^;]){1,60}|"
+            r"\((archiv|symbol)bild\))$",
+        ),
+        (80, r";\s*(foto|photo|bild)\s*(\[\w+\])?\s*:"),
+    )
+)
+"""Furniture markers that come after a short preamble (at most ``reach`` characters of the line):
+looked for where they are, not tried at every length of the preamble."""
+
+
+def _furniture_after(text: str) -> bool:
+    for reach, pattern in _FURNITURE_AFTER:
+        if (found := pattern.search(text)) and found.start() <= reach and "\n" not in text[: found.start()]:
+            return True
+    return False
+
+
 _PROMOTION = re.compile(
     r"\b(sign up (for|to|today)|click here|subscribe (to|now|today)|daily newsletter|delivered (to|through) your "
     r"(inbox|letterbox)|tell us what you think|đăng ký nhận tin|la suite est réservée aux abonnés|"
@@ -321,7 +345,7 @@ def is_furniture_line(text: str, dates_are_content: bool = False) -> bool:
     (not the dates of a live blog, which stamp its entries)."""
     if len(text) > _FURNITURE_MAX_CHARS:
         return False
-    if _FURNITURE.search(text) or _PROMOTION.search(text) or _is_meta_line(text):
+    if _FURNITURE.search(text) or _furniture_after(text) or _PROMOTION.search(text) or _is_meta_line(text):
         return True
     return not dates_are_content and len(text.split()) <= _DATE_LINE_MAX_WORDS and bool(_DATE_LINE.match(text))
 

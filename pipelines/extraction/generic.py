@@ -47,9 +47,11 @@ _TIGHTER_SHARE = 0.8
 _PART_MIN_SHARE = 0.2
 
 
-_CONTAINER_TESTS = tuple(
-    etree.XPath(GenericTranslator().css_to_xpath(css, prefix="self::")) for css in CONTAINER_SELECTORS
-)
+_CONTAINER_XPATHS = tuple(GenericTranslator().css_to_xpath(css, prefix="self::") for css in CONTAINER_SELECTORS)
+_CONTAINER_TESTS = tuple(etree.XPath(xpath) for xpath in _CONTAINER_XPATHS)
+_ANY_CONTAINER = etree.XPath(" | ".join(_CONTAINER_XPATHS))
+"""Whether an element matches any of the selectors: one look per candidate, the selectors one by
+one only for the few that match."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def _container(blocks, deep: dict):
     if best is not None and mass[best] < MIN_CONTAINER_CHARS:
         best = None
     page = max(deep.values(), default=0.0)  # the root's: all the page's prose
-    candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS]
+    candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS and _ANY_CONTAINER(el)]
     for test in _CONTAINER_TESTS:
         if matches := [el for el in candidates if test(el)]:
             known = max(matches, key=deep.get)
