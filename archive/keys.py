@@ -21,7 +21,6 @@ from hashlib import sha1
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 from w3lib.url import canonicalize_url
 
 # -- text ----------------------------------------------------------------------------------
@@ -78,10 +77,13 @@ def signature_words(title: str | None, body: list[str]) -> list[str]:
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch 2's default, named so stored signatures stay comparable
 SHINGLE_WORDS = 3
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)
-_LOW32 = np.uint64(0xFFFFFFFF)
+_GOLDEN = 0x9E3779B97F4A7C15
+_MULTIPLIER = 0xBF58476D1CE4E5B9
+_LOW32 = 0xFFFFFFFF
+"""The mixing constants, as numpy's uint64 where they are used: numpy is imported by the
+functions that compute with it (a command that never signs or compares text starts without it)."""
 if TYPE_CHECKING:
+    import numpy as np
     from datasketch import MinHash
 
 
@@ -117,19 +119,23 @@ def shingle_hashes(words: list[str]) -> list[int]:
     syllables, so this is a fraction of the cost of hashing every shingle string."""
     if not words:
         return []
+    import numpy as np
+
     distinct = dict.fromkeys(words)
     digests = b"".join([sha1(w.encode("utf-8")).digest() for w in distinct])
     by_word = dict(zip(distinct, np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint64), strict=True))
     h = np.fromiter((by_word[w] for w in words), dtype=np.uint64, count=len(words))
     if len(h) >= SHINGLE_WORDS:
         h = _mix(_mix(h[:-2], h[1:-1]), h[2:])
-    return np.unique(h & _LOW32).tolist()
+    return np.unique(h & np.uint64(_LOW32)).tolist()
 
 
 def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """An order-sensitive 64-bit combination of two hash arrays (wrapping arithmetic)."""
-    mixed = (a * _GOLDEN) ^ b
-    return (mixed ^ (mixed >> np.uint64(29))) * _MULTIPLIER
+    import numpy as np
+
+    mixed = (a * np.uint64(_GOLDEN)) ^ b
+    return (mixed ^ (mixed >> np.uint64(29))) * np.uint64(_MULTIPLIER)
 
 
 LSH_BANDS = 5
@@ -141,6 +147,8 @@ permutations). Two signatures share a band key only if they agree on a whole ban
 
 def band_keys(data: bytes) -> list[int]:
     """The signature's (``to_bytes``) band keys, as signed 63-bit integers (a BIGINT column)."""
+    import numpy as np
+
     values = np.frombuffer(data, dtype=np.uint64)
     keys = []
     for band in range(LSH_BANDS):
@@ -151,12 +159,16 @@ def band_keys(data: bytes) -> list[int]:
 
 
 def to_bytes(minhash: MinHash) -> bytes:
+    import numpy as np
+
     return minhash.hashvalues.astype(np.uint64).tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two stored signatures (``to_bytes``): the share of equal
     hash values, datasketch's ``MinHash.jaccard``, computed without building the objects."""
+    import numpy as np
+
     return float(np.count_nonzero(np.frombuffer(a, dtype=np.uint64) == np.frombuffer(b, dtype=np.uint64))) / NUM_PERM
 
 

@@ -14,6 +14,7 @@ import contextlib
 import gzip
 import json
 import socket
+import struct
 import threading
 import time
 import zlib
@@ -78,9 +79,18 @@ def rss(base: str, paths: list[str]) -> bytes:
 
 
 def bomb(size: int, nested: bool = False) -> bytes:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    """``size`` bytes of zeros as a gzip member of about a thousandth of that (``nested``: that
+    member gzipped again). Made as a bomb maker makes it, without compressing ``size`` bytes:
+    after a full flush the compressor starts afresh, so each MiB of zeros is the same deflate
+    block, repeated; only the CRC reads them all."""
     chunk = b"\0" * (1 << 20)
-    data = b"".join(compressor.compress(chunk) for _ in range(size >> 20)) + compressor.flush()
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size >> 20):
+        crc = zlib.crc32(chunk, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name, no time
+    data = header + block * (size >> 20) + deflate.flush() + struct.pack("<II", crc, size & 0xFFFFFFFF)
     return gzip.compress(data) if nested else data
 
 
