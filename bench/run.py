@@ -238,6 +238,17 @@ def reextract_speed(database_url: str, env: dict) -> Result:
     return Result("reextract (SQLite)", pages, seconds, round(pages / seconds, 1), round(cpu, 2), round(memory, 1))
 
 
+def wacz_export(label: str, database_url: str, warc_dir: Path, env: dict, out: Path) -> Result:
+    """``python -m archive export --format wacz`` of a crawl's archive, as a user runs it:
+    records per second and the peak memory (which must not grow with the archive)."""
+    command = [sys.executable, "-m", "archive", "export", "--format", "wacz", "--output", str(out)]
+    command += ["--database", database_url, "--warc-dir", str(warc_dir)]
+    output, seconds, cpu, memory = measured(command, env)
+    records = int(re.search(r": ([\d,]+) record\(s\)", output).group(1).replace(",", ""))
+    out.unlink()
+    return Result(label, records, round(seconds, 2), round(records / seconds, 1), round(cpu, 2), round(memory, 1))
+
+
 def rendering(base: str, env: dict, tmp: Path, args) -> list[Result]:
     """Every page through Chromium (``-a render=always``): its cost per page, and whether
     memory stays bounded over five times as many pages (context recycling, closed pages)."""
@@ -316,6 +327,8 @@ def main() -> int:
                         dict(env, DATABASE_URL=large_db, WARC_DIR=str(tmp / "warc-large")),
                     )
                 )
+                label = f"wacz export, {args.large} pages"
+                results.append(wacz_export(label, large_db, tmp / "warc-large", env, tmp / "large.wacz"))
     pages = browser.run(args.browser_articles) if args.browser_articles else []
     report(results, args, pages, imported)
     return 0
@@ -336,6 +349,7 @@ def generated_site_crawls(base: str, env: dict, tmp: Path, args) -> list[Result]
         with fresh_postgres(args.postgres) as url:
             results.append(crawl("full pipeline, PostgreSQL", SPIDER, small, dict(env, DATABASE_URL=url)))
     results.append(reextract_speed(sqlite, env))
+    results.append(wacz_export(f"wacz export, {args.pages} pages", sqlite, tmp / "warc", env, tmp / "small.wacz"))
     return results
 
 
@@ -403,6 +417,10 @@ def report(results: list[Result], args, pages: list[dict], imported: list) -> No
         if args.large:
             ratios[f"peak memory {args.large} / {args.pages} pages (target <= 1.5)"] = (
                 by[f"full pipeline, {args.large} pages"].peak_mb / full.peak_mb
+            )
+            small_export, large_export = by[f"wacz export, {args.pages} pages"], by[f"wacz export, {args.large} pages"]
+            ratios[f"wacz export: peak memory {args.large} / {args.pages} pages (target <= 1.2)"] = (
+                large_export.peak_mb / small_export.peak_mb
             )
     if args.rendered:
         small, large = (by[f"rendered in Chromium, {n} pages"] for n in (args.rendered // 5, args.rendered))

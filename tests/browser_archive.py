@@ -6,6 +6,9 @@ the article fetched twice unchanged from a loopback server by the generic spider
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,6 +73,25 @@ def build(folder: Path, recordings_warc: Path) -> str:
             done = run_crawl(folder, "news", "-a", f"start={base}{LIVE_PATH}", database_url=database, settings=LIVE)
             assert done.returncode == 0, done.stderr[-2000:]
     return database
+
+
+def shared(tmp_path_factory, recordings_warc: Path) -> tuple[str, Path]:
+    """The archive built once per test run and read by every test file that reads it (on any
+    xdist worker: the first builds it, under a lock, the others wait for it): (database URL,
+    WARC folder). Readers only: a test that changes the archive builds or copies its own."""
+    global LIVE_URL
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "browser-archive"
+    folder.mkdir(exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = folder / "built.json"
+        if not built.exists():
+            database = build(folder, recordings_warc)
+            built.write_text(json.dumps({"database": database, "live_url": LIVE_URL}))
+        found = json.loads(built.read_text())
+    LIVE_URL = found["live_url"]
+    return found["database"], folder / "warc"
 
 
 LIVE = {"DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}

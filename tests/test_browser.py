@@ -33,8 +33,7 @@ THANHNIEN = "https://thanhnien.vn/tong-thong-biden-pha-bang-quan-he-my-nga-18513
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    folder = tmp_path_factory.mktemp("browser")
-    return fixture.build(folder, recordings_warc), folder / "warc"
+    return fixture.shared(tmp_path_factory, recordings_warc)
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,7 @@ from tests.conftest import archive_main, tool
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    folder = tmp_path_factory.mktemp("wacz")
-    return fixture.build(folder, recordings_warc), folder / "warc"
+    return fixture.shared(tmp_path_factory, recordings_warc)
 
 
 def export(archive, out: Path, *args: str) -> subprocess.CompletedProcess:

@@ -27,8 +27,7 @@ KTDT = fixture.KTDT
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    folder = tmp_path_factory.mktemp("wayback")
-    return fixture.build(folder, recordings_warc), folder / "warc"
+    return fixture.shared(tmp_path_factory, recordings_warc)
 
 
 @pytest.fixture(scope="module")
