@@ -19,7 +19,7 @@ NODES ?= 3
 UV_VERSION := 0.13.9
 SERVICES := data/services
 
-.PHONY: setup run demo demo-cluster test eval quality-gate bench bench-scale simulate simulate-policy lint postgres tools services stop-services clean
+.PHONY: setup run demo demo-cluster test test-gate eval quality-gate bench bench-scale simulate simulate-policy lint postgres tools services stop-services clean
 
 # the install does not byte-compile every file (uv's default): Python compiles what is imported,
 # once, on first use, which needs bytecode writing on
@@ -109,6 +109,10 @@ simulate-policy: setup
 
 eval: setup
 	$(PY) -m bench.eval_extraction
+
+# the quality gate on every gated page (make test holds every other WCXB page to it)
+test-gate: setup
+	FULL_GATE=1 $(VENV)/bin/pytest -q -n 3 tests/test_bench_gate.py tests/test_bench_gate_wcxb.py
 
 # rebuild the quality gate (tests/quality/bench-gate.json) from what generic extraction gets right today
 quality-gate: setup

@@ -4,6 +4,7 @@ metric, lead and body) and none of the boilerplate the benchmark names for them 
 furniture. The news sets' gate is ``test_bench_gate``."""
 
 import functools
+import os
 
 import pytest
 
@@ -12,7 +13,11 @@ from bench.quality_gate import body_f1
 from tests.test_bench_gate import BENCH, GATE
 
 pytestmark = pytest.mark.skipif(not (BENCH / "wcxb" / "ground-truth").is_dir(), reason=f"no WCXB pages at {BENCH}")
-ENTRIES = [e for e in GATE if e["set"] == "wcxb"]
+EVERY = 1 if os.environ.get("FULL_GATE") else 2
+"""``make test`` holds every other gated WCXB page (313 of 626: half a minute of extraction less,
+within its four minutes); ``make test-gate`` (``FULL_GATE=1``) holds every one, as ``make eval``
+scores every one."""
+ENTRIES = [e for e in GATE if e["set"] == "wcxb"][::EVERY]
 IDS = [e["id"] for e in ENTRIES]
 
 
