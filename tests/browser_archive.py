@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.conftest import expected, recorded, recording, run_crawl
 from tests.loopback import serve
 
@@ -73,6 +75,23 @@ def build(folder: Path, recordings_warc: Path) -> str:
             done = run_crawl(folder, "news", "-a", f"start={base}{LIVE_PATH}", database_url=database, settings=LIVE)
             assert done.returncode == 0, done.stderr[-2000:]
     return database
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
+    """(database URL, WARC folder) of the shared archive (``shared``), for the files that read it."""
+    return shared(tmp_path_factory, recordings_warc)
+
+
+@pytest.fixture(scope="module")
+def client(archive):
+    """The archive browser's application over the shared archive, through Starlette's test client."""
+    from starlette.testclient import TestClient
+
+    from archive.browser import create_app
+
+    database, warc_dir = archive
+    return TestClient(create_app(database, warc_dir), raise_server_exceptions=False)
 
 
 def shared(tmp_path_factory, recordings_warc: Path) -> tuple[str, Path]:

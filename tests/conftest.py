@@ -31,6 +31,8 @@ SITES = tuple(rules.name for rules in all_rules())
 SPIDER_OF = {rules.name: rules.spider for rules in all_rules()}
 
 
+pytest_plugins = ["tests.browser_archive"]  # its ``archive`` and ``client``: the shared browser archive
+
 SLOW_FIRST = (
     "test_cluster",
     "test_hostile_web",

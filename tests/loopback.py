@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import subprocess
 import threading
 import time
 from contextlib import contextmanager
@@ -100,3 +101,16 @@ def wait_listening(port: int, host: str = "127.0.0.1", timeout: float = 30) -> N
             return
         except OSError:
             time.sleep(0.1)
+
+
+@contextmanager
+def listening_process(command: list, port: int, **popen):
+    """``command`` started (a server a test needs, told to listen on ``port`` of 127.0.0.1): its
+    base URL once it accepts connections; stopped afterwards."""
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, **popen)
+    try:
+        wait_listening(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -31,17 +31,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 THANHNIEN = "https://thanhnien.vn/tong-thong-biden-pha-bang-quan-he-my-nga-1851335421.htm"
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    return fixture.shared(tmp_path_factory, recordings_warc)
-
-
-@pytest.fixture(scope="module")
-def client(archive) -> TestClient:
-    database, warc_dir = archive
-    return TestClient(create_app(database, warc_dir), raise_server_exceptions=False)
-
-
 def article_id(client: TestClient, url: str) -> int:
     response = client.get("/url", params={"u": url}, follow_redirects=False)
     assert response.status_code == 303, response.text

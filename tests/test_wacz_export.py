@@ -22,11 +22,6 @@ from tests import browser_archive as fixture
 from tests.conftest import archive_main, tool
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    return fixture.shared(tmp_path_factory, recordings_warc)
-
-
 def export(archive, out: Path, *args: str) -> subprocess.CompletedProcess:
     database, warc_dir = archive
     return archive_main(

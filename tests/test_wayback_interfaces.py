@@ -9,31 +9,17 @@ import os
 import subprocess
 import sys
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 
 import pytest
 import requests
 from requests.utils import parse_header_links
-from starlette.testclient import TestClient
 
-from archive.browser import create_app
 from archive.warc import read_response
 from tests import browser_archive as fixture
 from tests.conftest import ROOT, archive_main, tool
-from tests.loopback import free_port, wait_listening
+from tests.loopback import free_port, listening_process
 
 KTDT = fixture.KTDT
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory, recordings_warc) -> tuple[str, Path]:
-    return fixture.shared(tmp_path_factory, recordings_warc)
-
-
-@pytest.fixture(scope="module")
-def client(archive) -> TestClient:
-    database, warc_dir = archive
-    return TestClient(create_app(database, warc_dir), raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +29,8 @@ def served(archive):
     port = free_port()
     command = [sys.executable, "-m", "archive", "serve", "--host", "127.0.0.1", "--port", str(port)]
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=database, WARC_DIR=str(warc_dir))
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    try:
-        wait_listening(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with listening_process(command, port, cwd=ROOT, env=env) as base:
+        yield base
 
 
 def shown_captures(archive, url: str) -> list[dict]:
@@ -265,15 +246,8 @@ def pywb(archive, served, tmp_path_factory):
     )
     assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen(
-        [tool("pywb", "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=folder, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_listening(port)
-        yield f"http://127.0.0.1:{port}/news"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with listening_process([tool("pywb", "wayback"), "-p", str(port), "-b", "127.0.0.1"], port, cwd=folder) as base:
+        yield f"{base}/news"
 
 
 def test_pywb_replays_an_archived_article_from_the_archive_s_own_warc_folder(pywb, client):
