@@ -143,10 +143,14 @@ class _Package:
         self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
         self.resources: list[dict] = []
 
-    def entry(self, name: str, stored: bool = True) -> _Entry:
+    def entry(self, name: str) -> _Entry:
+        """A file of the package, stored as it is (WACZ asks it of WARC files and compressed
+        indexes; the page list is small beside them)."""
         info = zipfile.ZipInfo(name, datetime.now(UTC).timetuple()[:6])
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        return _Entry(self, name, self.zip.open(info, "w", force_zip64=True))
+        info.compress_type = zipfile.ZIP_STORED
+        # no ZIP64 field in a file's own header: ReplayWeb.page 2.5 reads its data from where the
+        # central directory's (shorter) header says; files stay under 4 GB (WARC_SIZE rotates at 1)
+        return _Entry(self, name, self.zip.open(info, "w"))
 
     def close(self) -> None:
         self.zip.close()
@@ -341,7 +345,7 @@ def _write_index(package: _Package, index: Path, scratch: Path) -> None:
 
 def _write_pages(package: _Package, pages: Iterable[dict], title: str) -> int:
     count = 0
-    with package.entry("pages/pages.jsonl", stored=False) as out:
+    with package.entry("pages/pages.jsonl") as out:
         header = {"format": "json-pages-1.0", "id": "pages", "title": title, "hasText": True}
         out.write((json.dumps(header) + "\n").encode("utf-8"))
         for page in pages:

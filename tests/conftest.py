@@ -68,8 +68,13 @@ suite starts (tests/tools-requirements.txt, tests/pywb-requirements.txt)."""
 
 
 def tool(venv: str, program: str) -> Path:
-    """``program`` of the ``tests/.<venv>`` virtualenv, once its installation has finished
-    (``make test`` marks it ``tests/.<venv>.installing`` meanwhile, ``.failed`` with its log)."""
+    """``program`` of the ``tests/.<venv>`` virtualenv, once its installation has finished."""
+    return installed(venv) / "bin" / program
+
+
+def installed(venv: str) -> Path:
+    """The ``tests/.<venv>`` folder once ``make test`` has installed it (it marks it
+    ``tests/.<venv>.installing`` meanwhile, ``.failed`` with its log)."""
     folder, marks = ROOT / "tests" / f".{venv}", ROOT / "tests" / f".{venv}"
     deadline = time.monotonic() + TOOLS_WAIT
     while not (folder / ".installed").exists():
@@ -82,7 +87,7 @@ def tool(venv: str, program: str) -> Path:
         if time.monotonic() > deadline:
             pytest.fail(f"tests/.{venv} still installing after {TOOLS_WAIT} s")
         time.sleep(0.5)
-    return folder / "bin" / program
+    return folder
 
 
 def recording(site: str, name: str) -> Path:

@@ -245,3 +245,15 @@ def test_a_crawl_into_either_database_packages_its_response_and_revisit(crawl, d
     article = [b["mime"] for _, _, b in index_lines(out) if b["url"].endswith(ONE_ARTICLE)]
     assert sorted(article) == ["text/html", "warc/revisit"]
     assert len(pages(out)) == 2  # the header and the article
+
+
+def test_no_file_header_carries_a_zip64_field_that_replaywebpage_would_misread(whole):
+    """ReplayWeb.page 2.5 takes a file's data to start where the central directory's header
+    says; a ZIP64 field only in the file's own header shifts it (seen: pages.jsonl unreadable)."""
+    import struct
+
+    raw = whole.read_bytes()
+    with zipfile.ZipFile(whole) as z:
+        for info in z.infolist():
+            name_length, extra_length = struct.unpack("<HH", raw[info.header_offset + 26 : info.header_offset + 30])
+            assert (name_length, extra_length) == (len(info.filename.encode()), len(info.extra)), info.filename
