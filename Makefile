@@ -74,8 +74,9 @@ demo-cluster: services
 	  $(PY) -m archive --database $$db duplicates && \
 	  $(PY) -m archive --database $$db stats
 
-# Debian's wget: the tests import WARC files it writes
+# Debian's wget (the tests import WARC files it writes) and npm (ReplayWeb.page comes from its registry)
 tools:
+	@command -v npm >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq npm) >/dev/null
 	@command -v wget >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wget) >/dev/null
 
 # other tools' clients the tests check the archive against (py-wacz, cdx_toolkit; pywb apart), in virtualenvs of their own
@@ -91,9 +92,17 @@ $(PYWB)/.installed: tests/pywb-requirements.txt $(VENV)/.installed
 	$(VENV)/bin/uv pip install -q --python $(PYWB)/bin/python -r tests/pywb-requirements.txt
 	touch $@
 
-# the tools' virtualenvs are installed while the suite starts; the tests that use them wait (tests/conftest.py: tool)
+# ReplayWeb.page's own build (its service worker and UI) from the npm registry: the tests serve it beside a package
+RWP := tests/.rwp
+REPLAYWEBPAGE := replaywebpage@2.5.3
+$(RWP)/.installed: Makefile
+	rm -rf $(RWP) && mkdir -p $(RWP)
+	cd $(RWP) && npm pack -q --silent $(REPLAYWEBPAGE) > /dev/null && tar xzf replaywebpage-*.tgz && rm replaywebpage-*.tgz
+	touch $@
+
+# the tools are installed while the suite starts; the tests that use them wait (tests/conftest.py: tool)
 test: setup postgres tools
-	@for t in $(TEST_TOOLS) $(PYWB); do \
+	@for t in $(TEST_TOOLS) $(PYWB) $(RWP); do \
 		rm -f $$t.failed; touch $$t.installing; \
 		( $(MAKE) -s $$t/.installed > $$t.log 2>&1 && rm -f $$t.log || mv $$t.log $$t.failed; rm -f $$t.installing ) & \
 	done

@@ -3,11 +3,12 @@ selection of its articles) that ReplayWeb.page opens without a server and pywb r
 
 The package holds the selected captures' WARC records copied byte for byte (each record is
 its own gzip member, so a copy is a slice of the file): responses, the originals the selected
-revisits refer to, each one's request record, and rendered pages' conversions; a CDXJ index
-of them (``indexes/index.cdx.gz``), the articles as pages (``pages/pages.jsonl``, with their
-extracted text for ReplayWeb.page's search), and ``datapackage.json`` with the SHA-256 of
-every file. Everything streams: a record is copied in blocks, index lines are sorted in
-bounded runs on disk, and large selections are split into several WARC files.
+revisits refer to, each one's request record, and rendered pages' conversions; a ZipNum CDXJ
+index of them (``indexes/index.cdx.gz`` in blocks, ``indexes/index.idx``), the articles as
+pages (``pages/pages.jsonl``, with their extracted text for ReplayWeb.page's search), and
+``datapackage.json`` with the SHA-256 of every file. Everything streams: a record is copied in
+blocks, index lines are sorted in bounded runs on disk, and large selections are split into
+several WARC files.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdx import INDEXED_TYPES, cdxj_line, snapshot_fields
+from archive.keys import fold
 from archive.models import Article, ArticleVersion, Snapshot
 from archive.recheck_policy import aware
 from archive.warc import READ_ERRORS, SOFTWARE
@@ -40,6 +42,9 @@ WARC_SIZE = 1 << 30
 """Bytes of records in one WARC file of the package before the next one starts (as crawlers
 rotate theirs): a player reads any of them by offset, none has to be read whole."""
 SORT_RUN = 100_000
+INDEX_BLOCK = 1024
+"""Index lines per gzip member of ``index.cdx.gz`` (py-wacz's figure): a replay tool reads the
+small ``index.idx`` whole and then only the blocks a look-up needs (a ZipNum index)."""
 """Index lines sorted in memory at once; more are merged from sorted runs on disk."""
 BLOCK = 1 << 20
 
@@ -97,7 +102,9 @@ def missing_files(session: Session, articles, resolve: Callable[[str], Path]) ->
 
 def page_rows(session: Session, articles) -> Iterator[dict]:
     """Each selected article's latest version as a ReplayWeb.page page: URL and time of the
-    capture it was read from, title, and its text (title, lead and body) for text search."""
+    capture it was read from, title, and its text (title, lead and body) for text search —
+    followed by its fold when it has diacritics: ReplayWeb.page 2.5 matches words only as
+    written, and Vietnamese is searched without marks as often as with them."""
     latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
     if articles is not None:
         latest = latest.where(ArticleVersion.article_id.in_(articles))
@@ -110,6 +117,8 @@ def page_rows(session: Session, articles) -> Iterator[dict]:
     )
     for version, url, fetched_at, canonical in session.execute(query.execution_options(yield_per=500)):
         text = "\n".join(filter(None, [version.title, version.lead, *(version.body or [])]))
+        if (folded := fold(text)) != text.lower():
+            text = f"{text}\n\n{folded}"
         yield {
             "id": f"article-{version.article_id}",
             "url": url or canonical,
@@ -334,13 +343,35 @@ def _copy_record(source, snapshot: Snapshot, warcs: _Records) -> int:
 
 
 def _write_index(package: _Package, index: Path, scratch: Path) -> None:
+    """The sorted lines as a ZipNum index: ``index.cdx.gz``, blocks of ``INDEX_BLOCK`` lines each
+    its own gzip member, and ``index.idx``, the first key of every block with its place and
+    digest (the layout py-wacz writes; ReplayWeb.page reads a CDX only as ``.cdx``/``.cdxj``
+    whole or through an ``.idx``)."""
+    blocks = scratch / "index.idx"
     with (
         package.entry("indexes/index.cdx.gz") as out,
-        gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0) as packed,
         index.open(encoding="utf-8") as unsorted,
+        blocks.open("w", encoding="utf-8") as idx,
     ):
+        meta = {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}
+        idx.write(f"!meta 0 {json.dumps(meta)}\n")
+        block: list[str] = []
         for line in _sorted_lines(unsorted, scratch):
-            packed.write(line.encode("utf-8"))
+            block.append(line)
+            if len(block) == INDEX_BLOCK:
+                _write_block(block, out, idx)
+                block = []
+        if block:
+            _write_block(block, out, idx)
+    with package.entry("indexes/index.idx") as out, blocks.open("rb") as idx:
+        _copy(idx, out, blocks.stat().st_size)
+
+
+def _write_block(lines: list[str], out: _Entry, idx) -> None:
+    packed = gzip.compress("".join(lines).encode("utf-8"), mtime=0)
+    place = {"offset": out.size, "length": len(packed), "digest": f"sha256:{hashlib.sha256(packed).hexdigest()}"}
+    out.write(packed)
+    idx.write(f"{lines[0].split(' {', 1)[0]} {json.dumps(place)}\n")
 
 
 def _write_pages(package: _Package, pages: Iterable[dict], title: str) -> int:

@@ -104,6 +104,15 @@ def test_pages_list_each_article_with_its_capture_time_title_and_text(whole):
     assert fixture.ADDED.strip() in page["text"]  # the latest version's text
 
 
+def test_a_pages_text_carries_its_words_without_diacritics_for_replaywebpages_search(whole):
+    """ReplayWeb.page matches words as written: the text is followed by its fold."""
+    _, *rows = pages(whole)
+    page = next(r for r in rows if r["title"] == fixture.TITLE and r["url"].startswith("https://kinhtedothi.vn/"))
+    text, folded = page["text"].split("\n\n", 1)
+    assert "leo thang căng thẳng" in text and "leo thang cang thang" in folded
+    assert "thuong dinh" in folded  # đ folded as d, which Unicode decomposition leaves
+
+
 def test_datapackage_lists_every_file_with_its_sha256(whole):
     with zipfile.ZipFile(whole) as z:
         package = json.loads(z.read("datapackage.json"))
@@ -212,6 +221,31 @@ def test_a_large_selection_is_split_over_several_warc_files(archive, tmp_path):
     for _key, _ts, block in index_lines(out):
         record, _ = record_at(out, block["filename"], int(block["offset"]))
         assert record.rec_headers.get_header("WARC-Target-URI") == block["url"]
+
+
+def test_the_idx_locates_every_block_of_the_index_by_its_first_key(archive, tmp_path, monkeypatch):
+    """A ZipNum index, as replay tools read one: ``index.idx`` names each gzip member of
+    ``index.cdx.gz`` (place, length, SHA-256) by its first line's key; the blocks hold every line."""
+    import hashlib
+
+    monkeypatch.setattr("archive.wacz.INDEX_BLOCK", 4)
+    out = tmp_path / "blocks.wacz"
+    assert export(archive, out).returncode == 0
+    with zipfile.ZipFile(out) as z:
+        data, idx = z.read("indexes/index.cdx.gz"), z.read("indexes/index.idx").decode("utf-8").splitlines()
+    assert idx[0].startswith("!meta 0 ") and json.loads(idx[0][8:])["filename"] == "index.cdx.gz"
+    lines = gzip.decompress(data).decode("utf-8").splitlines()
+    assert len(idx) - 1 == -(-len(lines) // 4) > 3
+    read: list[str] = []
+    for entry in idx[1:]:
+        key, ts, place = entry.split(" ", 2)
+        place = json.loads(place)
+        block = data[place["offset"] : place["offset"] + place["length"]]
+        assert place["digest"] == f"sha256:{hashlib.sha256(block).hexdigest()}"
+        block_lines = gzip.decompress(block).decode("utf-8").splitlines()
+        assert block_lines[0].startswith(f"{key} {ts} ")
+        read += block_lines
+    assert read == lines
 
 
 def test_index_lines_are_sorted_through_bounded_runs_on_disk(tmp_path, monkeypatch):
