@@ -30,7 +30,7 @@ from archive.browser import create_app
 from archive.models import Article, ArticleVersion, Snapshot, WarcFile
 from archive.warc import MAX_PAYLOAD
 from bench.imports import wget_warc as write_with_wget
-from pipelines.warc_import import Record, triage
+from pipelines.warc_import import BATCH, Record, triage
 from tests.conftest import ROOT, archive_main, expected, recording
 from tests.loopback import serve
 
@@ -295,7 +295,7 @@ def test_an_import_killed_mid_file_resumes_from_its_checkpoint_with_nothing_doub
     words = (WORDS * 3)[:600]
     rng = random.Random(5)
     records = []
-    for i in range(1200):  # different stories: no two are near-duplicates
+    for i in range(5 * BATCH):  # five batches, different stories: no two are near-duplicates
         url = f"https://news.example/tin/bai-{i}.html"
         paragraphs = "".join(f"<p>{' '.join(rng.sample(words, 60))}.</p>" for _ in range(5))
         page = f'<html lang="vi"><head><title>Bài {i}</title><link rel="canonical" href="{url}"></head>'
@@ -321,8 +321,8 @@ def test_an_import_killed_mid_file_resumes_from_its_checkpoint_with_nothing_doub
         checkpoint = session.scalar(select(WarcFile.imported_to))
     assert 0 < checkpoint < warc.stat().st_size  # killed mid-file
     imported(warc, database_url=sqlite_url)
-    assert count(sqlite_url, Snapshot) == 1200
-    assert count(sqlite_url, Article) == count(sqlite_url, ArticleVersion) == 1200
+    assert count(sqlite_url, Snapshot) == 5 * BATCH
+    assert count(sqlite_url, Article) == count(sqlite_url, ArticleVersion) == 5 * BATCH
     shutil.rmtree(tmp_path / "warc", ignore_errors=True)
 
 
