@@ -35,26 +35,35 @@ pytest_plugins = ["tests.browser_archive"]  # its ``archive`` and ``client``: th
 
 SLOW_FIRST = (
     "test_cluster",
-    "test_hostile_web",
     "test_crash_safety",
-    "test_continuous_crawl",
-    "test_bench_gate_wcxb",
-    "test_warc_import",
-    "test_scheduler_processes",
-    "test_simulated_archiving",
-    "test_identity_versions",
-    "test_browser",
-    "test_rendering",
     "test_scheduler",
-    "test_disk_guard",
-    "test_scheduled_fetches",
+    "test_hostile_web",
+    "test_continuous_crawl",
+    "test_identity_versions",
+    "test_rendering",
+    "test_bench_gate_wcxb",
+    "test_scheduler_processes",
     "test_crawl_replay",
+    "test_simulated_archiving",
+    "test_browser",
+    "test_archive_store",
     "test_crawl_http",
+    "test_search",
+    "test_warc_import",
+    "test_bench_gate",
+    "test_disk_guard",
+    "test_replaywebpage",
+    "test_newsroom",
+    "test_round_trips",
+    "test_scheduled_fetches",
+    "test_concurrent_saves",
     "test_wacz_export",
     "test_wayback_interfaces",
 )
-"""The test files that take longest, run first: pytest-xdist hands whole files to its workers in
-collection order (``--dist loadfile``), so a long file started last would hold up the end."""
+"""The test files that take longest (wall time on a worker), longest first: pytest-xdist hands
+whole files to its workers in collection order (``--dist loadfile --no-loadscope-reorder``; by
+default it orders them by their number of tests), so a long file started last would hold up the
+end."""
 
 
 def pytest_collection_modifyitems(items) -> None:
