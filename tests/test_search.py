@@ -168,6 +168,22 @@ def test_search_filters_combine_with_the_words(archived):
     assert archived.titles("bao", site="kinhtedothi.vn") == ["Bão ở Quảng Nam"]
 
 
+def test_filters_many_articles_pass_give_the_same_matches_walked_newest_first(archived, monkeypatch):
+    """Past ``FEW_PASS`` articles through the filters, SQLite walks the full-text matches newest
+    first instead of probing each filtered article: the answer is the same."""
+    monkeypatch.setattr(search_module, "FEW_PASS", 0)
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    archived.add("Bão ở Huế", ["Tin bão."], section="Thời sự", published_at="2026-10-01T08:00:00+07:00")
+    archived.add("Bão ở Đà Nẵng", ["Tin bão."], section="Thế giới", published_at="2026-11-20T08:00:00+07:00")
+    archived.add("Bão ở Quảng Nam", ["Tin bão."], site="kinhtedothi.vn", published_at="2026-11-21T08:00:00+07:00")
+    archived.add("Nắng ở Huế", ["Tin nắng."], section="Thời sự", published_at="2026-10-02T08:00:00+07:00")
+    for n in range(3):
+        archived.add(f"Bão số {n}", ["Tin bão."], section="Thế giới")
+    assert archived.titles("bao", section="Thời sự") == ["Bão ở Huế"]
+    assert archived.titles("bao", site="kinhtedothi.vn") == ["Bão ở Quảng Nam"]
+    assert sorted(archived.titles("bao", section="Thế giới")) == ["Bão số 1", "Bão số 2"]  # the newest two
+
+
 def test_the_author_filter_matches_names_without_diacritics_and_takes_wildcards_literally(archived):
     archived.add("Bài một", ["Nội dung."], authors=["Bảo Vinh"])
     archived.add("Bài hai", ["Nội dung."], authors=["Ngọc Mai"])
