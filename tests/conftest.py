@@ -278,3 +278,16 @@ def crawl_one_article(crawl, database_url: str, settings: dict) -> Crawl:
     pages = {ONE_ARTICLE: (200, "text/html; charset=utf-8", recording("kinhtedothi.vn", "article.html").read_bytes())}
     with serve(pages) as base:
         return crawl("news", "-a", f"start={base}{ONE_ARTICLE}", database_url=database_url, settings=settings)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium for the test file (the one the product renders with)."""
+    from playwright.sync_api import sync_playwright
+
+    from crawler.rendering.browser import launch_options
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options())
+        yield browser
+        browser.close()

@@ -410,18 +410,6 @@ def served(archive):
     server.wait(10)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from crawler.rendering.browser import launch_options
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
-
-
 class Visit:
     """A browser page that records console errors and every request; requests beyond
     127.0.0.1 are refused before they leave (and recorded)."""

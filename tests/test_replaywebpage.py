@@ -55,19 +55,6 @@ def site(archive, tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One browser for the file."""
-    from playwright.sync_api import sync_playwright
-
-    from crawler.rendering.browser import launch_options
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def replay(chromium, site):
     """The embedding page open in a new browser context (the package opened for the first time:
