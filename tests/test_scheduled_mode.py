@@ -1,5 +1,6 @@
 """Scheduled mode's decision: an article URL the archive has is skipped unless its date moved."""
 
+import re
 from datetime import UTC, datetime
 
 from crawler.middlewares.scheduled_mode import is_known
@@ -28,12 +29,15 @@ def test_an_unknown_url_is_neither():
     assert is_known(KNOWN, "https://thanhnien.vn/b-1851335487.htm", None) is None
 
 
-def test_a_scheduled_crawl_with_a_dead_database_fetches_everything_and_says_why(crawl):
-    from tests.conftest import crawl_one_article
+def test_a_scheduled_crawl_with_a_dead_database_fetches_everything_and_says_why(crawl, tmp_path):
+    from tests.conftest import ONE_ARTICLE, crawl_one_article
 
     dead = "postgresql+psycopg://archive@127.0.0.1:9/archive"  # nothing listens on port 9
     done = crawl_one_article(crawl, dead, {"SCHEDULED": "True", "DOWNLOAD_DELAY": 0, "STORE_RETRY_TIMES": 0})
     assert done.returncode == 0, done.stderr
     assert "scheduled mode without the archive" in done.stderr
-    assert "database errors: 1 item(s) spooled" in done.stdout  # fetched, kept for the next start
+    # the article, fetched, is kept for the next start (robots.txt's outcome too when it reached
+    # the dead database first: a matter of timing, seen on a loaded machine)
+    assert re.search(r"database errors: \d+ item\(s\) spooled", done.stdout), done.stdout
+    assert ONE_ARTICLE in (tmp_path / "failed-items.jsonl").read_text()
     assert "Traceback" not in done.stderr
