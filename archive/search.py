@@ -172,13 +172,13 @@ def _params(session: Session, query: Query) -> dict:
     return _pg_params(query, "f") | (_pg_params(query, "e") if query.exact else {})
 
 
-def _ranked(session: Session, query: Query, filters: Filters):
-    """(article_id, version_id, exact) of the newest ``MAX_RANKED`` matches that pass the filters,
+def _ranked(session: Session, query: Query, matching):
+    """(article_id, version_id, exact) of the newest ``MAX_RANKED`` of the ``matching`` ids,
     exact ones first, then best first. On SQLite they are scored in one pass of the full-text
     index over the ids from the oldest of them on (a rowid range FTS5 reads at once)."""
     entry = SearchEntry
     newest = literal_column("article_id").desc()
-    candidates = _matching(session, query, filters).order_by(newest).limit(MAX_RANKED).cte("candidates")
+    candidates = matching.order_by(newest).limit(MAX_RANKED).cte("candidates")
     candidates = candidates.prefix_with("MATERIALIZED")
     ranked = select(entry.article_id, entry.version_id).where(entry.article_id.in_(select(candidates.c.article_id)))
     if session.get_bind().dialect.name == "sqlite":
@@ -233,8 +233,8 @@ def search(session: Session, query: Query, filters: Filters, offset: int, limit:
     and how many there are, counted up to ``MAX_COUNTED`` (``MAX_COUNTED + 1``: more than that)."""
     entry = SearchEntry
     if query:
-        stmt, params = _ranked(session, query, filters), _params(session, query)
-        matching = _matching(session, query, filters)
+        matching = _matching(session, query, filters)  # one plan for the ranking and the count
+        stmt, params = _ranked(session, query, matching), _params(session, query)
     else:
         listing = select(entry.article_id, entry.version_id, literal(False).label("exact"))
         stmt, params = _filtered(listing, filters).order_by(entry.published_at.desc(), entry.article_id.desc()), {}

@@ -42,10 +42,10 @@ WARC_SIZE = 1 << 30
 """Bytes of records in one WARC file of the package before the next one starts (as crawlers
 rotate theirs): a player reads any of them by offset, none has to be read whole."""
 SORT_RUN = 100_000
+"""Index lines sorted in memory at once; more are merged from sorted runs on disk."""
 INDEX_BLOCK = 1024
 """Index lines per gzip member of ``index.cdx.gz`` (py-wacz's figure): a replay tool reads the
 small ``index.idx`` whole and then only the blocks a look-up needs (a ZipNum index)."""
-"""Index lines sorted in memory at once; more are merged from sorted runs on disk."""
 BLOCK = 1 << 20
 
 

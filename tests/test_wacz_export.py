@@ -163,6 +163,12 @@ def test_the_output_is_required(archive):
     assert done.returncode == 2 and "--output" in done.stderr
 
 
+def test_an_output_that_is_a_folder_is_refused_in_one_line(archive, tmp_path):
+    done = export(archive, tmp_path)
+    assert done.returncode == 2 and "is a folder" in done.stderr and "Traceback" not in done.stderr
+    assert not list(tmp_path.parent.glob(f"{tmp_path.name}.part"))
+
+
 def _without_one_warc(archive, tmp_path) -> tuple[str, Path, str]:
     """A copy of the archive whose WARC folder lacks the file of the live fetches."""
     database, warc_dir = archive

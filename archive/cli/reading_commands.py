@@ -98,6 +98,8 @@ def _export_wacz(args) -> int:
     if not args.output:
         raise CommandError("--format wacz writes a file: give it with --output FILE.wacz", 2)
     output = Path(args.output)
+    if output.is_dir():
+        raise CommandError(f"{output} is a folder: --output names the package file (FILE.wacz)", 2)
     if not output.parent.is_dir():
         raise CommandError(f"no folder {output.parent} to write {output.name} in")
     with reading(args) as session:
