@@ -222,29 +222,42 @@ def _nested(a, b) -> bool:
     return a in set(b.iterancestors()) or b in set(a.iterancestors())
 
 
-def _excluded(root, scored: list, landmarks: bool = False) -> set:
-    """Elements inside never-content tags or widgets (one top-down pass); with ``landmarks``,
-    the landmark tags (``nav``, ``aside``, ``footer``, ``button``) are excluded only when they do
-    not hold most of the page's text."""
-    excluded: set = set()
-    widget = WidgetTest(root, scored)
-    total = text_length(root) if landmarks else 0  # read only on the rescue path
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        parent = el.getparent()
+class _Exclusion:
+    """Is an element inside a never-content tag or a widget? Decided for the ancestors of the
+    blocks asked about, each once, top-down (a page's blocks share most of their ancestors):
+    not for every element of the page. With ``landmarks``, the landmark tags (``nav``,
+    ``aside``, ``footer``, ``button``) are excluded only when they do not hold most of the
+    page's text."""
+
+    def __init__(self, root, scored: list, landmarks: bool = False) -> None:
+        self.root = root
+        self.widget = WidgetTest(root, scored)
+        self.landmarks = landmarks
+        self.total = text_length(root) if landmarks else 0  # read only on the rescue path
+        self.known: dict = {}
+
+    def __call__(self, el) -> bool:
+        chain = []
+        while el is not None and el not in self.known:
+            chain.append(el)
+            el = None if el is self.root else el.getparent()
+        excluded = self.known[el] if el is not None else False
+        for node in reversed(chain):
+            excluded = excluded or self._excludes(node)
+            self.known[node] = excluded
+        return excluded
+
+    def _excludes(self, el) -> bool:
         never = el.tag in NEVER_CONTENT_TAGS and el.tag != "form"
-        if never and landmarks and el.tag in LANDMARKS:
-            never = text_length(el) <= WIDGET_MAX_SHARE * total
-        if (parent is not None and parent in excluded) or never or widget(el):
-            excluded.add(el)
-    return excluded
+        if never and self.landmarks and el.tag in LANDMARKS:
+            never = text_length(el) <= WIDGET_MAX_SHARE * self.total
+        return never or self.widget(el)
 
 
 def prose_blocks(root, scored: list, landmarks: bool = False) -> list:
     """The long, link-poor text blocks (``scored``: ``scored_blocks(root)``) outside widgets."""
-    excluded = _excluded(root, scored, landmarks)
-    return [(el, weight) for el, weight in scored if el not in excluded]
+    excluded = _Exclusion(root, scored, landmarks)
+    return [(el, weight) for el, weight in scored if not excluded(el)]
 
 
 def text_mass(blocks) -> dict:
