@@ -17,7 +17,7 @@ from pipelines.extraction.classify import ARCHIVED_TYPES, body_chars, needs_brow
 from pipelines.extraction.cleaning import clean_article
 from pipelines.extraction.content import Content, read_content, standfirst
 from pipelines.extraction.decode import decode_html
-from pipelines.extraction.dom import element_text, parse_html, remove, selector
+from pipelines.extraction.dom import element_text, parse_html, remove, selector, strip_hidden
 from pipelines.extraction.embedded import embedded_article
 from pipelines.extraction.generic import Located, locate_article, story_clues
 from pipelines.extraction.metadata import jsonld_text, read_metadata
@@ -48,6 +48,7 @@ def extract_fields(
     text = decode_html(html, headers)
     root = parse_html(text, base_url=url)
     md = read_metadata(root)
+    strip_hidden(root)
     rules = rules or _generic_rules(md.lang)
     page = fields.Page(url=url, sel=selector(root), md=md, rules=rules, not_after=fetched_at or datetime.now(UTC))
     title = fields.title(page)

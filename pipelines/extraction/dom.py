@@ -104,6 +104,25 @@ def _unclosed(text: str) -> int:
     return sum(-1 if m.group(1) else 1 for m in _NESTING_TAG.finditer(text))
 
 
+HIDDEN_TAGS = ("script", "style", "noscript", "template")
+
+
+def strip_hidden(root) -> None:
+    """Remove what a browser never shows as text (scripts, styles, templates, ``noscript``),
+    once the metadata in scripts is read: every text read after is then libxml2's own
+    (``visible_text``)."""
+    etree.strip_elements(root, *HIDDEN_TAGS, with_tail=False)
+
+
+def visible_text(el) -> str:
+    """All the text under an element of a ``strip_hidden`` tree, as libxml2 joins it: no
+    spaces at block boundaries (for comparisons that ignore white space)."""
+    return _STRING(el)
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
 def selector(root: lxml.html.HtmlElement) -> Selector:
     return Selector(root=root, type="html")
 
@@ -117,7 +136,7 @@ def raw_text(el) -> str:
 
 def text_length(el) -> int:
     """Characters of visible text under an element (fast: lxml's text_content less scripts and styles)."""
-    hidden = sum(len(h.text or "") for h in el.iter("script", "style", "noscript", "template"))
+    hidden = sum(len(h.text or "") for h in el.iter(*HIDDEN_TAGS))
     return len(el.text_content()) - hidden
 
 
@@ -127,7 +146,7 @@ def element_text(el) -> str:
 
 
 def _collect(el, parts: list[str], with_tail: bool = True) -> None:
-    if isinstance(el.tag, str) and el.tag not in ("script", "style", "template", "noscript"):
+    if isinstance(el.tag, str) and el.tag not in HIDDEN_TAGS:
         block = el.tag in BLOCK_TAGS
         if block:
             parts.append(" ")

@@ -16,7 +16,7 @@ from parsel import Selector
 from pipelines.extraction.authors import byline_candidates, first_people, people
 from pipelines.extraction.boilerplate import LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, is_widget
 from pipelines.extraction.dates import has_offset, offset_of, to_iso, with_offset
-from pipelines.extraction.dom import element_text, named_elements
+from pipelines.extraction.dom import element_text, named_elements, visible_text
 from pipelines.extraction.metadata import PageMetadata, jsonld_text
 from pipelines.extraction.publishers import publisher_credit
 from pipelines.extraction.rules import select_text, select_texts
@@ -48,14 +48,16 @@ class Page:
 
     @cached_property
     def visible_key(self) -> str:
-        """The page's visible text as one comparison key (read once, when a field asks)."""
+        """The page's visible text as one comparison key without white space (read once, when
+        a field asks; the tree has lost its scripts and styles by then)."""
         body = self.sel.root.find("body")
-        return text_key(element_text(body if body is not None else self.sel.root))
+        return _spaceless(text_key(visible_text(body if body is not None else self.sel.root)))
 
     def shows(self, text: str | None) -> str | None:
-        """``text`` when the page prints it (its opening, less a cut-off "…"), else None: a meta
-        description written for search engines and printed nowhere is metadata, not a lead."""
-        key = text_key(text or "").rstrip(" .…")[:_SHOWN_PREFIX]
+        """``text`` when the page prints it (its opening, less a cut-off "…"; spaced as it
+        may be), else None: a meta description written for search engines and printed
+        nowhere is metadata, not a lead."""
+        key = _spaceless(text_key(text or "").rstrip(" .…")[:_SHOWN_PREFIX])
         return text if key and key in self.visible_key else None
 
     def rule(self, name: str) -> str | None:
@@ -67,6 +69,10 @@ class Page:
 
 _SHOWN_PREFIX = 80
 """Characters of a description's opening that the page must print for it to be a lead."""
+
+
+def _spaceless(key: str) -> str:
+    return "".join(key.split())
 
 Candidate = tuple[str, Callable[[], Any]]
 
