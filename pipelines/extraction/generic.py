@@ -10,13 +10,11 @@ still does. When a page has no prose at all, trafilatura reads it instead.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-from cssselect import GenericTranslator
-from lxml import etree
 
 from pipelines.extraction.boilerplate import LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, WIDGET_MAX_SHARE, WidgetTest
 from pipelines.extraction.dom import element_text, text_length
@@ -47,11 +45,37 @@ _TIGHTER_SHARE = 0.8
 _PART_MIN_SHARE = 0.2
 
 
-_CONTAINER_XPATHS = tuple(GenericTranslator().css_to_xpath(css, prefix="self::") for css in CONTAINER_SELECTORS)
-_CONTAINER_TESTS = tuple(etree.XPath(xpath) for xpath in _CONTAINER_XPATHS)
-_ANY_CONTAINER = etree.XPath(" | ".join(_CONTAINER_XPATHS))
-"""Whether an element matches any of the selectors: one look per candidate, the selectors one by
-one only for the few that match."""
+_SIMPLE_SELECTOR = re.compile(
+    r"^(?:(?P<ancestor>[a-z]+) )?(?:\[(?P<attr>[\w-]+)=(?P<value>[\w-]+)\]|(?P<kind>[.#])(?P<name>[\w-]+))$"
+)
+
+
+def _container_test(css: str) -> Callable[[Any], bool]:
+    """``CONTAINER_SELECTORS``' forms (``[attribute=value]``, ``.class``, ``#id``, each
+    perhaps after an ancestor's tag) as a Python test: a candidate is tested in a microsecond,
+    where an XPath evaluation costs several."""
+    m = _SIMPLE_SELECTOR.match(css)
+    if m is None:
+        raise ValueError(f"not a container selector form: {css!r}")
+    if m["attr"]:
+        attr, value = m["attr"], m["value"]
+        test = lambda el: el.get(attr) == value  # noqa: E731
+    elif m["kind"] == "#":
+        name = m["name"]
+        test = lambda el: el.get("id") == name  # noqa: E731
+    else:
+        name = m["name"]
+        test = lambda el: name in (el.get("class") or "").split()  # noqa: E731
+    if ancestor := m["ancestor"]:
+        return lambda el: test(el) and next(el.iterancestors(ancestor), None) is not None
+    return test
+
+
+_CONTAINER_TESTS = tuple(_container_test(css) for css in CONTAINER_SELECTORS)
+
+
+def _any_container(el) -> bool:
+    return any(test(el) for test in _CONTAINER_TESTS)
 
 
 @dataclass(frozen=True)
@@ -156,7 +180,7 @@ def _container(blocks, deep: dict):
     if best is not None and mass[best] < MIN_CONTAINER_CHARS:
         best = None
     page = max(deep.values(), default=0.0)  # the root's: all the page's prose
-    candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS and _ANY_CONTAINER(el)]
+    candidates = [el for el, chars in deep.items() if chars >= MIN_CONTAINER_CHARS and _any_container(el)]
     for test in _CONTAINER_TESTS:
         if matches := [el for el in candidates if test(el)]:
             known = max(matches, key=deep.get)

@@ -6,7 +6,7 @@ block's name (a wrapper classed ``paywall`` that holds the story is still the st
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from pipelines.extraction.dom import element_text, link_density
 from pipelines.extraction.text import normalize_text
@@ -20,10 +20,11 @@ _TAG_WEIGHT = {"li": 0.5, "td": 0.5, "div": 0.7}
 def scored_blocks(root) -> Iterator[tuple[object, float]]:
     """Text blocks under ``root``, with their weight (characters of prose); read once a page,
     the callers leave out what they exclude."""
+    holders = _holding_blocks(root)
     for el in root.iter(*SCORED_BLOCKS):
         if el.tag == "div":
-            text, linked_chars = _run_text(el)
-        elif next(el.iterdescendants(*SCORED_BLOCKS), None) is not None:
+            text, linked_chars = _run_text(el, holders.__contains__)
+        elif el in holders:
             continue
         else:
             text, linked_chars = element_text(el), None
@@ -36,9 +37,23 @@ def scored_blocks(root) -> Iterator[tuple[object, float]]:
         yield el, weight
 
 
+def _holding_blocks(root) -> set:
+    """The elements under ``root`` with a scored block inside: one walk up from each block,
+    stopping where an earlier walk went (not a search of every block's subtree)."""
+    holders: set = set()
+    for el in root.iter(*SCORED_BLOCKS):
+        while el is not root and (el := el.getparent()) is not None and el not in holders:
+            holders.add(el)
+    return holders
+
+
+def _holds_block(el) -> bool:
+    return next(el.iterdescendants(*SCORED_BLOCKS), None) is not None
+
+
 def block_text(el) -> str:
     """The text a scored block is weighed by: a ``div``'s own runs, any other block's whole text."""
-    return _run_text(el)[0] if el.tag == "div" else element_text(el)
+    return _run_text(el, _holds_block)[0] if el.tag == "div" else element_text(el)
 
 
 def deep_prose(blocks: Iterable[tuple[object, float]]) -> dict:
@@ -53,17 +68,13 @@ def deep_prose(blocks: Iterable[tuple[object, float]]) -> dict:
 _INLINE = frozenset(("span", "a", "b", "strong", "em", "i", "u", "font", "small", "mark", "abbr", "time", "cite", "q"))
 
 
-def _run_text(div) -> tuple[str, int]:
+def _run_text(div, holds_block: Callable[[object], bool]) -> tuple[str, int]:
     """A ``div``'s own prose: its text and that of its inline children (text written as
     ``<span>`` runs or with ``<br>`` breaks, without any ``<p>``), not its blocks'; and how much
     of it sits in links."""
     parts, linked = [div.text or ""], 0
     for child in div:
-        if (
-            isinstance(child.tag, str)
-            and child.tag in _INLINE
-            and next(child.iterdescendants(*SCORED_BLOCKS), None) is None
-        ):
+        if isinstance(child.tag, str) and child.tag in _INLINE and not holds_block(child):
             text = element_text(child)
             parts.append(text)
             linked += len(text) if child.tag == "a" else sum(len(element_text(a)) for a in child.iter("a"))
