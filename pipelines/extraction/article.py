@@ -104,6 +104,7 @@ def extract_fields(
     # the page parsed again: the tree above has lost what boilerplate stripping removed, scripts
     # included; only pages bound for the browser get here, and a render costs a hundred times more
     if article["needs_browser"] and (shipped := embedded_article(parse_html(text), title)) is not None:
+        strip_hidden(shipped)
         content = _content(shipped, headlines, url)
         article["body"] = content.paragraphs
         if content.images:

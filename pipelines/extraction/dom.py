@@ -139,9 +139,8 @@ def raw_text(el) -> str:
 
 
 def text_length(el) -> int:
-    """Characters of visible text under an element (fast: lxml's text_content less scripts and styles)."""
-    hidden = sum(len(h.text or "") for h in el.iter(*HIDDEN_TAGS))
-    return len(el.text_content()) - hidden
+    """Characters of text under an element of a ``strip_hidden`` tree (libxml2 counts them)."""
+    return len(_STRING(el))
 
 
 def element_text(el) -> str:
@@ -191,13 +190,18 @@ def remove(el) -> None:
 def named_elements(root) -> list[tuple[object, str, frozenset[str]]]:
     """Every element with a ``class``, ``id`` or ``itemprop``, in page order, with its names
     lower-cased as one string and as a set of class tokens: one pass that the field lookups
-    share (a CSS class selector is an XPath scan of the whole page each time)."""
+    share (a CSS class selector is an XPath scan of the whole page each time). A page repeats
+    its names over hundreds of elements: each distinct one is read once."""
     out = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        cls, ident, prop = el.get("class"), el.get("id"), el.get("itemprop")
-        if cls or ident or prop:
-            tokens = frozenset((cls or "").lower().split())
-            out.append((el, f"{cls or ''} {ident or ''} {prop or ''}".lower(), tokens))
+    read: dict[tuple, tuple[str, frozenset[str]]] = {}
+    for el in root.iter(etree.Element):
+        names = (el.get("class"), el.get("id"), el.get("itemprop"))
+        if names[0] or names[1] or names[2]:
+            if (found := read.get(names)) is None:
+                cls, ident, prop = names
+                found = read[names] = (
+                    f"{cls or ''} {ident or ''} {prop or ''}".lower(),
+                    frozenset((cls or "").lower().split()),
+                )
+            out.append((el, *found))
     return out
