@@ -50,6 +50,8 @@ NEVER_CONTENT_TAGS = frozenset(
         "dialog",
     ]
 )
+FURNITURE_TAGS = NEVER_CONTENT_TAGS - {"form"}
+"""Never content, forms aside: an ASP.NET page is one big ``form``."""
 
 _WIDGET = re.compile(
     r"(^|[-_ ])(?<!non-)(ads?|adv|advert\w*|adsbygoogle|quang-?cao|related\w*|\w*relatedbox\w*|relatednews\w*|"
@@ -310,7 +312,7 @@ class WidgetTest:
         if not is_small_widget(el, self.total):
             return False
         if self._prose is None:
-            never = {d for n in self.root.iter(*NEVER_CONTENT_TAGS - {"form"}) for d in n.iter()}
+            never = {d for n in self.root.iter(*FURNITURE_TAGS) for d in n.iter()}
             blocks = scored_blocks(self.root) if self._blocks is None else self._blocks
             self._prose = deep_prose((b, w) for b, w in blocks if b not in never)
         return self._prose.get(el, 0.0) <= WIDGET_MAX_SHARE * self._prose.get(self.root, 0.0)
@@ -360,7 +362,7 @@ def strip_boilerplate(container) -> None:
     for el in list(container.iter()):
         if el is container or el.getparent() is None or not isinstance(el.tag, str):
             continue
-        if el.tag in NEVER_CONTENT_TAGS - {"form"} or _hidden(el) or widget(el):
+        if el.tag in FURNITURE_TAGS or _hidden(el) or widget(el):
             remove(el)
     _strip_labelled_boxes(container)
 

@@ -14,7 +14,7 @@ from typing import Any
 from parsel import Selector
 
 from pipelines.extraction.authors import byline_candidates, first_people, people
-from pipelines.extraction.boilerplate import LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, is_widget
+from pipelines.extraction.boilerplate import FURNITURE_TAGS, LANDMARKS, NEVER_CONTENT_TAGS, STORY_TAGS, is_widget
 from pipelines.extraction.dates import has_offset, offset_of, to_iso, with_offset
 from pipelines.extraction.dom import element_text, named_elements, visible_text
 from pipelines.extraction.metadata import PageMetadata, jsonld_text
@@ -223,7 +223,6 @@ LEAD_CLASSES = frozenset(
 """Where pages without rules print their standfirst (or ``itemprop=description``)."""
 
 
-_FURNITURE_TAGS = NEVER_CONTENT_TAGS - {"form"}  # an ASP.NET page is one big form
 
 
 def _lead_element_text(page: Page) -> str | None:
@@ -232,7 +231,7 @@ def _lead_element_text(page: Page) -> str | None:
     for el, _, tokens in page.named:
         if not (tokens & LEAD_CLASSES or el.get("itemprop") == "description"):
             continue
-        if any(a.tag in _FURNITURE_TAGS or is_widget(a) for a in (el, *el.iterancestors())):
+        if any(a.tag in FURNITURE_TAGS or is_widget(a) for a in (el, *el.iterancestors())):
             continue
         if text := element_text(el):
             return text

@@ -72,11 +72,12 @@ def _run_text(div, holds_block: Callable[[object], bool]) -> tuple[str, int]:
     """A ``div``'s own prose: its text and that of its inline children (text written as
     ``<span>`` runs or with ``<br>`` breaks, without any ``<p>``), not its blocks'; and how much
     of it sits in links."""
-    parts, linked = [div.text or ""], 0
+    parts, linked = [div.text] if div.text else [], 0
     for child in div:
-        if isinstance(child.tag, str) and child.tag in _INLINE and not holds_block(child):
+        if child.tag in _INLINE and not holds_block(child):  # a comment's tag is a function: no inline tag
             text = element_text(child)
             parts.append(text)
             linked += len(text) if child.tag == "a" else sum(len(element_text(a)) for a in child.iter("a"))
-        parts.append(child.tail or "")
-    return normalize_text(" ".join(p for p in parts if p)), linked
+        if child.tail:
+            parts.append(child.tail)
+    return (normalize_text(" ".join(parts)), linked) if parts else ("", 0)
