@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 from sqlalchemy import bindparam, func, or_, select
@@ -275,31 +275,56 @@ def run_failures(session: Session, run_id: int | None = None) -> tuple[int | Non
     ]
 
 
-def latest_snapshots(session: Session, site: str | None = None, since: datetime | None = None) -> list[tuple]:
-    """Every article's latest kept snapshot, with the name of the article's site (what
-    ``reextract`` reads again)."""
+LATEST_BATCH = 500
+"""Articles whose latest snapshots are read at once by ``latest_snapshot_batches``."""
+
+
+def latest_snapshot_batches(
+    sessions: Callable[[], Session], site: str | None = None, since: datetime | None = None, size: int = LATEST_BATCH
+) -> Iterator[list[tuple]]:
+    """Every article's latest kept snapshot, with the name of the article's site and the
+    content digest of its latest version (what ``reextract`` reads again and compares), a
+    batch of ``size`` articles at a time in article order: each batch one short read of its
+    own (``sessions``), through the articles' keys and the snapshots' and versions' article
+    indexes — never a grouping of the whole snapshot table, nor every article's digest held
+    at once (at 2 million articles, a 2-million-entry dict)."""
+    after = 0
+    while True:
+        with sessions() as session:
+            articles = select(Article.id).where(Article.id > after).order_by(Article.id).limit(size)
+            if site:
+                articles = articles.join(Site).where(Site.name == site)
+            ids = list(session.scalars(articles))
+            if not ids:
+                return
+            after = ids[-1]
+            latest = (
+                select(func.max(Snapshot.id))
+                .where(Snapshot.article_id.in_(ids), Snapshot.outcome.not_like("dropped:%"))
+                .group_by(Snapshot.article_id)
+            )
+            query = (
+                select(Snapshot, Site.name)
+                .join(Article, Article.id == Snapshot.article_id)
+                .join(Site)
+                .where(Snapshot.id.in_(latest))
+                .order_by(Snapshot.id)
+            )
+            if since:
+                query = query.where(Snapshot.fetched_at >= since)
+            rows = session.execute(query).all()
+            digests = latest_digests(session, ids)
+        if rows:
+            yield [(snapshot, name, digests.get(snapshot.article_id)) for snapshot, name in rows]
+
+
+def latest_digests(session: Session, article_ids: list[int]) -> dict[int, str]:
+    """Article id -> content digest of its latest version, for these articles."""
     latest = (
-        select(func.max(Snapshot.id))
-        .where(Snapshot.article_id.is_not(None), Snapshot.outcome.not_like("dropped:%"))
-        .group_by(Snapshot.article_id)
+        select(func.max(ArticleVersion.id))
+        .where(ArticleVersion.article_id.in_(article_ids))
+        .group_by(ArticleVersion.article_id)
     )
-    query = (
-        select(Snapshot, Site.name)
-        .join(Article, Article.id == Snapshot.article_id)
-        .join(Site)
-        .where(Snapshot.id.in_(latest))
-        .order_by(Snapshot.id)
-    )
-    if site:
-        query = query.where(Site.name == site)
-    if since:
-        query = query.where(Snapshot.fetched_at >= since)
-    return [tuple(row) for row in session.execute(query)]
-
-
-def latest_digests(session: Session) -> dict[int, str]:
-    """Article id -> content digest of its latest version."""
-    latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
     rows = session.execute(
         select(ArticleVersion.article_id, ArticleVersion.content_digest).where(ArticleVersion.id.in_(latest))
     )

@@ -45,7 +45,12 @@ def _read_record(path: Path, offset: int):
         return kind, digest, passed, iterator.get_record_length()
 
 
-def snapshot_problems(session: Session, resolve: Callable[[str], Path]) -> Iterator[Problem]:
+def snapshot_problems(
+    session: Session, resolve: Callable[[str], Path], paths: dict[str, Path], progress: Callable[[int], None]
+) -> Iterator[Problem]:
+    """The snapshot rows' problems, read in the order of their records (file, offset: one pass
+    along each file, whatever the disk), streamed a thousand rows at a time (millions of rows
+    are never held at once); each file's path is resolved once into ``paths``."""
     rows = session.execute(
         select(
             Snapshot.id,
@@ -54,11 +59,16 @@ def snapshot_problems(session: Session, resolve: Callable[[str], Path]) -> Itera
             Snapshot.warc_length,
             Snapshot.payload_digest,
             Snapshot.record_type,
-        ).where(Snapshot.warc_file.is_not(None))
+        )
+        .where(Snapshot.warc_file.is_not(None))
+        .order_by(Snapshot.warc_file, Snapshot.warc_offset)
+        .execution_options(yield_per=1000)
     )
-    for sid, file, offset, length, digest, record_type in rows:
+    for count, (sid, file, offset, length, digest, record_type) in enumerate(rows, 1):
+        progress(count)
         where = f"snapshot {sid} ({file}@{offset})"
-        path = resolve(file)
+        if (path := paths.get(file)) is None:
+            path = paths[file] = resolve(file)
         if not path.exists():
             yield Problem(where, "WARC file missing")
             continue
@@ -94,23 +104,30 @@ def run_problems(
         yield Problem(f"crawl run {run.id} ({run.spider})", "left running by a crawl that is gone")
 
 
-def verify(archive: Archive, warc_dir: str | os.PathLike | None, node: str, alive, stale_after) -> list[Problem]:
+def verify(
+    archive: Archive,
+    warc_dir: str | os.PathLike | None,
+    node: str,
+    alive,
+    stale_after,
+    progress: Callable[[int], None] = lambda snapshots: None,
+) -> Iterator[Problem]:
+    """Every problem, as it is found (a long check of a large archive says what it found so
+    far when interrupted); ``progress`` is told how many snapshots were checked."""
     directory = Path(warc_dir) if warc_dir else None
 
     def resolve(name: str) -> Path:
         return existing(archive.warc_path(name))
 
+    paths: dict[str, Path] = {}
     with archive.Session() as session:
-        problems = list(snapshot_problems(session, resolve))
-        referenced = {resolve(f) for f in session.scalars(select(Snapshot.warc_file).distinct()) if f}
+        yield from snapshot_problems(session, resolve, paths, progress)
+    referenced = set(paths.values())
     on_disk = set(warc_files(directory)) if directory is not None and directory.is_dir() else set()
     files = sorted(p for p in referenced | on_disk if p.exists())
     being_written = [p for p in files if p.name.endswith(OPEN_SUFFIX) and alive(writer_pid(p) or 0)]
-    problems += [
-        Problem(str(p), "left open by a crawl that died (the next crawl's start finishes it)")
-        for p in files
-        if p.name.endswith(OPEN_SUFFIX) and p not in being_written
-    ]
-    problems += file_problems([p for p in files if not p.name.endswith(OPEN_SUFFIX)])
-    problems += run_problems(archive, node, alive, stale_after)
-    return problems
+    for p in files:
+        if p.name.endswith(OPEN_SUFFIX) and p not in being_written:
+            yield Problem(str(p), "left open by a crawl that died (the next crawl's start finishes it)")
+    yield from file_problems([p for p in files if not p.name.endswith(OPEN_SUFFIX)])
+    yield from run_problems(archive, node, alive, stale_after)

@@ -9,13 +9,13 @@ the current extractor version.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from archive.keys import content_digest
 from archive.models import Snapshot
-from archive.queries import latest_digests, latest_snapshots
+from archive.queries import latest_snapshot_batches
 from archive.recheck_policy import aware
 from archive.store import Archive
 from archive.warc import RecordRef, read_response
@@ -59,44 +59,63 @@ def reextract(
     site: str | None = None,
     since: datetime | None = None,
     workers: int | None = None,
+    progress: Callable[[int], None] = lambda articles: None,
 ) -> Counter:
     """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article
     with the rules ``rules_of(site name, fetch time)`` (the article's site's, wherever its pages
     were fetched from, in the version in force when the snapshot was fetched). Extraction runs
     on ``workers`` processes (default: one per core; 0 or 1: in this process); an article whose
-    re-extracted content equals its latest version costs no database write."""
+    re-extracted content equals its latest version costs no database write. Articles are read
+    a batch at a time, and the workers extract the next batch while this one is stored, so
+    memory stays that of a batch whatever the archive's size; ``progress`` is told how many
+    articles are done."""
     outcomes: Counter = Counter()
-    with archive.Session() as session:
-        snapshots = latest_snapshots(session, site, since)
-        digests = latest_digests(session)
-    jobs = []
-    for snapshot, site_name in snapshots:
-        source = snapshot
-        if snapshot.record_type == "revisit":
-            source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
-        rules = rules_of(site_name, snapshot.fetched_at)
-        file = str(archive.warc_path(source.warc_file))
-        jobs.append(Job(file, source.warc_offset, snapshot.final_url, rules, snapshot.fetched_at))
     pool = WorkerPool.for_command(workers, __name__)
+    done = 0
     try:
-        results = pool.map(extract_record, jobs)
-        for (snapshot, _), article in zip(snapshots, results, strict=True):
-            if isinstance(article, str):
-                outcomes[article] += 1
-            elif digests.get(snapshot.article_id) == article["content_digest"]:
-                outcomes["unchanged"] += 1
-            else:
-                item = article | {
-                    "url": snapshot.url,
-                    "final_url": snapshot.final_url,
-                    "status": snapshot.status,
-                    "fetched_at": snapshot.fetched_at,
-                    "snapshot": asdict(snapshot_ref(snapshot)),
-                }
-                outcomes[archive.save(item).outcome] += 1
+        pending = None
+        for batch in latest_snapshot_batches(archive.Session, site, since):
+            started = (batch, pool.submit(extract_record, [_job(archive, rules_of, s, name) for s, name, _ in batch]))
+            if pending is not None:
+                done += _store(archive, *pending, outcomes)
+                progress(done)
+            pending = started
+        if pending is not None:
+            done += _store(archive, *pending, outcomes)
+            progress(done)
     finally:
         pool.close()
     return outcomes
+
+
+def _job(archive: Archive, rules_of, snapshot: Snapshot, site_name: str) -> Job:
+    """The snapshot's record to read again (a revisit's: the response it refers to)."""
+    source = snapshot
+    if snapshot.record_type == "revisit":
+        source = archive.previous_capture(snapshot.url, snapshot.payload_digest) or snapshot
+    file = str(archive.warc_path(source.warc_file))
+    return Job(
+        file, source.warc_offset, snapshot.final_url, rules_of(site_name, snapshot.fetched_at), snapshot.fetched_at
+    )
+
+
+def _store(archive: Archive, batch: list[tuple], results: Callable[[], Iterator], outcomes: Counter) -> int:
+    """The batch's re-extracted articles counted, those that changed stored as new versions."""
+    for (snapshot, _, digest), article in zip(batch, results(), strict=True):
+        if isinstance(article, str):
+            outcomes[article] += 1
+        elif digest == article["content_digest"]:
+            outcomes["unchanged"] += 1
+        else:
+            item = article | {
+                "url": snapshot.url,
+                "final_url": snapshot.final_url,
+                "status": snapshot.status,
+                "fetched_at": snapshot.fetched_at,
+                "snapshot": asdict(snapshot_ref(snapshot)),
+            }
+            outcomes[archive.save(item).outcome] += 1
+    return len(batch)
 
 
 def snapshot_ref(snapshot: Snapshot) -> RecordRef:

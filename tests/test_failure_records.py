@@ -132,6 +132,24 @@ def test_verify_reports_a_torn_warc_file(sqlite_url, tmp_path):
     assert any("unreadable" in p or "no readable record" in p for p in check(archive, tmp_path))
 
 
+def test_verify_tells_its_progress_once_per_snapshot_checked(sqlite_url, tmp_path):
+    archive, _ = archived(sqlite_url, tmp_path)
+    told: list[int] = []
+    list(verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), told.append))
+    with archive.Session() as s:
+        with_records = s.scalar(select(func.count()).select_from(Snapshot).where(Snapshot.warc_file.is_not(None)))
+    assert with_records >= 1 and told == list(range(1, with_records + 1))
+
+
+def test_verify_yields_a_problem_before_checking_the_rest(sqlite_url, tmp_path):
+    archive, _ = archived(sqlite_url, tmp_path)
+    for path in (tmp_path / "warc").iterdir():
+        path.unlink()
+    told: list[int] = []
+    problems = verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), told.append)
+    assert "WARC file missing" in str(next(problems)) and told == [1]
+
+
 def test_stored_times_are_utc(sqlite_url):
     archive = Archive(sqlite_url)
     run_id = archive.start_run("thanhnien", NODE, 1)

@@ -11,7 +11,10 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
+from archive.models import ArticleVersion
+from archive.queries import latest_snapshot_batches
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
 from crawler.sites import catalog
@@ -105,3 +108,25 @@ def test_reextraction_with_only_the_old_rules_would_change_the_new_capture(sqlit
     archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
     warc.close()
     assert reextract(archive, lambda name, when: OLD, workers=0) == {"updated": 1}
+
+
+def test_reextraction_reads_the_archive_a_batch_at_a_time_each_article_once_with_its_digest(sqlite_url, tmp_path):
+    archive, warc = Archive(sqlite_url, warc_dir=tmp_path / "warc"), WarcStore(tmp_path / "warc")
+    archived(archive, warc, OLD_PAGE, URL, BEFORE)
+    archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
+    warc.close()
+    batches = list(latest_snapshot_batches(archive.Session, size=1))
+    with archive.Session() as session:
+        stored = dict(session.execute(select(ArticleVersion.article_id, ArticleVersion.content_digest)).all())
+    assert [len(batch) for batch in batches] == [1, 1]
+    assert {s.article_id: digest for batch in batches for s, _, digest in batch} == stored
+
+
+def test_reextraction_tells_its_progress_in_articles_done(sqlite_url, tmp_path):
+    archive, warc = Archive(sqlite_url, warc_dir=tmp_path / "warc"), WarcStore(tmp_path / "warc")
+    archived(archive, warc, OLD_PAGE, URL, BEFORE)
+    archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
+    warc.close()
+    told: list[int] = []
+    assert reextract(archive, SITES.by_name, workers=0, progress=told.append) == {"unchanged": 2}
+    assert told == [2]

@@ -43,7 +43,9 @@ def cmd_reextract(args) -> int:
         known_site(session, args.site)
     since = datetime.combine(args.since, datetime.min.time()) if args.since else None
     start = time.monotonic()
-    outcomes = reextract(archive, rules_by_name, site=args.site, since=since, workers=args.workers)
+    shown = show.progress("articles re-extracted", every=1)  # told once a batch
+    outcomes = reextract(archive, rules_by_name, site=args.site, since=since, workers=args.workers, progress=shown)
+    show.clear_progress()
     seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     print(f"re-extracted: {done} in {seconds:.2f} s ({sum(outcomes.values()) / seconds:.0f} pages/s)")

@@ -146,6 +146,12 @@ def progress(what: str, every: int = 1000):
     return show
 
 
+def clear_progress() -> None:
+    """Wipe the ``progress`` counter's line, so what is printed next starts a clean line."""
+    if sys.stderr.isatty():
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+
+
 def packaged(result) -> None:
     """What an export wrote: a WACZ package (``archive.wacz.Packaged``)."""
     if sys.stderr.isatty():

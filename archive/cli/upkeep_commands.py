@@ -15,6 +15,7 @@ from archive.cli.arguments import (
     a_port,
 )
 from archive.cli.lookups import archive_for
+from archive.cli.printing import clear_progress, progress
 from archive.database import create_db_engine, reading_sessions, shown, upgrade
 from archive.warc import warc_dirs
 
@@ -40,11 +41,17 @@ def cmd_verify(args) -> int:
     from archive.run_records import NODE
     from archive.verify import verify
 
-    problems = verify(archive_for(args), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after))
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s)" if problems else "archive verified: every record, file and run is in order")
-    return 1 if problems else 0
+    counter = progress("snapshots checked", every=10_000)
+    found = 0
+    for problem in verify(
+        archive_for(args), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after), counter
+    ):
+        found += 1
+        clear_progress()
+        print(problem, flush=True)
+    clear_progress()
+    print(f"{found} problem(s)" if found else "archive verified: every record, file and run is in order")
+    return 1 if found else 0
 
 
 def cmd_serve(args) -> int:
