@@ -22,6 +22,8 @@ bytes per article. Printed as a table of cost by size and written to
 from __future__ import annotations
 
 import argparse
+import contextlib
+import html
 import importlib.util
 import json
 import random
@@ -33,23 +35,29 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, func, select, text
 
 from archive.database import close, sqlite_file, upgrade
-from archive.keys import band_keys, fingerprint, signature, to_bytes
-from archive.models import Article, Base
+from archive.keys import band_keys, signature, to_bytes
+from archive.models import Article, ArticleVersion, Base
 from archive.search_text import WORD
 from archive.store import _NEAR_CANDIDATES, Archive
-from archive.warc import Exchange, WarcStore
+from archive.verify import snapshot_problems
+from archive.warc import Exchange, WarcStore, existing
+from pipelines.extraction.article import article_from_page
+from pipelines.reextract import reextract
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).parent / ".scale"
 RESULTS = Path(__file__).parent / "results"
 RECORDINGS = ROOT / "tests" / "recordings"
 BLOCK = 10_000
+EDITION = 2
+"""The kept archives' edition (in their names): a block built another way is built anew."""
 SITES = tuple(f"bao{n:02d}.vn" for n in range(14)) + tuple(f"news{n:02d}.example" for n in range(6))
 ENGLISH = [
     "the",
@@ -122,17 +130,21 @@ def vietnamese() -> tuple[list[str], list[int]]:
     return list(counts), list(counts.values())
 
 
-class Writer:
-    """Synthetic fetched articles as the extract step hands them to the store."""
+PAGE_HEADERS = [("Content-Type", "text/html; charset=utf-8")]
 
-    def __init__(self, warc_dir: Path, seed: int = 11, file: str = "scale-synthetic.warc.gz"):
+
+class Writer:
+    """Synthetic fetched articles as the extract step hands them to the store: each fetch's page
+    written as a WARC record of its own and read by the extractor, so ``verify`` and
+    ``reextract`` meet real records, and a re-extraction finds what is stored."""
+
+    def __init__(self, warc_dir: Path, seed: int = 11, prefix: str = "scale-block"):
         self.rng = random.Random(seed)
-        self.file = file
         self.vi = vietnamese()
-        page = (RECORDINGS / "thanhnien.vn" / "article.html").read_bytes()
-        headers = [("Content-Type", "text/html; charset=utf-8")]
-        self.ref = WarcStore(warc_dir).write(Exchange("https://thanhnien.vn/a.htm", 200, headers, page, STARTED))
-        self.offset = 0
+        self.warcs = WarcStore(warc_dir, prefix=prefix)
+
+    def close(self) -> None:
+        self.warcs.close()
 
     def sentence(self, site: str, n: int) -> str:
         words = self.rng.choices(*self.vi, k=n) if site.endswith(".vn") else self.rng.choices(ENGLISH, k=n)
@@ -140,51 +152,55 @@ class Writer:
         return text[0].upper() + text[1:] + "."
 
     def article(self, site: str, number: int, when: datetime, alias: bool = False) -> dict:
-        title = self.sentence(site, self.rng.randint(8, 14))
-        body = [self.sentence(site, self.rng.randint(20, 40)) for _ in range(self.rng.randint(3, 9))]
         url = f"https://{site}/bai-viet-{number}.htm"
-        return self.fetch(
-            {
-                "url": url + "?utm_source=rss" if alias else url,
-                "canonical_url": url,
-                "site": site,
-                "title": title,
-                "lead": self.sentence(site, 25),
-                "body": body,
-                "authors": [self.sentence(site, 2).rstrip(".")],
-                "section": self.sentence(site, 1).rstrip("."),
-                "tags": [],
-                "images": [],
-                "language": "vi" if site.endswith(".vn") else "en",
-                "published_at": when.isoformat(),
-                "page_type": "article",
-                "extractor_version": "scale",
-                "provenance": {"title": "rules", "body": "rules"},
-            },
-            when,
-        )
-
-    def fetch(self, item: dict, when: datetime) -> dict:
-        """The item as fetched at ``when``: its own WARC record reference (records are unique)."""
-        self.offset += 1
-        snapshot = {
-            "file": self.file,
-            "offset": self.offset * 1000,
-            "length": self.ref.length,
-            "digest": f"sha1:scale{self.offset}",
-            "record_type": "response",
+        written = {
+            "url": url + "?utm_source=rss" if alias else url,
+            "canonical_url": url,
+            "site": site,
+            "title": self.sentence(site, self.rng.randint(8, 14)),
+            "lead": self.sentence(site, 25),
+            "body": [self.sentence(site, self.rng.randint(20, 40)) for _ in range(self.rng.randint(3, 9))],
+            "author": " ".join(w.capitalize() for w in self.sentence(site, 2).rstrip(".").split()),
+            "section": self.sentence(site, 1).rstrip("."),
+            "published_at": when.isoformat(),
         }
-        return item | {
-            "fingerprint": fingerprint(item["title"], item["body"]),
+        return self.fetch(written, when)
+
+    def fetch(self, written: dict, when: datetime) -> dict:
+        """The page as fetched at ``when``: its record written, its article as extracted."""
+        page = _page(written).encode("utf-8")
+        ref = self.warcs.write(Exchange(written["url"], 200, PAGE_HEADERS, page, when))
+        article = article_from_page(page, written["url"], dict(PAGE_HEADERS), None, when)
+        del article["needs_browser"]
+        return article | {
+            "written": written,
+            "url": written["url"],
+            "canonical_url": written["canonical_url"],
+            "site": written["site"],
             "fetched_at": when.isoformat(),
             "status": 200,
-            "final_url": item["url"],
-            "snapshot": snapshot,
+            "final_url": written["url"],
+            "snapshot": asdict(ref),
         }
 
     def edited(self, item: dict, when: datetime) -> dict:
-        body = [*item["body"][:-1], self.sentence(item["site"], 30)]
-        return self.fetch(item | {"body": body}, when)
+        written = item["written"]
+        return self.fetch(written | {"body": [*written["body"][:-1], self.sentence(written["site"], 30)]}, when)
+
+
+def _page(written: dict) -> str:
+    """A news page as a simple CMS prints one: headline, standfirst, byline, paragraphs."""
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in written["body"])
+    lang = "vi" if written["site"].endswith(".vn") else "en"
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(written["title"])}'
+        f'</title><link rel="canonical" href="{written["canonical_url"]}">'
+        f'<meta name="author" content="{html.escape(written["author"])}">'
+        f'<meta property="article:published_time" content="{written["published_at"]}">'
+        f'<meta property="article:section" content="{html.escape(written["section"])}"></head><body>'
+        f'<nav><a href="/">{written["site"]}</a></nav><article><h1>{html.escape(written["title"])}</h1>'
+        f'<p class="sapo">{html.escape(written["lead"])}</p>{paragraphs}</article></body></html>'
+    )
 
 
 def seed_block(database_url: str, warc_dir: Path) -> None:
@@ -200,6 +216,7 @@ def seed_block(database_url: str, warc_dir: Path) -> None:
         if number % 5 == 0:
             clock_at[0] = when + timedelta(minutes=40)
             archive.save(writer.edited(item, clock_at[0]))
+    writer.close()
     close(database_url)
 
 
@@ -212,6 +229,33 @@ def _shifted(dialect: str, column: str) -> str:
     if dialect == "sqlite":
         return f"strftime('%Y-%m-%d %H:%M:%S', {column}, '-' || copies.k || ' days') || substr({column}, 20)"
     return f"{column} - copies.k * interval '1 day'"
+
+
+def copy_file(name: str, k: str) -> str:
+    """Copy ``k``'s name of a block WARC file (SQL over ``name``, or a Python name with ``k`` an
+    int): a link to the block's file (``link_copies``), so each copy's rows point at records
+    that exist, at the block's offsets, and stay unique."""
+    if k.isdigit():
+        return name.replace(".warc.gz", f"-c{k}.warc.gz")
+    return f"replace({name}, '.warc.gz', '-c' || {k} || '.warc.gz')"
+
+
+def link_copies(url: str, warc_dir: Path) -> None:
+    """The copies' WARC files: symbolic links to the block's (``copy_file``)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        copies = conn.scalar(select(func.count()).select_from(Article)) // BLOCK - 1
+        files = list(
+            conn.scalars(
+                text(f"SELECT DISTINCT warc_file FROM snapshot WHERE article_id <= {BLOCK} AND warc_file IS NOT NULL")
+            )
+        )
+    engine.dispose()
+    for name in files:
+        for k in range(1, copies + 1):
+            link = warc_dir / copy_file(name, str(k))
+            if not link.is_symlink():
+                link.symlink_to(name)
 
 
 def _copy_statements(dialect: str, maxima: dict[str, int]) -> list[str]:
@@ -235,8 +279,7 @@ def _copy_statements(dialect: str, maxima: dict[str, int]) -> list[str]:
             "url": url,
             "final_url": url,
             "article_id": f"article_id + copies.k * {article}",
-            "warc_offset": f"warc_offset + CAST(copies.k AS BIGINT) * {snapshot * 1000 + 1000}",
-            "payload_digest": "payload_digest || '-' || copies.k",
+            "warc_file": copy_file("warc_file", "copies.k"),
         },
         "article_version": {
             "id": f"id + copies.k * {version}",
@@ -345,9 +388,9 @@ def block_archive(kind: str, server: str | None) -> str:
     """The block, stored once through the store and kept: every size starts as a copy of it."""
     CACHE.mkdir(exist_ok=True)
     if kind == "sqlite":
-        url = f"sqlite:///{CACHE / 'block.db'}"
+        url = f"sqlite:///{CACHE / f'block-{EDITION}.db'}"
     else:
-        url, _ = _postgres_database(server, "newsarchive_scale_block")
+        url, _ = _postgres_database(server, f"newsarchive_scale{EDITION}_block")
     if _count(url) < BLOCK:
         began = time.perf_counter()
         seed_block(url, CACHE / "warc")
@@ -360,16 +403,19 @@ def archive_of(kind: str, size: int, server: str | None) -> str:
     """The archive of ``size`` articles, built from the block or kept from an earlier run."""
     block = block_archive(kind, server)
     if kind == "sqlite":
-        path = CACHE / f"sqlite-{size}.db"
+        path = CACHE / f"sqlite-{EDITION}-{size}.db"
         if not path.exists():
             shutil.copyfile(sqlite_file(block), path)
         url = f"sqlite:///{path}"
     else:
-        url, _ = _postgres_database(server, f"newsarchive_scale_{size}", template="newsarchive_scale_block")
+        url, _ = _postgres_database(
+            server, f"newsarchive_scale{EDITION}_{size}", template=f"newsarchive_scale{EDITION}_block"
+        )
     if _count(url) < size:
         began = time.perf_counter()
         grow(_driver(url), size)
         print(f"{kind} {size:,}: built in {time.perf_counter() - began:.0f} s")
+    link_copies(_driver(url), CACHE / "warc")
     return url
 
 
@@ -392,21 +438,16 @@ def measure(url: str, warc_dir: Path, size: int) -> dict[str, float]:
     clock_at = [STARTED + timedelta(hours=1)]
     archive = Archive(url, clock=lambda: clock_at[0], warc_dir=warc_dir)
     run = int(time.time())  # this run's articles and records are its own: the archive is kept between runs
-    writer = Writer(warc_dir, seed=run, file=f"scale-measured-{run}.warc.gz")
+    writer = Writer(warc_dir, seed=run, prefix=f"scale-measured-{run}")
     site = SITES[3]
-    new = (writer.article(site, run * 1000 + n, clock_at[0]) for n in range(REPEAT * 10))
-    saved = []
-
-    def save_new() -> None:
-        item = next(new)
-        archive.save(item)
-        saved.append(item)
-
-    results = {"save_new": median_seconds(save_new)}
-    again = iter(saved)
-    results["save_unchanged"] = median_seconds(lambda: archive.save(writer.fetch(next(again), clock_at[0])))
-    edits = iter(saved)
-    results["save_updated"] = median_seconds(lambda: archive.save(writer.edited(next(edits), clock_at[0])))
+    # the pages are written and extracted before the saves are timed
+    saved = [writer.article(site, run * 1000 + n, clock_at[0]) for n in range(REPEAT)]
+    new = iter(saved)
+    results = {"save_new": median_seconds(lambda: archive.save(next(new)))}
+    again = iter([writer.fetch(item["written"], clock_at[0]) for item in saved])
+    results["save_unchanged"] = median_seconds(lambda: archive.save(next(again)))
+    edits = iter([writer.edited(item, clock_at[0]) for item in saved])
+    results["save_updated"] = median_seconds(lambda: archive.save(next(edits)))
     known = [f"https://{site}/bai-viet-{n}.htm" for n in range(4, BLOCK, len(SITES))][:500]
     sitemap = known + [f"https://{site}/moi-{n}.htm" for n in range(1000 - len(known))]
 
@@ -429,6 +470,9 @@ def measure(url: str, warc_dir: Path, size: int) -> dict[str, float]:
         )
     results |= browser_pages(url, warc_dir, archive, writer, site, clock_at)
     results |= export_rate(url, SITES[5])
+    writer.close()
+    results |= verify_time(archive)
+    results |= reextract_rate(archive, site)
     results["database_bytes_per_article"] = database_bytes(archive) // size
     close(url)
     return results
@@ -485,6 +529,57 @@ def export_rate(url: str, site: str) -> dict[str, float]:
         lines = sum(1 for _ in out)
     peak_kb = int(done.stderr.strip().splitlines()[-1].split()[-1])
     return {"export_articles_per_s": round(lines / seconds), "export_peak_mb": round(peak_kb / 1024)}
+
+
+VERIFIED = 100_000
+"""Snapshots ``verify`` checks for its time (the first ones in record order)."""
+REEXTRACTED = 2_000
+"""Articles ``reextract`` re-reads for its rate."""
+
+
+class _EnoughError(Exception):
+    """Raised by a progress callback to end a long command once it has been timed long enough."""
+
+
+def verify_time(archive: Archive) -> dict[str, float]:
+    """``verify``'s check of the first ``VERIFIED`` snapshots in record order (each record read
+    and its digest checked): seconds per 100,000 snapshots, and the problems it found (none)."""
+    found, checked = [], [0]
+
+    def told(count: int) -> None:
+        checked[0] = count
+        if count >= VERIFIED:
+            raise _EnoughError
+
+    began = time.perf_counter()
+    with archive.Session() as session, contextlib.suppress(_EnoughError):
+        found.extend(snapshot_problems(session, lambda name: existing(archive.warc_path(name)), {}, told))
+    seconds = time.perf_counter() - began
+    return {"verify_s_per_100k": round(seconds * 100_000 / max(checked[0], 1), 2), "verify_problems": len(found)}
+
+
+def reextract_rate(archive: Archive, site: str) -> dict[str, float]:
+    """``reextract`` of a site's articles, its first ``REEXTRACTED`` (records read again,
+    extracted by two workers, compared with the stored versions): articles a second, and the
+    versions it stored (none: the pages read as they were stored)."""
+    done = [0]
+
+    def told(count: int) -> None:
+        done[0] = count
+        if count >= REEXTRACTED:
+            raise _EnoughError
+
+    versions = _versions(archive)
+    began = time.perf_counter()
+    with contextlib.suppress(_EnoughError):
+        reextract(archive, lambda name, when: None, site=site, workers=2, progress=told)
+    rate = round(done[0] / (time.perf_counter() - began))
+    return {"reextract_articles_per_s": rate, "reextract_new_versions": _versions(archive) - versions}
+
+
+def _versions(archive: Archive) -> int:
+    with archive.engine.connect() as conn:
+        return conn.scalar(select(func.max(ArticleVersion.id)))
 
 
 def database_bytes(archive: Archive) -> int:
