@@ -74,6 +74,7 @@ _SHOWN_PREFIX = 80
 def _spaceless(key: str) -> str:
     return "".join(key.split())
 
+
 Candidate = tuple[str, Callable[[], Any]]
 
 
@@ -221,8 +222,6 @@ LEAD_CLASSES = frozenset(
     )
 )
 """Where pages without rules print their standfirst (or ``itemprop=description``)."""
-
-
 
 
 def _lead_element_text(page: Page) -> str | None:
