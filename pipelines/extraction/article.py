@@ -31,7 +31,7 @@ from pipelines.extraction.second_opinion import (
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.text import text_key
 
-EXTRACTOR_VERSION = "1.11.0"
+EXTRACTOR_VERSION = "1.12.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
