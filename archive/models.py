@@ -65,6 +65,8 @@ class Article(Base):
         UniqueConstraint("key", name="uq_article_key"),
         # a site's due re-checks, most overdue first, without walking every site's
         Index("ix_article_site_next_check", "site_id", "next_check_at"),
+        # a site's URLs from a prefix on, in order (the browser's listing), without sorting every match
+        Index("ix_article_site_url", "site_id", "canonical_url"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
