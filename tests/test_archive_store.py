@@ -248,6 +248,23 @@ def test_migration_0014_counts_the_sites_of_an_existing_archive(sqlite_url, tmp_
     close(sqlite_url)
 
 
+def test_migration_0015_gives_its_index_statistics_when_the_archive_has_them(sqlite_url, tmp_path):
+    from archive.database import migrate
+
+    archive = Archive(sqlite_url)
+    archive.save(fetched("thanhnien.vn", tmp_path))
+    engine = create_db_engine(sqlite_url)
+    migrate(engine, "0014", "downgrade")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    upgrade(engine)
+    with engine.connect() as conn:
+        analyzed = {row[0] for row in conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'article'")}
+    assert "ix_article_site_url" in analyzed
+    engine.dispose()
+    close(sqlite_url)
+
+
 def test_two_saves_of_one_article_at_once_take_turns_so_no_version_repeats(postgres_url, tmp_path):
     """A spooled fetch loaded while the crawl stores a later re-fetch of the same text: the later
     save, paused between its decision and its version, must not make the text twice."""
