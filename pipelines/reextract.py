@@ -112,15 +112,19 @@ def _store(archive: Archive, batch: list[tuple], results: Callable[[], Iterator]
                 "final_url": snapshot.final_url,
                 "status": snapshot.status,
                 "fetched_at": snapshot.fetched_at,
-                "snapshot": asdict(snapshot_ref(snapshot)),
+                "snapshot": asdict(snapshot_ref(snapshot, str(archive.warc_path(snapshot.warc_file)))),
             }
             outcomes[archive.save(item).outcome] += 1
     return len(batch)
 
 
-def snapshot_ref(snapshot: Snapshot) -> RecordRef:
+def snapshot_ref(snapshot: Snapshot, path: str) -> RecordRef:
+    """The snapshot's record as a fetch hands it to the store: by its file's path (``path``), which
+    the store names again relative to ``WARC_DIR`` and so finds the row it has — the stored name
+    itself would be read from the working directory, and the new version would point at a
+    snapshot row of a file that is not there."""
     return RecordRef(
-        file=snapshot.warc_file,
+        file=path,
         offset=snapshot.warc_offset,
         length=snapshot.warc_length,
         digest=snapshot.payload_digest,

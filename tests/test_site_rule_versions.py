@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from archive.models import ArticleVersion
+from archive.models import ArticleVersion, Snapshot
 from archive.queries import latest_snapshot_batches
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
@@ -130,3 +130,16 @@ def test_reextraction_tells_its_progress_in_articles_done(sqlite_url, tmp_path):
     told: list[int] = []
     assert reextract(archive, SITES.by_name, workers=0, progress=told.append) == {"unchanged": 2}
     assert told == [2]
+
+
+def test_a_reextracted_version_points_at_the_snapshot_it_was_read_from(sqlite_url, tmp_path):
+    archive, warc = Archive(sqlite_url, warc_dir=tmp_path / "warc"), WarcStore(tmp_path / "warc")
+    archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
+    warc.close()
+    with archive.Session() as session:
+        (read_from,) = session.scalars(select(Snapshot.id)).all()
+    assert reextract(archive, lambda name, when: OLD, workers=0) == {"updated": 1}
+    with archive.Session() as session:
+        snapshots = session.scalars(select(Snapshot.id)).all()
+        newest = session.scalar(select(ArticleVersion.snapshot_id).order_by(ArticleVersion.id.desc()).limit(1))
+    assert snapshots == [read_from] and newest == read_from
