@@ -56,7 +56,7 @@ CACHE = Path(__file__).parent / ".scale"
 RESULTS = Path(__file__).parent / "results"
 RECORDINGS = ROOT / "tests" / "recordings"
 BLOCK = 10_000
-EDITION = 2
+EDITION = 3
 """The kept archives' edition (in their names): a block built another way is built anew."""
 SITES = tuple(f"bao{n:02d}.vn" for n in range(14)) + tuple(f"news{n:02d}.example" for n in range(6))
 ENGLISH = [
