@@ -251,7 +251,7 @@ def link_copies(url: str, warc_dir: Path) -> None:
             )
         )
     engine.dispose()
-    for name in files:
+    for name in (n for n in files if "/" not in n):  # the block's own files, named inside WARC_DIR
         for k in range(1, copies + 1):
             link = warc_dir / copy_file(name, str(k))
             if not link.is_symlink():
