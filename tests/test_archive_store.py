@@ -248,7 +248,7 @@ def test_migration_0014_counts_the_sites_of_an_existing_archive(sqlite_url, tmp_
     close(sqlite_url)
 
 
-def test_migration_0015_gives_its_index_statistics_when_the_archive_has_them(sqlite_url, tmp_path):
+def test_an_index_a_migration_adds_gets_statistics_when_the_archive_has_them(sqlite_url, tmp_path):
     from archive.database import migrate
 
     archive = Archive(sqlite_url)

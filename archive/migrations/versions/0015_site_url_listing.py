@@ -22,15 +22,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_article_site_url", "article", ["site_id", "canonical_url"])
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(_HAS_STATISTICS).first():
-        # SQLite plans with its statistics table when there is one: an index it has no figures
-        # for, beside indexes it has, looked best to a site's export (a probe per article for
-        # every latest version: minutes instead of seconds at a million articles)
-        op.execute("ANALYZE ix_article_site_url")
-
-
-_HAS_STATISTICS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
 
 
 def downgrade() -> None:
