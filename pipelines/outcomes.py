@@ -3,7 +3,8 @@
 Article fetches end in the decide-and-store step (``new``, ``alias``, …, ``dropped:<reason>``).
 Everything else — discovery pages, robots.txt, earlier attempts of a retried or
 redirected request, requests refused or failed without a response — is announced with
-the ``fetch_outcome`` signal, which the decide-and-store step records as a snapshot row.
+the ``fetch_outcome`` signal, which the decide-and-store step records as a snapshot row
+(links refused in bulk, with ``links_refused``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from archive.warc import RecordRef
 
 fetch_outcome = object()
 """Signal: ``fetch_outcome(request, outcome, detail, response)`` — a request's final outcome."""
+
+links_refused = object()
+"""Signal: ``links_refused(urls, outcome)`` — links refused before a request was made (robots.txt
+disallows them), all of one sitemap or feed at once: it may list 50,000."""
 
 REDIRECTED = "redirected"
 ROBOTS = "robots"

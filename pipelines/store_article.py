@@ -33,7 +33,7 @@ from archive.run_records import NODE, run_owner
 from archive.store import Archive
 from pipelines.archive_access import ArchiveThread, fields_of
 from pipelines.drop import DROPPED, PageDropped
-from pipelines.outcomes import fetch_outcome, outcome_rows
+from pipelines.outcomes import fetch_outcome, links_refused, outcome_rows
 from pipelines.step import CrawlerPipeline, service
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class StorePipeline(CrawlerPipeline):
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.fetch_outcome, signal=fetch_outcome)
+        crawler.signals.connect(pipeline.links_refused, signal=links_refused)
         return pipeline
 
     # -- the run ----------------------------------------------------------------------
@@ -190,8 +191,17 @@ class StorePipeline(CrawlerPipeline):
         their fate, the last with ``outcome``), or one row without a record when nothing came."""
         captures = request.meta.get("captures") or []
         request.meta["captures"] = []  # recorded once
-        self._rows += outcome_rows(request.url, captures, outcome, detail, responded=response is not None)
-        self.stats.inc_value(f"outcomes/{outcome.split(':', 1)[0]}")
+        self._add_rows(outcome_rows(request.url, captures, outcome, detail, responded=response is not None), outcome, 1)
+
+    def links_refused(self, urls: list[str], outcome: str) -> None:
+        """Links refused before any request (``pipelines.outcomes.links_refused``): a row each."""
+        rows = [row for url in urls for row in outcome_rows(url, [], outcome, "", responded=False)]
+        self._add_rows(rows, outcome, len(urls))
+
+    def _add_rows(self, rows: list[dict], outcome: str, requests: int) -> None:
+        """``rows`` of ``requests`` outcomes, written in batches."""
+        self._rows += rows
+        self.stats.inc_value(f"outcomes/{outcome.split(':', 1)[0]}", requests)
         if len(self._rows) >= self.batch_size:
             self._flush()
 

@@ -277,6 +277,11 @@ def test_robots_disallowed_urls_are_counted_not_logged_one_by_one(hostile):
     assert hostile.stderr.count("/private/") < 10
 
 
+def test_each_robots_disallowed_url_has_its_refused_row(hostile):
+    refused = {r.url for r in hostile.rows if r.outcome == "refused:robots_txt"}
+    assert len(refused) == 50_001 and BASE + "/private/bai-so-49999-449999.html" in refused
+
+
 def test_xml_entities_are_never_expanded(hostile):
     assert not any("root:" in r.url or "aaaaaaaaaa" in r.url for r in hostile.rows)
 

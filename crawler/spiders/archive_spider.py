@@ -45,7 +45,15 @@ from pipelines.archive_access import clock_of
 from pipelines.extraction.dates import parse_offset
 from pipelines.extraction.urls import absolute_url, canonical_url, registered_host
 from pipelines.items import PageItem
-from pipelines.outcomes import DISCOVERED, FAILED, REFUSED, earlier_fates, failure_outcome, fetch_outcome
+from pipelines.outcomes import (
+    DISCOVERED,
+    FAILED,
+    REFUSED,
+    earlier_fates,
+    failure_outcome,
+    fetch_outcome,
+    links_refused,
+)
 from pipelines.snapshot import header_pairs
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -272,8 +280,9 @@ class ArchiveSpider(scrapy.Spider):
         return (response.css("meta[property='og:type']::attr(content)").get() or "").strip() == "article"
 
     def article_requests(self, links: list[Link], source: str):
-        for link in links:
-            if self.is_article(link.url) and self.recent(link) and (request := self.article_request(link, source)):
+        wanted = [link for link in links if self.is_article(link.url) and self.recent(link)]
+        for link in self.robots_allowed(wanted):
+            if request := self.new_article_request(link, source):
                 yield request
 
     def is_article(self, url: str) -> bool:
@@ -296,21 +305,28 @@ class ArchiveSpider(scrapy.Spider):
         return False
 
     def article_request(self, link: Link, source: str, headers: dict | None = None) -> scrapy.Request | None:
-        """A fetch of an article, once per run by canonical URL. A URL robots.txt disallows is
-        refused before it is canonicalized (a sitemap may list 50,000 of them)."""
-        if link.url in self.forbidden:
-            return None
-        if self.robots_forbid(link.url):
-            self.forbidden.add(link.url)
-            self.crawler.stats.inc_value("refused/robots_txt")
-            self.crawler.signals.send_catch_log(
-                fetch_outcome,
-                request=scrapy.Request(link.url),
-                outcome=f"{REFUSED}:robots_txt",
-                detail="",
-                response=None,
-            )
-            return None
+        """A fetch of an article, once per run by canonical URL, unless robots.txt disallows it."""
+        return self.new_article_request(link, source, headers) if self.robots_allowed([link]) else None
+
+    def robots_allowed(self, links: list[Link]) -> list[Link]:
+        """The links robots.txt allows; the others are refused before they are canonicalized or
+        requested, with one signal for all (a sitemap may list 50,000 of them)."""
+        allowed, refused = [], []
+        for link in links:
+            if link.url in self.forbidden:
+                continue
+            if self.robots_forbid(link.url):
+                self.forbidden.add(link.url)
+                refused.append(link.url)
+            else:
+                allowed.append(link)
+        if refused:
+            self.crawler.stats.inc_value("refused/robots_txt", len(refused))
+            self.crawler.signals.send_catch_log(links_refused, urls=refused, outcome=f"{REFUSED}:robots_txt")
+        return allowed
+
+    def new_article_request(self, link: Link, source: str, headers: dict | None = None) -> scrapy.Request | None:
+        """A fetch of an article robots.txt allows, unless this run already asked for its canonical URL."""
         key = canonical_url(link.url)
         if key in self.requested:
             return None
