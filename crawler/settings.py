@@ -133,6 +133,7 @@ STORE_RETRY_BACKOFF = 1.0
 STORE_DOWN_SECONDS = 30  # ... then counts as down this long: writes are spooled at once
 OUTCOME_BATCH_SIZE = 500  # outcome rows of non-article requests written together ...
 OUTCOME_FLUSH_SECONDS = 2.0  # ... or after this long
+CONCURRENT_ITEMS = 1  # a response gives one item at most; Scrapy starts this many tasks per response (100: 0.8 ms)
 GIL_SWITCH_INTERVAL = 0.0005  # seconds (Python's default 0.005): the database thread gets the GIL back soon
 RUN_HEARTBEAT_SECONDS = 30  # a running crawl's sign of life in crawl_run
 RUN_STALE_SECONDS = 900  # a run without a heartbeat this long is dead: marked failed by the next start

@@ -51,3 +51,19 @@ def test_a_page_nesting_elements_without_end_is_read_as_libxml2_reads_it():
 def test_a_real_page_leaving_a_few_elements_open_gets_the_browser_s_reading():
     page = "<html><body>" + "<div>" * 50 + "<p>text</p></body></html>"
     assert html5_markup(page) != page
+
+
+CODED = (
+    '<html><head><script type="application/ld+json">{"@type": "NewsArticle"}</script><style>p{}</style>'
+    "<script>track()</script></head><body><noscript><p>bật JavaScript</p></noscript><p>real</p></body></html>"
+)
+
+
+def test_a_page_s_code_is_dropped_before_libxml2_reads_it_and_its_json_ld_kept():
+    root = parse_html(CODED)
+    assert [s.get("type") for s in root.iter("script")] == ["application/ld+json"]
+    assert not list(root.iter("style", "noscript"))
+
+
+def test_a_page_s_code_is_kept_when_asked_for_the_article_it_ships():
+    assert len(list(parse_html(CODED, code=True).iter("script", "style", "noscript"))) == 4

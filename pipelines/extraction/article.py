@@ -101,9 +101,9 @@ def extract_fields(
     article["article_key"] = article_key(url, article["canonical_url"], rules.name or None, rules.article_id)
     article["page_type"] = page_type(page, article["body"], text)
     article["needs_browser"] = needs_browser(article["page_type"], article["body"], text)
-    # the page parsed again: the tree above has lost what boilerplate stripping removed, scripts
-    # included; only pages bound for the browser get here, and a render costs a hundred times more
-    if article["needs_browser"] and (shipped := embedded_article(parse_html(text), title)) is not None:
+    # the page parsed again, its scripts included: the tree above has lost them and what boilerplate
+    # stripping removed; only pages bound for the browser get here, and a render costs a hundred times more
+    if article["needs_browser"] and (shipped := embedded_article(parse_html(text, code=True), title)) is not None:
         strip_hidden(shipped)
         content = _content(shipped, headlines, url)
         article["body"] = content.paragraphs
