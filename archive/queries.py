@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.keys import canonical_url
@@ -166,40 +166,69 @@ def _aware_iso(value: datetime | None) -> str | None:
     return None if value is None else aware(value).astimezone(UTC).isoformat()
 
 
+EXPORT_BATCH = 500
+"""Articles an export reads at once (``export_rows``)."""
+
+
 def export_rows(
     session: Session,
     since: date | None = None,
     site: str | None = None,
     all_versions: bool = False,
     until: date | None = None,
+    after: int = 0,
+    size: int = EXPORT_BATCH,
 ) -> Iterator[dict]:
     """The latest version of every article (or every version), as a flat dict with the schema's
-    fields, its identity key and the WARC record it was read from. Streamed: memory stays flat
-    however large the archive."""
-    query = (
-        select(ArticleVersion, Article.canonical_url, Article.key, Site.name, Snapshot)
-        .join(Article, Article.id == ArticleVersion.article_id)
-        .join(Site)
+    fields, its identity key and the WARC record it was read from, in article order from the
+    article after id ``after`` (an export cut short goes on from its last article). Walked
+    ``size`` articles at a time, three short reads each (the articles by key order, their
+    versions with snapshots, their aliases): memory stays flat, and nothing is sorted or grouped
+    over the whole archive, nor looked up once per article."""
+    while True:
+        articles = (
+            select(Article.id, Article.canonical_url, Article.key, Site.name)
+            .join(Site)
+            .where(Article.id > after)
+            .order_by(Article.id)
+            .limit(size)
+        )
+        if site:
+            articles = articles.where(Site.name == site)
+        batch = {row.id: row for row in session.execute(articles)}
+        if not batch:
+            return
+        after = max(batch)
+        yield from _export_batch(session, batch, all_versions, since, until)
+        session.expunge_all()  # the batch's versions and snapshots: read, written, let go
+
+
+def _export_batch(session: Session, batch: dict, all_versions: bool, since, until) -> Iterator[dict]:
+    ids = list(batch)
+    versions = (
+        select(ArticleVersion, Snapshot)
         .outerjoin(Snapshot, Snapshot.id == ArticleVersion.snapshot_id)
-        .order_by(Article.id, ArticleVersion.number)
+        .where(ArticleVersion.article_id.in_(ids))
+        .order_by(ArticleVersion.article_id, ArticleVersion.number)
     )
     if not all_versions:
-        latest = select(func.max(ArticleVersion.id)).group_by(ArticleVersion.article_id)
-        query = query.where(ArticleVersion.id.in_(latest))
-    if site:
-        query = query.where(Site.name == site)
-    aliases = select(ArticleAlias.url).where(ArticleAlias.article_id == bindparam("article_id"))
-    aliases = aliases.order_by(ArticleAlias.id)
-    for version, canonical, key, site_name, snapshot in session.execute(query.execution_options(yield_per=500)):
+        latest = select(func.max(ArticleVersion.id)).where(ArticleVersion.article_id.in_(ids))
+        versions = versions.where(ArticleVersion.id.in_(latest.group_by(ArticleVersion.article_id)))
+    aliases = defaultdict(list)
+    query = select(ArticleAlias.article_id, ArticleAlias.url).where(ArticleAlias.article_id.in_(ids))
+    for article_id, url in session.execute(query.order_by(ArticleAlias.id)):
+        aliases[article_id].append(url)
+    for version, snapshot in session.execute(versions).all():
         published = datetime.fromisoformat(version.published_at).date() if version.published_at else None
         if (since and not (published and published >= since)) or (until and not (published and published <= until)):
             continue
+        article = batch[version.article_id]
         yield {
-            "url": snapshot.url if snapshot else canonical,
-            "canonical_url": canonical,
-            "site": site_name,
+            "url": snapshot.url if snapshot else article.canonical_url,
+            "canonical_url": article.canonical_url,
+            "site": article.name,
             **{f: getattr(version, f) for f in VERSIONED_FIELDS},
-            "article_key": key,
+            "article_key": article.key,
             "page_type": "paywalled" if version.paywalled else "article",
             "provenance": version.provenance,
             "extractor_version": version.extractor_version,
@@ -208,7 +237,7 @@ def export_rows(
             "snapshot": _record(snapshot),
             "version": version.number,
             "change_class": version.change_class,
-            "aliases": list(session.scalars(aliases, {"article_id": version.article_id})),
+            "aliases": aliases[version.article_id],
         }
 
 

@@ -3,13 +3,18 @@ Commands (``archive.cli``) fetch the data; these functions only write it."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import io
 import json
 import os
+import signal
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from archive.schema import csv_cell
 
@@ -118,19 +123,37 @@ def failures(run_id: int | None, rows: list[dict]) -> None:
     print(f"run #{run_id}: {len(rows)} request(s) dropped, refused or failed")
 
 
-def json_lines(rows: Iterable[dict]) -> None:
-    for row in rows:
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+def export_lines(rows: Iterable[dict], csv_format: bool, header: bool, written: Callable[[str], None]) -> None:
+    """The export's rows as JSON lines or CSV (cells as in feed exports, ``archive.schema.csv_cell``),
+    an article's rows in one write, then ``written(its key)``: an export stopped by Ctrl-C ends
+    between two articles and knows the last one out."""
+    buffer, writer = io.StringIO(), None
+    for key, group in groupby(rows, key=itemgetter("article_key")):
+        for row in group:
+            if not csv_format:
+                buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
+                continue
+            if writer is None:
+                writer = csv.DictWriter(buffer, fieldnames=list(row))
+                if header:
+                    writer.writeheader()
+            writer.writerow({name: csv_cell(name, value) for name, value in row.items()})
+        with _ctrl_c_held():
+            sys.stdout.write(buffer.getvalue())
+            written(key)
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def csv_rows(rows: Iterable[dict]) -> None:
-    """One CSV row per dict, cells as in feed exports (``archive.schema.csv_cell``)."""
-    writer = None
-    for row in rows:
-        if writer is None:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
-            writer.writeheader()
-        writer.writerow({name: csv_cell(name, value) for name, value in row.items()})
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C (SIGINT) held back for the block and raised at its end: a write interrupted in
+    its middle would leave half an article out, or a part of it in Python's buffer."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def progress(what: str, every: int = 1000):

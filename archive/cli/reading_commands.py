@@ -82,9 +82,45 @@ def cmd_export(args) -> int:
         raise CommandError("--output, --search, --url and --keep-going go with --format wacz", 2)
     with reading(args) as session:
         known_site(session, args.site)
-        rows = export_rows(session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions)
-        show.json_lines(rows) if args.format == "jsonl" else show.csv_rows(rows)
+        after = _article_id(session, args.after) if args.after else 0
+        rows = export_rows(
+            session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions, after=after
+        )
+        out = ExportProgress(show.progress("articles"))
+        try:
+            show.export_lines(rows, args.format == "csv", header=not args.after, written=out.written)
+        except KeyboardInterrupt:
+            show.clear_progress()
+            if out.last is None:
+                raise
+            told = f"export interrupted after {out.articles:,} article(s); to go on: the same command with"
+            raise CommandError(f"{told} --after {out.last} (appending to what was written)", 130) from None
+        show.clear_progress()
     return 0
+
+
+class ExportProgress:
+    """How far an export got: articles written, the last one's key, a counter on a terminal."""
+
+    def __init__(self, tick):
+        self.tick, self.articles, self.last = tick, 0, None
+
+    def written(self, key: str) -> None:
+        self.articles += 1
+        self.last = key
+        self.tick(self.articles)
+
+
+def _article_id(session, key: str) -> int:
+    """The id of the article with identity key ``key`` (where ``--after`` resumes an export)."""
+    from sqlalchemy import select
+
+    from archive.models import Article
+
+    found = session.scalar(select(Article.id).where(Article.key == key))
+    if found is None:
+        raise CommandError(f"no article with key {key} in this archive (--after takes an exported article_key)")
+    return found
 
 
 def _export_wacz(args) -> int:
@@ -95,6 +131,8 @@ def _export_wacz(args) -> int:
     from archive.wacz import PackageError, write_wacz
     from archive.warc import warc_dirs, warc_location
 
+    if args.after:
+        raise CommandError("--after goes with --format jsonl or csv", 2)
     if not args.output:
         raise CommandError("--format wacz writes a file: give it with --output FILE.wacz", 2)
     output = Path(args.output)
@@ -207,6 +245,11 @@ def add_commands(command: Command) -> None:
         help="wacz: leave out the records of WARC files missing on disk (listed; exit status 1)",
     )
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
+    p.add_argument(
+        "--after",
+        metavar="ARTICLE_KEY",
+        help="jsonl/csv: go on from the article after this one (an interrupted export says which; no CSV header)",
+    )
 
     p = command("runs", cmd_runs, "recent crawl runs with their counts and outcomes")
     site_option(p, "spider or site name")
