@@ -119,6 +119,18 @@ def test_the_title_ranks_above_the_body(archived):
     assert archived.titles("ha noi") == ["Hà Nội mưa lớn", "Tin thể thao"]
 
 
+def test_a_text_that_holds_the_words_more_often_ranks_first(archived):
+    archived.add("Tin sáng", ["Giá xăng hôm nay.", "Thời tiết."])
+    archived.add("Tin chiều", ["Giá xăng tăng.", "Giá xăng còn tăng nữa.", "Xăng dầu."])
+    assert archived.titles("xang") == ["Tin chiều", "Tin sáng"]
+
+
+def test_of_two_texts_holding_the_words_as_often_the_shorter_ranks_first(archived):
+    archived.add("Tin dài", ["Giá xăng hôm nay.", "Thời tiết hôm nay nắng nóng ở nhiều nơi trên cả nước. " * 20])
+    archived.add("Tin ngắn", ["Giá xăng hôm nay."])
+    assert archived.titles("xang") == ["Tin ngắn", "Tin dài"]
+
+
 def test_a_phrase_matches_only_its_words_in_order(archived):
     archived.add("Thượng đỉnh G7", ["Hội nghị thượng đỉnh diễn ra."])
     archived.add("Đỉnh núi", ["Thượng nguồn sông và đỉnh núi."])
