@@ -206,12 +206,12 @@ class StorePipeline(CrawlerPipeline):
             self._flush()
 
     def _flush(self) -> None:
-        if not self._rows:
-            return
+        """The rows so far, written ``batch_size`` at a time (a sitemap's refusals come 50,000 at once)."""
         rows, self._rows = self._rows, []
-        future = asyncio.ensure_future(self._write_rows(rows))
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        for start in range(0, len(rows), self.batch_size):
+            future = asyncio.ensure_future(self._write_rows(rows[start : start + self.batch_size]))
+            self._pending.add(future)
+            future.add_done_callback(self._pending.discard)
 
     async def _write_rows(self, rows: list[dict]) -> None:
         try:
