@@ -27,10 +27,14 @@ class ScheduleRecords:
         overdue first, at most ``limit`` (a round's budget)."""
         now = (now or self.clock()).astimezone(UTC)
         with self.Session() as session:
+            # the site's id by a subquery, not a join: PostgreSQL then walks the site's part of the
+            # (site, next check) index; joined by name, at 2 million articles it walked the
+            # next-check index of every site and filtered (4,577 rows read for 300; 10k, 100k,
+            # 2M articles: 5, 7, 7 ms -> 3, 3, 3 ms)
+            site_id = select(Site.id).where(Site.name == site).scalar_subquery()
             query = (
                 select(Article.canonical_url, Article.etag, Article.last_modified)
-                .join(Site)
-                .where(Site.name == site, Article.next_check_at.is_not(None), Article.next_check_at <= now)
+                .where(Article.site_id == site_id, Article.next_check_at.is_not(None), Article.next_check_at <= now)
                 .order_by(Article.next_check_at)
                 .limit(limit)
             )
