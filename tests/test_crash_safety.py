@@ -38,6 +38,10 @@ SETTINGS = {
 }
 
 
+INLINE = {"PIPELINE_WORKERS": "0"}
+"""For the database outages: extraction in the crawl process (the kills above are what need workers)."""
+
+
 DELAYS: dict = dict.fromkeys(ARTICLES, 0.25)  # a crawl of ~3 s: time to be killed in
 
 
@@ -171,7 +175,10 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
     db = f"sqlite:///{path}?timeout=0.5"  # a short busy wait, so the lock outlasts the retries
     archive_command(db, "migrate", tmp=tmp_path).check_returncode()  # the schema exists before the lock is taken
     args, env = command(
-        site, tmp_path, db, {"STORE_DOWN_SECONDS": "60", "DOWNLOAD_TIMEOUT": "60", "STORE_RETRY_BACKOFF": "0.2"}
+        site,
+        tmp_path,
+        db,
+        {"STORE_DOWN_SECONDS": "60", "DOWNLOAD_TIMEOUT": "60", "STORE_RETRY_BACKOFF": "0.2"} | INLINE,
     )
     DELAYS[ARTICLES[-1]] = held = threading.Event()  # one article comes only once the file is locked
     spool = tmp_path / "failed-items.jsonl"
@@ -191,7 +198,7 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
         held.set()
         DELAYS[ARTICLES[-1]] = 0.25
     assert spool.stat().st_size > 0  # something did wait for the database
-    args, env = command(site, tmp_path, db)
+    args, env = command(site, tmp_path, db, INLINE)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     assert counts(db) == (len(ARTICLES), len(ARTICLES))
     assert (tmp_path / "failed-items.jsonl").read_text() == ""
@@ -219,7 +226,7 @@ def own_postgres():
 def test_a_postgresql_server_stopped_mid_crawl_loses_nothing(site, tmp_path, own_postgres):
     url, server = own_postgres
     archive_command(url, "migrate", tmp=tmp_path).check_returncode()  # the schema, before the outage
-    args, env = command(site, tmp_path, url, {"STORE_DOWN_SECONDS": "1"})
+    args, env = command(site, tmp_path, url, {"STORE_DOWN_SECONDS": "1"} | INLINE)
     crawl = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(3.0)
     server("stop")
@@ -227,7 +234,7 @@ def test_a_postgresql_server_stopped_mid_crawl_loses_nothing(site, tmp_path, own
     server("start")
     crawl.communicate(timeout=120)
     assert crawl.returncode == 0
-    args, env = command(site, tmp_path, url)
+    args, env = command(site, tmp_path, url, INLINE)
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
     assert counts(url.replace("postgresql://", "postgresql+psycopg://", 1)) == (len(ARTICLES), len(ARTICLES))
     spooled = tmp_path / "failed-items.jsonl"
