@@ -309,15 +309,18 @@ LATEST_BATCH = 500
 
 
 def latest_snapshot_batches(
-    sessions: Callable[[], Session], site: str | None = None, since: datetime | None = None, size: int = LATEST_BATCH
+    sessions: Callable[[], Session],
+    site: str | None = None,
+    since: datetime | None = None,
+    size: int = LATEST_BATCH,
+    after: int = 0,
 ) -> Iterator[list[tuple]]:
     """Every article's latest kept snapshot, with the name of the article's site and the
     content digest of its latest version (what ``reextract`` reads again and compares), a
     batch of ``size`` articles at a time in article order: each batch one short read of its
     own (``sessions``), through the articles' keys and the snapshots' and versions' article
     indexes — never a grouping of the whole snapshot table, nor every article's digest held
-    at once (at 2 million articles, a 2-million-entry dict)."""
-    after = 0
+    at once (at 2 million articles, a 2-million-entry dict). From the article after id ``after``."""
     while True:
         with sessions() as session:
             articles = select(Article.id).where(Article.id > after).order_by(Article.id).limit(size)

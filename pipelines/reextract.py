@@ -59,7 +59,8 @@ def reextract(
     site: str | None = None,
     since: datetime | None = None,
     workers: int | None = None,
-    progress: Callable[[int], None] = lambda articles: None,
+    progress: Callable[[int, int], None] = lambda articles, last: None,
+    after: int = 0,
 ) -> Counter:
     """Outcome counts (``updated``, ``unchanged``, …, ``failed``) of re-extracting every article
     with the rules ``rules_of(site name, fetch time)`` (the article's site's, wherever its pages
@@ -68,21 +69,22 @@ def reextract(
     re-extracted content equals its latest version costs no database write. Articles are read
     a batch at a time, and the workers extract the next batch while this one is stored, so
     memory stays that of a batch whatever the archive's size; ``progress`` is told how many
-    articles are done."""
+    articles are done and the id of the last one stored, from which ``after`` goes on (a batch
+    re-extracted twice stores nothing twice: the second time its articles read as stored)."""
     outcomes: Counter = Counter()
     pool = WorkerPool.for_command(workers, __name__)
     done = 0
     try:
         pending = None
-        for batch in latest_snapshot_batches(archive.Session, site, since):
+        for batch in latest_snapshot_batches(archive.Session, site, since, after=after):
             started = (batch, pool.submit(extract_record, [_job(archive, rules_of, s, name) for s, name, _ in batch]))
             if pending is not None:
                 done += _store(archive, *pending, outcomes)
-                progress(done)
+                progress(done, max(s.article_id for s, _, _ in pending[0]))
             pending = started
         if pending is not None:
             done += _store(archive, *pending, outcomes)
-            progress(done)
+            progress(done, max(s.article_id for s, _, _ in pending[0]))
     finally:
         pool.close()
     return outcomes

@@ -82,6 +82,13 @@ def test_an_unknown_site_is_an_error_naming_the_known_ones(capsys, archived):
     assert one_error_line(err).endswith("no site 'thanhnien' in the archive (have: 127.0.0.1)")
 
 
+def test_reextract_going_on_after_an_unknown_article_is_one_error_line(capsys, archived):
+    code, _, err = run(capsys, "reextract", "--after", "x:1", "--database", f"sqlite:///{archived / 'archive.db'}")
+    assert code == 1 and one_error_line(err).endswith(
+        "no article with key x:1 in this archive (--after takes an exported article_key)"
+    )
+
+
 def test_extract_of_a_missing_file_names_it(capsys, tmp_path):
     code, _, err = run(capsys, "extract", str(tmp_path / "nope.html"))
     assert code == 1 and one_error_line(err).endswith(f"no such file or directory: {tmp_path / 'nope.html'}")

@@ -11,9 +11,9 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from archive.models import ArticleVersion, Snapshot
+from archive.models import Article, ArticleVersion, Snapshot
 from archive.queries import latest_snapshot_batches
 from archive.store import Archive
 from archive.warc import Exchange, WarcStore
@@ -127,9 +127,21 @@ def test_reextraction_tells_its_progress_in_articles_done(sqlite_url, tmp_path):
     archived(archive, warc, OLD_PAGE, URL, BEFORE)
     archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
     warc.close()
-    told: list[int] = []
-    assert reextract(archive, SITES.by_name, workers=0, progress=told.append) == {"unchanged": 2}
-    assert told == [2]
+    told: list[tuple[int, int]] = []
+    assert reextract(archive, SITES.by_name, workers=0, progress=lambda *done: told.append(done)) == {"unchanged": 2}
+    with archive.Session() as session:
+        last = session.scalar(select(func.max(Article.id)))
+    assert told == [(2, last)]
+
+
+def test_reextraction_goes_on_from_the_article_after_the_one_it_is_told(sqlite_url, tmp_path):
+    archive, warc = Archive(sqlite_url, warc_dir=tmp_path / "warc"), WarcStore(tmp_path / "warc")
+    archived(archive, warc, OLD_PAGE, URL, BEFORE)
+    archived(archive, warc, NEW_STORY, NEW_URL, AFTER)
+    warc.close()
+    with archive.Session() as session:
+        first = session.scalar(select(func.min(Article.id)))
+    assert reextract(archive, SITES.by_name, workers=0, after=first) == {"unchanged": 1}
 
 
 def test_a_reextracted_version_points_at_the_snapshot_it_was_read_from(sqlite_url, tmp_path):

@@ -22,6 +22,12 @@ class CommandError(Exception):
         self.code = code
 
 
+def interrupted(command: str, articles: int, key: str, then: str = "") -> CommandError:
+    """Ctrl-C in a long walk of the archive: how far it got and how to go on (exit status 130)."""
+    told = f"{command} interrupted after {articles:,} article(s); to go on: the same command with --after {key}"
+    return CommandError(told + (f" ({then})" if then else ""), 130)
+
+
 def a_date(value: str) -> date:
     try:
         return date.fromisoformat(value)

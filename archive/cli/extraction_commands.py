@@ -13,9 +13,10 @@ from archive.cli.arguments import (
     Command,
     CommandError,
     a_date,
+    interrupted,
     site_option,
 )
-from archive.cli.lookups import archive_for, known_site
+from archive.cli.lookups import archive_for, article_id, article_key, known_site
 
 
 def cmd_extract(args) -> int:
@@ -41,10 +42,25 @@ def cmd_reextract(args) -> int:
     archive = archive_for(args)
     with archive.Session() as session:
         known_site(session, args.site)
+        after = article_id(session, args.after) if args.after else 0
     since = datetime.combine(args.since, datetime.min.time()) if args.since else None
     start = time.monotonic()
-    shown = show.progress("articles re-extracted", every=1)  # told once a batch
-    outcomes = reextract(archive, rules_by_name, site=args.site, since=since, workers=args.workers, progress=shown)
+    shown, reached = show.progress("articles re-extracted", every=1), [0, 0]  # told once a batch
+
+    def progress(done: int, last: int) -> None:
+        reached[:] = done, last
+        shown(done)
+
+    try:
+        outcomes = reextract(
+            archive, rules_by_name, site=args.site, since=since, workers=args.workers, progress=progress, after=after
+        )
+    except KeyboardInterrupt:
+        show.clear_progress()
+        if not reached[0]:
+            raise
+        with archive.Session() as session:
+            raise interrupted("reextract", reached[0], article_key(session, reached[1])) from None
     show.clear_progress()
     seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
@@ -96,6 +112,9 @@ def add_commands(command: Command) -> None:
     site_option(p)
     p.add_argument("--since", type=a_date, metavar="YYYY-MM-DD", help="only snapshots fetched on or after this day")
     p.add_argument("--workers", type=int, help="extraction processes (default: one per core; 0 or 1: this process)")
+    p.add_argument(
+        "--after", metavar="ARTICLE_KEY", help="go on from the article after this one (an interrupted run says which)"
+    )
 
     p = command("import", cmd_import, "archive the HTML captures of other crawlers' WARC files (no copy, resumable)")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="WARC files (.warc, .warc.gz) or folders of them")

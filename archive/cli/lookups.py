@@ -39,6 +39,23 @@ def article_at(session, url: str):
     return found
 
 
+def article_id(session, key: str) -> int:
+    """The id of the article with identity key ``key`` (where ``--after`` goes on from)."""
+    from archive.models import Article
+
+    found = session.scalar(select(Article.id).where(Article.key == key))
+    if found is None:
+        raise CommandError(f"no article with key {key} in this archive (--after takes an exported article_key)")
+    return found
+
+
+def article_key(session, article: int) -> str:
+    """The identity key of the article with id ``article`` (the ``--after`` an interruption names)."""
+    from archive.models import Article
+
+    return session.scalar(select(Article.key).where(Article.id == article))
+
+
 def archive_for(args, create: bool = False):
     """The store on the existing, current archive, for commands that write into it (``create``:
     made or upgraded when needed, as a crawl does)."""

@@ -10,9 +10,10 @@ from archive.cli.arguments import (
     a_count,
     a_date,
     as_json,
+    interrupted,
     site_option,
 )
-from archive.cli.lookups import article_at, known_site, reading
+from archive.cli.lookups import article_at, article_id, known_site, reading
 
 
 def cmd_list(args) -> int:
@@ -82,7 +83,7 @@ def cmd_export(args) -> int:
         raise CommandError("--output, --search, --url and --keep-going go with --format wacz", 2)
     with reading(args) as session:
         known_site(session, args.site)
-        after = _article_id(session, args.after) if args.after else 0
+        after = article_id(session, args.after) if args.after else 0
         rows = export_rows(
             session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions, after=after
         )
@@ -93,8 +94,7 @@ def cmd_export(args) -> int:
             show.clear_progress()
             if out.last is None:
                 raise
-            told = f"export interrupted after {out.articles:,} article(s); to go on: the same command with"
-            raise CommandError(f"{told} --after {out.last} (appending to what was written)", 130) from None
+            raise interrupted("export", out.articles, out.last, "appending to what was written") from None
         show.clear_progress()
     return 0
 
@@ -109,18 +109,6 @@ class ExportProgress:
         self.articles += 1
         self.last = key
         self.tick(self.articles)
-
-
-def _article_id(session, key: str) -> int:
-    """The id of the article with identity key ``key`` (where ``--after`` resumes an export)."""
-    from sqlalchemy import select
-
-    from archive.models import Article
-
-    found = session.scalar(select(Article.id).where(Article.key == key))
-    if found is None:
-        raise CommandError(f"no article with key {key} in this archive (--after takes an exported article_key)")
-    return found
 
 
 def _export_wacz(args) -> int:
