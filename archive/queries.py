@@ -186,21 +186,20 @@ def export_rows(
     versions with snapshots, their aliases): memory stays flat, and nothing is sorted or grouped
     over the whole archive, nor looked up once per article."""
     while True:
-        articles = (
-            select(Article.id, Article.canonical_url, Article.key, Site.name)
-            .join(Site)
-            .where(Article.id > after)
-            .order_by(Article.id)
-            .limit(size)
-        )
-        if site:
-            articles = articles.where(Site.name == site)
+        articles = _next_articles(after, size, site, Article.canonical_url, Article.key, Site.name)
         batch = {row.id: row for row in session.execute(articles)}
         if not batch:
             return
         after = max(batch)
         yield from _export_batch(session, batch, all_versions, since, until)
         session.expunge_all()  # the batch's versions and snapshots: read, written, let go
+
+
+def _next_articles(after: int, size: int, site: str | None, *columns):
+    """The next ``size`` articles after id ``after`` (of ``site``, when given), in id order: the
+    step of every walk of the whole archive (their id, then ``columns``)."""
+    query = select(Article.id, *columns).join(Site).where(Article.id > after).order_by(Article.id).limit(size)
+    return query.where(Site.name == site) if site else query
 
 
 def _export_batch(session: Session, batch: dict, all_versions: bool, since, until) -> Iterator[dict]:
@@ -323,10 +322,7 @@ def latest_snapshot_batches(
     at once (at 2 million articles, a 2-million-entry dict). From the article after id ``after``."""
     while True:
         with sessions() as session:
-            articles = select(Article.id).where(Article.id > after).order_by(Article.id).limit(size)
-            if site:
-                articles = articles.join(Site).where(Site.name == site)
-            ids = list(session.scalars(articles))
+            ids = list(session.scalars(_next_articles(after, size, site)))
             if not ids:
                 return
             after = ids[-1]

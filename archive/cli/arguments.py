@@ -22,6 +22,21 @@ class CommandError(Exception):
         self.code = code
 
 
+class Walked:
+    """How far a long walk of the archive got — articles done, the last one — told to a
+    terminal's counter (``printing.progress``) as it goes."""
+
+    def __init__(self, tick: Callable[[int], None]):
+        self.tick, self.articles, self.last = tick, 0, None
+
+    def reached(self, articles: int, last) -> None:
+        self.articles, self.last = articles, last
+        self.tick(articles)
+
+    def written(self, last) -> None:
+        self.reached(self.articles + 1, last)
+
+
 def interrupted(command: str, articles: int, key: str, then: str = "") -> CommandError:
     """Ctrl-C in a long walk of the archive: how far it got and how to go on (exit status 130)."""
     told = f"{command} interrupted after {articles:,} article(s); to go on: the same command with --after {key}"

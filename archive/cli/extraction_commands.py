@@ -12,6 +12,7 @@ from archive.cli import printing as show
 from archive.cli.arguments import (
     Command,
     CommandError,
+    Walked,
     a_date,
     interrupted,
     site_option,
@@ -45,22 +46,17 @@ def cmd_reextract(args) -> int:
         after = article_id(session, args.after) if args.after else 0
     since = datetime.combine(args.since, datetime.min.time()) if args.since else None
     start = time.monotonic()
-    shown, reached = show.progress("articles re-extracted", every=1), [0, 0]  # told once a batch
-
-    def progress(done: int, last: int) -> None:
-        reached[:] = done, last
-        shown(done)
-
+    walked = Walked(show.progress("articles re-extracted", every=1))  # told once a batch
     try:
         outcomes = reextract(
-            archive, rules_by_name, site=args.site, since=since, workers=args.workers, progress=progress, after=after
+            archive, rules_by_name, args.site, since, args.workers, progress=walked.reached, after=after
         )
     except KeyboardInterrupt:
         show.clear_progress()
-        if not reached[0]:
+        if walked.last is None:
             raise
         with archive.Session() as session:
-            raise interrupted("reextract", reached[0], article_key(session, reached[1])) from None
+            raise interrupted("reextract", walked.articles, article_key(session, walked.last)) from None
     show.clear_progress()
     seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"

@@ -7,6 +7,7 @@ from archive.cli import printing as show
 from archive.cli.arguments import (
     Command,
     CommandError,
+    Walked,
     a_count,
     a_date,
     as_json,
@@ -87,7 +88,7 @@ def cmd_export(args) -> int:
         rows = export_rows(
             session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions, after=after
         )
-        out = ExportProgress(show.progress("articles"))
+        out = Walked(show.progress("articles"))
         try:
             show.export_lines(rows, args.format == "csv", header=not args.after, written=out.written)
         except KeyboardInterrupt:
@@ -97,18 +98,6 @@ def cmd_export(args) -> int:
             raise interrupted("export", out.articles, out.last, "appending to what was written") from None
         show.clear_progress()
     return 0
-
-
-class ExportProgress:
-    """How far an export got: articles written, the last one's key, a counter on a terminal."""
-
-    def __init__(self, tick):
-        self.tick, self.articles, self.last = tick, 0, None
-
-    def written(self, key: str) -> None:
-        self.articles += 1
-        self.last = key
-        self.tick(self.articles)
 
 
 def _export_wacz(args) -> int:
