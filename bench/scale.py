@@ -566,7 +566,7 @@ def reextract_rate(archive: Archive) -> dict[str, float]:
     a re-extraction rightly reads otherwise."""
     done = [0]
 
-    def told(count: int) -> None:
+    def told(count: int, _last: int = 0) -> None:
         done[0] = count
         if count >= REEXTRACTED:
             raise _EnoughError
