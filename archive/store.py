@@ -39,7 +39,7 @@ from archive.models import (
     Snapshot,
     WarcFile,
 )
-from archive.near_duplicates import DEFAULT_THRESHOLD, similar
+from archive.near_duplicates import DEFAULT_THRESHOLD, MOST_BAND_ROWS, similar
 from archive.recheck_policy import (
     ADAPTIVE,
     DEFAULT_RECHECK_SCHEDULE,
@@ -88,12 +88,12 @@ loaded while the crawl stores a later one) take turns, each deciding on what the
 (SQLite's writers take turns already)."""
 _NEAR_CANDIDATES = select(Article.id, Article.minhash).where(
     Article.id.in_(
-        select(ArticleBand.article_id).where(
-            ArticleBand.band.in_(bindparam("bands", expanding=True)), ArticleBand.article_id != bindparam("article")
-        )
+        select(ArticleBand.article_id)
+        .where(ArticleBand.band.in_(bindparam("bands", expanding=True)), ArticleBand.article_id != bindparam("article"))
+        .limit(MOST_BAND_ROWS)
     )
 )
-"""Articles sharing a band key with a signature: the near-duplicate candidates."""
+"""Articles sharing a band key with a signature: the near-duplicate candidates (a bounded read)."""
 _INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 """INSERT … ON CONFLICT DO NOTHING, in each database's dialect."""
 _NEW_SNAPSHOT = {

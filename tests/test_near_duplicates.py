@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from archive.keys import band_keys, fingerprint, shingle_hashes, signature, similarity, to_bytes
-from archive.models import NearDuplicate
-from archive.near_duplicates import DEFAULT_THRESHOLD, similar
+from archive.models import Article, NearDuplicate
+from archive.near_duplicates import DEFAULT_THRESHOLD, MOST_LINKS, similar
 from archive.store import Archive
 
 BODY = [
@@ -59,6 +59,22 @@ def test_similar_keeps_the_candidates_at_the_threshold_most_similar_first():
     repost = signature("Tiêu đề", [*BODY, "Theo Thanh Niên"])
     candidates = [(2, to_bytes(signature("Chuyện khác", OTHER))), (1, to_bytes(signature("Tiêu đề", BODY)))]
     assert [article for article, _ in similar(to_bytes(repost), candidates, DEFAULT_THRESHOLD)] == [1]
+
+
+def test_similar_keeps_only_the_most_similar_few():
+    original = to_bytes(signature("Tiêu đề", BODY))
+    candidates = [(n, original) for n in range(MOST_LINKS + 3)]
+    assert len(similar(original, candidates, DEFAULT_THRESHOLD)) == MOST_LINKS
+
+
+def test_a_page_repeated_from_a_template_is_linked_to_a_few_earlier_ones_not_to_all(database_url):
+    archive = Archive(database_url)
+    for n in range(MOST_LINKS + 4):  # the same table of results, published again and again
+        archive.save(stored("xoso.example", f"/ket-qua-{n}.html", "Kết quả xổ số", [*BODY, f"Kỳ {n}."]))
+    with archive.Session() as session:
+        latest = session.scalar(select(Article.id).where(Article.canonical_url.endswith(f"-{MOST_LINKS + 3}.html")))
+        links = session.scalars(select(NearDuplicate).where(NearDuplicate.article_id == latest)).all()
+    assert len(links) == MOST_LINKS
 
 
 def test_a_repost_stored_by_one_archive_process_is_found_by_another(database_url):

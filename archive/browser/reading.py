@@ -106,13 +106,20 @@ def captures(session: Session, article_id: int) -> list[Snapshot]:
     )
 
 
+NEAR_DUPLICATES_SHOWN = 50
+"""The most similar of an article's near-duplicates on its page (a template's first page is
+copied by every later one)."""
+
+
 def near_duplicates(session: Session, article_id: int) -> list[tuple[str, Article, float]]:
-    """(relation, other article, similarity): the originals this one repeats and its copies."""
+    """(relation, other article, similarity): the originals this one repeats and its copies,
+    the ``NEAR_DUPLICATES_SHOWN`` most similar."""
     links = session.scalars(
         select(NearDuplicate)
         .where(or_(NearDuplicate.article_id == article_id, NearDuplicate.original_id == article_id))
         .options(selectinload(NearDuplicate.article), selectinload(NearDuplicate.original))
-        .order_by(NearDuplicate.similarity.desc())
+        .order_by(NearDuplicate.similarity.desc(), NearDuplicate.id)
+        .limit(NEAR_DUPLICATES_SHOWN)
     )
     return [
         ("copy of", link.original, link.similarity)
