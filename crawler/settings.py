@@ -128,6 +128,7 @@ DISCOVERY_MAX_DEPTH = 3  # sitemap index levels (or feed/listing hops) below a s
 DISCOVERY_MAX_SOURCES = 2000  # discovery pages (sitemaps, feeds, listing pages) per run
 LISTING_MAX_PAGES = 5  # pages of one listing followed through rel=next
 SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap or feed (the sitemap protocol's own limit)
+DISCOVERY_BACKLOG = 10_000  # requests waiting in the scheduler above which found sources wait their turn
 STORE_RETRY_TIMES = 3  # a locked or unreachable database is tried again (1 s, 2 s, 4 s) ...
 STORE_RETRY_BACKOFF = 1.0
 STORE_DOWN_SECONDS = 30  # ... then counts as down this long: writes are spooled at once

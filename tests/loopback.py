@@ -25,15 +25,22 @@ def _wait(delay: float | threading.Event) -> None:
 
 
 @contextmanager
-def serve(pages: dict[str, tuple[int, str, bytes]], delays: dict[str, float | threading.Event] | None = None):
+def serve(
+    pages: dict[str, tuple[int, str, bytes]],
+    delays: dict[str, float | threading.Event] | None = None,
+    asked: list[str] | None = None,
+):
     """Yield the base URL of a server answering ``path -> (status, content type, body[, headers])``
     (``Transfer-Encoding: chunked`` among the headers: the body is sent in chunks); a
-    path's delay is seconds, or an event the answer waits for (a test's "until I say so")."""
+    path's delay is seconds, or an event the answer waits for (a test's "until I say so");
+    ``asked`` gets every path asked for, in the order the requests came."""
     delays = {} if delays is None else delays
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]  # like most sites, query parameters do not change the page
+            if asked is not None:
+                asked.append(path)
             status, content_type, body, *headers = pages.get(path, (404, "text/html", b"<h1>Not found</h1>"))
             _wait(delays.get(path, 0.0))
             etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'

@@ -15,17 +15,22 @@ Every request it makes ends in one recorded outcome (``pipelines.outcomes``): an
 fetch as a page item, a discovery page as ``discovered:<kind>``, a request that got no
 response as ``refused:<reason>`` or ``failed:<error>``. Discovery is bounded per run
 (``DISCOVERY_MAX_DEPTH``, ``DISCOVERY_MAX_SOURCES``, ``LISTING_MAX_PAGES``,
-``SITEMAP_MAX_URLS``), what was cut counted in ``discovery/cut/*``.
+``SITEMAP_MAX_URLS``), what was cut counted in ``discovery/cut/*``. Sources found by discovery
+(the sitemaps of an index, a listing's next page) are asked one at a time, and only while fewer than
+``DISCOVERY_BACKLOG`` requests wait in the scheduler: a sitemap index of a million URLs is read as
+its articles are fetched, not all at once (``discovery/sources_held`` counts the waits).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import UTC, date, datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
@@ -117,15 +122,27 @@ class ArchiveSpider(scrapy.Spider):
 
     def new_round(self) -> None:
         """Forget what this round asked for: a continuous crawl (``CONTINUOUS``) asks again."""
-        self.requested: set[str] = set()  # articles, by canonical URL
+        self.requested: set[int] = set()  # articles, by their canonical URL's hash (a million: 60 MB, not 150)
         self.sources_seen: set[str] = set()
+        self.held: deque[scrapy.Request] = deque()  # discovered sources waiting for the backlog to go down
+        self.asking = 0  # held sources requested and not answered yet
+        self.listing = 0  # sources whose articles are on their way to the scheduler
         self.robots_read: set[str] = set()  # netlocs whose robots.txt was asked for its sitemaps
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
+
+    def spider_idle(self) -> None:
+        """Nothing waits and nothing is fetched: the next held source, whatever was not answered
+        (a source dropped on its way never called back)."""
+        if self.held:
+            self.asking = 0
+            self.crawler.engine.crawl(self.ask_held())
+            raise DontCloseSpider
 
     def robots_parsed(self, robotparser, request) -> None:
         self.robots[urlsplit(request.url).netloc] = robotparser
@@ -179,14 +196,17 @@ class ArchiveSpider(scrapy.Spider):
         )
 
     def parse_source(self, response: Response):
+        self.answered(response.request)
         if gzip_magic_number(response):  # a gzipped sitemap (``sitemap.xml.gz``), not a gzip transfer
             try:
                 response = response.replace(body=gunzip(response.body, max_size=self.setting("DOWNLOAD_MAXSIZE")))
             except ValueError as exc:  # larger than DOWNLOAD_MAXSIZE once unpacked: a bomb
                 self.source_failed(response, "too_large", exc)
+                yield from self.released()
                 return
             except (OSError, EOFError) as exc:  # torn, or not gzip after all
                 self.source_failed(response, "bad_gzip", exc)
+                yield from self.released()
                 return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = "robots" if urlsplit(response.url).path == "/robots.txt" else source_kind(response.body, content_type)
@@ -202,7 +222,41 @@ class ArchiveSpider(scrapy.Spider):
             detail=f"{len(requests)} request(s)",
             response=response,
         )
-        yield from requests
+        articles = [r for r in requests if r.meta.get("archive_role") != "source"]
+        self.held.extend(r for r in requests if r.meta.get("archive_role") == "source")
+        self.listing += 1  # until the scheduler has them all (the scraper takes them one by one)
+        try:
+            yield from articles
+        finally:
+            self.listing -= 1
+        yield from self.released()
+
+    # -- the backlog ---------------------------------------------------------------------
+    def backlog(self) -> int:
+        """Requests waiting in the scheduler (its own counts)."""
+        stats = self.crawler.stats
+        return stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+
+    def released(self):
+        """The next held source, if none is being asked or listed and the backlog is below
+        ``DISCOVERY_BACKLOG``: what a source lists is read as the crawl has room for it, so the
+        scheduler never holds more than one sitemap's worth beyond that."""
+        if not self.held or self.asking or self.listing:
+            return
+        if self.backlog() >= self.setting("DISCOVERY_BACKLOG"):
+            self.crawler.stats.inc_value("discovery/sources_held")
+            return
+        yield self.ask_held()
+
+    def ask_held(self) -> scrapy.Request:
+        self.asking += 1
+        request = self.held.popleft()
+        request.meta["held"] = True
+        return request
+
+    def answered(self, request: scrapy.Request | None) -> None:
+        if request is not None and request.meta.get("held"):
+            self.asking = max(0, self.asking - 1)
 
     def source_failed(self, response: Response, reason: str, exc: Exception) -> None:
         self.crawler.stats.inc_value(f"discovery/{reason}")
@@ -327,7 +381,7 @@ class ArchiveSpider(scrapy.Spider):
 
     def new_article_request(self, link: Link, source: str, headers: dict | None = None) -> scrapy.Request | None:
         """A fetch of an article robots.txt allows, unless this run already asked for its canonical URL."""
-        key = canonical_url(link.url)
+        key = hash(canonical_url(link.url))  # 64 bits: a collision in a run of a million, about 1 in 40 million
         if key in self.requested:
             return None
         if self.limit is not None and len(self.requested) >= self.limit:
@@ -352,6 +406,7 @@ class ArchiveSpider(scrapy.Spider):
     # -- fetching ----------------------------------------------------------------------
     def parse_article(self, response: Response):
         yield self.page_item(response)
+        yield from self.released()
 
     def page_item(self, response: Response) -> PageItem:
         """The fetch as the pipelines see it: the URL asked for, where it ended after redirects,
@@ -378,7 +433,7 @@ class ArchiveSpider(scrapy.Spider):
             hops=[c.row(fate) for c, fate in zip(captures, earlier_fates(captures), strict=False)],
         )
 
-    def fetch_failed(self, failure) -> None:
+    def fetch_failed(self, failure) -> list[scrapy.Request]:
         """A request that ended without a response for the callback: refused (guard, offsite,
         robots.txt, a redirect loop), an HTTP error on a discovery page, or a network failure."""
         request = failure.request
@@ -396,3 +451,5 @@ class ArchiveSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             fetch_outcome, request=request, outcome=outcome, detail=detail, response=response
         )
+        self.answered(request)
+        return list(self.released())
