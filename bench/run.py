@@ -27,13 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import browser, imports
-from bench.site import generate, generate_rendered
+from bench.site import generate, generate_huge, generate_rendered
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "tests" / "recordings" / "thanhnien.vn" / "article.html"
 SPIDER = "thanhnien"
 """The generated pages have the Thanh Niên layout: its spider crawls them with its rules, as in
 production (the ``news`` spider, extracting without rules, is measured alongside)."""
+HUGE_SECONDS = 120
+"""How long the crawl of the huge sitemap index runs: its memory must stay that of one sitemap."""
 FAST = {
     "CONCURRENT_REQUESTS": 64,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
@@ -274,6 +276,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000, help="articles of the generated site's crawls (0: skip)")
     parser.add_argument("--large", type=int, default=20000, help="pages of the memory-growth crawl (0: skip)")
+    parser.add_argument(
+        "--huge", type=int, default=1_000_000, help="URLs of the sitemap index crawled for HUGE_SECONDS (0: skip)"
+    )
     parser.add_argument("--rendered", type=int, default=1000, help="script-built pages rendered in Chromium (0: skip)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
     parser.add_argument(
@@ -302,6 +307,7 @@ def main() -> int:
         template = TEMPLATE.read_text(encoding="utf-8")
         generate(tmp / "site", max(args.pages, args.large), template, base, subset=args.pages)
         generate_rendered(tmp / "site", args.rendered, base, subset=args.rendered // 5)
+        huge = generate_huge(tmp / "site", args.huge, template, base) if args.huge else None
         if args.real_copies:
             imports.build_site(tmp / "site", base, imports.real_pages(), args.real_copies, "real")
         # the benchmark site is on loopback: the destination guard lets exactly that through
@@ -329,6 +335,11 @@ def main() -> int:
                 )
                 label = f"wacz export, {args.large} pages"
                 results.append(wacz_export(label, large_db, tmp / "warc-large", env, tmp / "large.wacz"))
+            if huge:
+                huge_db = f"sqlite:///{tmp / 'huge.db'}"
+                label = f"sitemap index of {args.huge:,} URLs, {HUGE_SECONDS} s"
+                huge_env = dict(env, DATABASE_URL=huge_db, WARC_DIR=str(tmp / "warc-huge"))
+                results.append(crawl(label, SPIDER, huge, huge_env, CLOSESPIDER_TIMEOUT=HUGE_SECONDS))
     pages = browser.run(args.browser_articles) if args.browser_articles else []
     report(results, args, pages, imported)
     return 0
@@ -422,6 +433,10 @@ def report(results: list[Result], args, pages: list[dict], imported: list) -> No
             ratios[f"wacz export: peak memory {args.large} / {args.pages} pages (target <= 1.2)"] = (
                 large_export.peak_mb / small_export.peak_mb
             )
+    if args.huge:
+        huge = by[f"sitemap index of {args.huge:,} URLs, {HUGE_SECONDS} s"]
+        ratios[f"sitemap index of {args.huge:,} URLs: peak MB (one sitemap's articles at a time)"] = huge.peak_mb
+        ratios[f"sitemap index of {args.huge:,} URLs: articles fetched in {HUGE_SECONDS} s"] = huge.pages
     if args.rendered:
         small, large = (by[f"rendered in Chromium, {n} pages"] for n in (args.rendered // 5, args.rendered))
         ratios[f"rendered: peak memory {large.pages} / {small.pages} pages (bounded)"] = large.peak_mb / small.peak_mb

@@ -89,6 +89,35 @@ def generate(out: Path, pages: int, template: str, base: str, subset: int = 0, s
     return urls
 
 
+def generate_huge(out: Path, urls: int, template: str, base: str) -> str:
+    """A sitemap index listing ``urls`` article URLs in sitemaps of 50,000 (the protocol's
+    most); returns the index's URL. The first sitemap's articles are one page, hard-linked
+    under each name (more than a crawl of minutes fetches), the others are not there (404)."""
+    folder = out / "huge"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "article.htm"
+    page.write_text(article_html(template, 0, random.Random(5)), encoding="utf-8")
+    shards = range(0, urls, 50_000)
+    for n, first in enumerate(shards):
+        names = [f"bai-thu-nghiem-so-{i}-{1900000000 + i}.htm" for i in range(first, min(first + 50_000, urls))]
+        if n == 0:
+            for name in names:
+                (folder / name).hardlink_to(page)
+        entries = "".join(f"<url><loc>{base}/huge/{name}</loc></url>" for name in names)
+        (folder / f"sitemap-{n}.xml").write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</urlset>",
+            encoding="utf-8",
+        )
+    entries = "".join(f"<sitemap><loc>{base}/huge/sitemap-{n}.xml</loc></sitemap>" for n in range(len(shards)))
+    (folder / "index.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</sitemapindex>",
+        encoding="utf-8",
+    )
+    return f"{base}/huge/index.xml"
+
+
 def script_built_html(index: int, rng: random.Random) -> str:
     """An article page whose title and text a script inserts once the page has loaded."""
     body = "".join(f"<p>{_paragraph(rng, rng.randint(40, 90))}</p>" for _ in range(rng.randint(6, 14)))
