@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
@@ -45,13 +45,22 @@ def _read_record(path: Path, offset: int):
         return kind, digest, passed, iterator.get_record_length()
 
 
+RecordKey = tuple[str, int]
+"""(WARC file, offset): where a snapshot's record is, the order ``verify`` walks them in."""
+
+
 def snapshot_problems(
-    session: Session, resolve: Callable[[str], Path], paths: dict[str, Path], progress: Callable[[int], None]
+    session: Session,
+    resolve: Callable[[str], Path],
+    paths: dict[str, Path],
+    progress: Callable[[int, RecordKey], None],
+    after: RecordKey | None = None,
 ) -> Iterator[Problem]:
     """The snapshot rows' problems, read in the order of their records (file, offset: one pass
-    along each file, whatever the disk), streamed a thousand rows at a time (millions of rows
-    are never held at once); each file's path is resolved once into ``paths``."""
-    rows = session.execute(
+    along each file, whatever the disk), from the record after ``after`` on, streamed a thousand
+    rows at a time (millions of rows are never held at once); each file's path is resolved once
+    into ``paths``. ``progress`` is told how many were checked and the last one's key."""
+    query = (
         select(
             Snapshot.id,
             Snapshot.warc_file,
@@ -64,27 +73,33 @@ def snapshot_problems(
         .order_by(Snapshot.warc_file, Snapshot.warc_offset)
         .execution_options(yield_per=1000)
     )
-    for count, (sid, file, offset, length, digest, record_type) in enumerate(rows, 1):
-        progress(count)
-        where = f"snapshot {sid} ({file}@{offset})"
+    if after is not None:
+        query = query.where(tuple_(Snapshot.warc_file, Snapshot.warc_offset) > tuple_(*after))
+    for count, (sid, file, offset, length, digest, record_type) in enumerate(session.execute(query), 1):
         if (path := paths.get(file)) is None:
             path = paths[file] = resolve(file)
-        if not path.exists():
-            yield Problem(where, "WARC file missing")
-            continue
-        try:
-            kind, stored_digest, passed, record_length = _read_record(path, offset)
-        except (*READ_ERRORS, StopIteration) as exc:
-            yield Problem(where, f"no readable record at the offset ({exc.__class__.__name__})")
-            continue
-        if kind != record_type:
-            yield Problem(where, f"record is a {kind}, the row says {record_type}")
-        if digest and stored_digest != digest:
-            yield Problem(where, f"payload digest {stored_digest} != {digest}")
-        if not passed:
-            yield Problem(where, "payload does not hash to its digest")
-        if length and record_length != length:
-            yield Problem(where, f"record length {record_length} != {length}")
+        for what in _record_problems(path, offset, length, digest, record_type):
+            yield Problem(f"snapshot {sid} ({file}@{offset})", what)
+        progress(count, (file, offset))
+
+
+def _record_problems(path: Path, offset: int, length: int | None, digest: str | None, record_type: str):
+    if not path.exists():
+        yield "WARC file missing"
+        return
+    try:
+        kind, stored_digest, passed, record_length = _read_record(path, offset)
+    except (*READ_ERRORS, StopIteration) as exc:
+        yield f"no readable record at the offset ({exc.__class__.__name__})"
+        return
+    if kind != record_type:
+        yield f"record is a {kind}, the row says {record_type}"
+    if digest and stored_digest != digest:
+        yield f"payload digest {stored_digest} != {digest}"
+    if not passed:
+        yield "payload does not hash to its digest"
+    if length and record_length != length:
+        yield f"record length {record_length} != {length}"
 
 
 def file_problems(files: list[Path]) -> Iterator[Problem]:
@@ -110,10 +125,13 @@ def verify(
     node: str,
     alive,
     stale_after,
-    progress: Callable[[int], None] = lambda snapshots: None,
+    progress: Callable[[int, RecordKey], None] = lambda snapshots, last: None,
+    after: RecordKey | None = None,
 ) -> Iterator[Problem]:
     """Every problem, as it is found (a long check of a large archive says what it found so
-    far when interrupted); ``progress`` is told how many snapshots were checked."""
+    far when interrupted); the snapshots from the record after ``after`` on (an interrupted
+    check goes on), then every file; ``progress`` is told how many snapshots were checked and
+    the last one's record."""
     directory = Path(warc_dir) if warc_dir else None
 
     def resolve(name: str) -> Path:
@@ -121,7 +139,7 @@ def verify(
 
     paths: dict[str, Path] = {}
     with archive.Session() as session:
-        yield from snapshot_problems(session, resolve, paths, progress)
+        yield from snapshot_problems(session, resolve, paths, progress, after)
     referenced = set(paths.values())
     on_disk = set(warc_files(directory)) if directory is not None and directory.is_dir() else set()
     files = sorted(p for p in referenced | on_disk if p.exists())

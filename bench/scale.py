@@ -546,7 +546,7 @@ def verify_time(archive: Archive) -> dict[str, float]:
     and its digest checked): seconds per 100,000 snapshots, and the problems it found (none)."""
     found, checked = [], [0]
 
-    def told(count: int) -> None:
+    def told(count: int, _last: tuple) -> None:
         checked[0] = count
         if count >= VERIFIED:
             raise _EnoughError

@@ -132,13 +132,27 @@ def test_verify_reports_a_torn_warc_file(sqlite_url, tmp_path):
     assert any("unreadable" in p or "no readable record" in p for p in check(archive, tmp_path))
 
 
+def checked(archive: Archive, tmp_path: Path, after=None) -> list[tuple[int, tuple[str, int]]]:
+    """What ``verify`` told its progress: (snapshots checked, the last one's record)."""
+    told: list = []
+    progress = lambda count, last: told.append((count, last))  # noqa: E731
+    list(verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), progress, after))
+    return told
+
+
 def test_verify_tells_its_progress_once_per_snapshot_checked(sqlite_url, tmp_path):
     archive, _ = archived(sqlite_url, tmp_path)
-    told: list[int] = []
-    list(verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), told.append))
     with archive.Session() as s:
         with_records = s.scalar(select(func.count()).select_from(Snapshot).where(Snapshot.warc_file.is_not(None)))
-    assert with_records >= 1 and told == list(range(1, with_records + 1))
+    assert with_records >= 1 and [count for count, _ in checked(archive, tmp_path)] == list(range(1, with_records + 1))
+
+
+def test_verify_goes_on_from_the_record_after_the_one_it_is_given(sqlite_url, tmp_path):
+    archive, _ = archived(sqlite_url, tmp_path)
+    archive.save(fetched("kinhtedothi.vn", tmp_path))
+    records = [last for _, last in checked(archive, tmp_path)]
+    assert len(records) >= 2 and records == sorted(records)
+    assert [last for _, last in checked(archive, tmp_path, after=records[0])] == records[1:]
 
 
 def test_verify_yields_a_problem_before_checking_the_rest(sqlite_url, tmp_path):
@@ -146,8 +160,9 @@ def test_verify_yields_a_problem_before_checking_the_rest(sqlite_url, tmp_path):
     for path in (tmp_path / "warc").iterdir():
         path.unlink()
     told: list[int] = []
-    problems = verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), told.append)
-    assert "WARC file missing" in str(next(problems)) and told == [1]
+    progress = lambda count, last: told.append(count)  # noqa: E731
+    problems = verify(archive, tmp_path / "warc", NODE, lambda pid: False, timedelta(minutes=15), progress)
+    assert "WARC file missing" in str(next(problems)) and told == []  # the first snapshot's, the rest unread
 
 
 def test_stored_times_are_utc(sqlite_url):

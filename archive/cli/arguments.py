@@ -23,24 +23,32 @@ class CommandError(Exception):
 
 
 class Walked:
-    """How far a long walk of the archive got — articles done, the last one — told to a
-    terminal's counter (``printing.progress``) as it goes."""
+    """How far a long walk of the archive got — how many done (articles, snapshots), the last
+    one — told to a terminal's counter (``printing.progress``) as it goes."""
 
     def __init__(self, tick: Callable[[int], None]):
-        self.tick, self.articles, self.last = tick, 0, None
+        self.tick, self.done, self.last = tick, 0, None
 
-    def reached(self, articles: int, last) -> None:
-        self.articles, self.last = articles, last
-        self.tick(articles)
+    def reached(self, done: int, last) -> None:
+        self.done, self.last = done, last
+        self.tick(done)
 
     def written(self, last) -> None:
-        self.reached(self.articles + 1, last)
+        self.reached(self.done + 1, last)
 
 
-def interrupted(command: str, articles: int, key: str, then: str = "") -> CommandError:
+def interrupted(command: str, done: int, key: str, then: str = "", what: str = "article(s)") -> CommandError:
     """Ctrl-C in a long walk of the archive: how far it got and how to go on (exit status 130)."""
-    told = f"{command} interrupted after {articles:,} article(s); to go on: the same command with --after {key}"
+    told = f"{command} interrupted after {done:,} {what}; to go on: the same command with --after {key}"
     return CommandError(told + (f" ({then})" if then else ""), 130)
+
+
+def a_record_key(value: str) -> tuple[str, int]:
+    """``WARC_FILE@OFFSET``: a record, as ``verify`` names where it stopped."""
+    file, _, offset = value.rpartition("@")
+    if not file or not offset.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a record (WARC_FILE@OFFSET)")
+    return file, int(offset)
 
 
 def a_date(value: str) -> date:

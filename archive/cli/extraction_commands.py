@@ -56,7 +56,7 @@ def cmd_reextract(args) -> int:
         if walked.last is None:
             raise
         with archive.Session() as session:
-            raise interrupted("reextract", walked.articles, article_key(session, walked.last)) from None
+            raise interrupted("reextract", walked.done, article_key(session, walked.last)) from None
     show.clear_progress()
     seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"

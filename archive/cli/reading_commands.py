@@ -95,7 +95,7 @@ def cmd_export(args) -> int:
             show.clear_progress()
             if out.last is None:
                 raise
-            raise interrupted("export", out.articles, out.last, "appending to what was written") from None
+            raise interrupted("export", out.done, out.last, "appending to what was written") from None
         show.clear_progress()
     return 0
 

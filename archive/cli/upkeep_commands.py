@@ -12,7 +12,10 @@ from datetime import timedelta
 from archive.cli.arguments import (
     Command,
     CommandError,
+    Walked,
     a_port,
+    a_record_key,
+    interrupted,
 )
 from archive.cli.lookups import archive_for
 from archive.cli.printing import clear_progress, progress
@@ -41,14 +44,21 @@ def cmd_verify(args) -> int:
     from archive.run_records import NODE
     from archive.verify import verify
 
-    counter = progress("snapshots checked", every=10_000)
+    walked = Walked(progress("snapshots checked", every=10_000))
     found = 0
-    for problem in verify(
-        archive_for(args), args.warc_dir, NODE, process_alive, timedelta(seconds=args.stale_after), counter
-    ):
-        found += 1
+    stale_after = timedelta(seconds=args.stale_after)
+    problems = verify(archive_for(args), args.warc_dir, NODE, process_alive, stale_after, walked.reached, args.after)
+    try:
+        for problem in problems:
+            found += 1
+            clear_progress()
+            print(problem, flush=True)
+    except KeyboardInterrupt:
         clear_progress()
-        print(problem, flush=True)
+        if walked.last is None:
+            raise
+        file, offset = walked.last
+        raise interrupted("verify", walked.done, f"{file}@{offset}", what="snapshot(s)") from None
     clear_progress()
     print(f"{found} problem(s)" if found else "archive verified: every record, file and run is in order")
     return 1 if found else 0
@@ -106,6 +116,12 @@ def add_commands(command: Command) -> None:
 
     p = command("verify", cmd_verify, "check every snapshot's WARC record, every WARC file, and runs left running")
     p.add_argument("--stale-after", type=float, default=900, help="seconds without a heartbeat (default: 900)")
+    p.add_argument(
+        "--after",
+        type=a_record_key,
+        metavar="WARC_FILE@OFFSET",
+        help="go on from the snapshot after this record (an interrupted check says which); the files are read again",
+    )
 
     p = command(
         "serve", cmd_serve, "browse the archive in a web page: search, articles, versions, captures (read-only)"
