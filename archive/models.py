@@ -239,6 +239,7 @@ class SearchEntry(Base):
     __tablename__ = "search_entry"
     __table_args__ = (
         Index("ix_search_entry_site_published", "site_id", "published_at"),
+        Index("ix_search_entry_site_article", "site_id", "article_id"),  # a site's newest matches
         Index("ix_search_entry_site_section", "site_id", "section"),
     )
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True, autoincrement=False)
