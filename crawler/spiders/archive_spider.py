@@ -118,6 +118,7 @@ class ArchiveSpider(scrapy.Spider):
         self.allowed_domains = sorted(domains)
         self.forbidden: set[str] = set()  # URLs refused by robots.txt in this run, as linked
         self.robots: dict[str, object] = {}  # netloc -> its parsed robots.txt, once the engine fetched it
+        self.listing = 0  # sources whose articles are on their way to the scheduler (across rounds)
         self.new_round()
 
     def new_round(self) -> None:
@@ -126,7 +127,6 @@ class ArchiveSpider(scrapy.Spider):
         self.sources_seen: set[str] = set()
         self.held: deque[scrapy.Request] = deque()  # discovered sources waiting for the backlog to go down
         self.asking = 0  # held sources requested and not answered yet
-        self.listing = 0  # sources whose articles are on their way to the scheduler
         self.robots_read: set[str] = set()  # netlocs whose robots.txt was asked for its sitemaps
 
     @classmethod
