@@ -505,7 +505,7 @@ def browser_pages(url: str, warc_dir: Path, archive: Archive, writer: Writer, si
     results = {}
     for name, path in pages.items():
         assert client.get(path).status_code == 200, path
-        results[name] = median_seconds(lambda p=path: client.get(p), 5)
+        results[name] = median_seconds(lambda p=path: client.get(p), 11)
     return results
 
 
