@@ -351,6 +351,15 @@ def test_the_browser_reads_a_postgresql_archive_and_cannot_write_it(postgres_url
         session.execute(text("DELETE FROM site"))
 
 
+def test_the_browser_asks_postgresql_for_no_parallel_workers(postgres_url, tmp_path):
+    """A page's queries stop at a ``LIMIT``: workers would start, then read past it."""
+    from tests.test_search import Archived
+
+    Archived(postgres_url, tmp_path).add("Bão số 5", ["Mưa lớn."])
+    with Browser(postgres_url, None).session() as session:
+        assert session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+
+
 def test_an_archived_url_that_is_not_http_is_never_a_link(sqlite_url, tmp_path):
     from tests.test_search import Archived
 
