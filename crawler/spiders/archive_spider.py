@@ -18,7 +18,7 @@ response as ``refused:<reason>`` or ``failed:<error>``. Discovery is bounded per
 ``SITEMAP_MAX_URLS``), what was cut counted in ``discovery/cut/*``. Sources found by discovery
 (the sitemaps of an index, a listing's next page) are asked one at a time, and only while fewer than
 ``DISCOVERY_BACKLOG`` requests wait in the scheduler: a sitemap index of a million URLs is read as
-its articles are fetched, not all at once (``discovery/sources_held`` counts the waits).
+its articles are fetched, not all at once.
 """
 
 from __future__ import annotations
@@ -243,10 +243,8 @@ class ArchiveSpider(scrapy.Spider):
         scheduler never holds more than one sitemap's worth beyond that."""
         if not self.held or self.asking or self.listing:
             return
-        if self.backlog() >= self.setting("DISCOVERY_BACKLOG"):
-            self.crawler.stats.inc_value("discovery/sources_held")
-            return
-        yield self.ask_held()
+        if self.backlog() < self.setting("DISCOVERY_BACKLOG"):
+            yield self.ask_held()
 
     def ask_held(self) -> scrapy.Request:
         self.asking += 1
