@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import run_crawl
 from tests.loopback import serve
 
-SITEMAPS, PER_SITEMAP, BACKLOG, CONCURRENT = 4, 30, 10, 4
+SITEMAPS, PER_SITEMAP, BACKLOG, CONCURRENT, PER_SITE = 5, 30, 10, 4, 2
 XML = "application/xml"
 
 
@@ -38,6 +38,7 @@ def asked(tmp_path_factory):
         settings = {
             "DISCOVERY_BACKLOG": BACKLOG,
             "CONCURRENT_REQUESTS": CONCURRENT,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": PER_SITE,
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "ROBOTSTXT_OBEY": False,
@@ -53,9 +54,16 @@ def test_every_article_of_every_sitemap_is_fetched_once(asked):
 
 
 def test_a_sitemap_is_asked_for_only_once_the_articles_listed_before_it_are_under_the_backlog(asked):
-    for k in range(1, SITEMAPS):
+    for k in range(PER_SITE, SITEMAPS):
         before = asked[: asked.index(f"/sitemap-{k}.xml")]
-        listed = k * PER_SITEMAP
+        # of the sitemaps asked before it, all but the PER_SITE - 1 still being asked had listed theirs
+        listed = (k - (PER_SITE - 1)) * PER_SITEMAP
         fetched = sum(path.startswith("/tin-tuc/") for path in before)
         # what waited in the scheduler (listed, not yet handed to the downloader) was under the backlog
         assert listed - fetched < BACKLOG + CONCURRENT, (k, fetched)
+
+
+def test_no_more_sitemaps_are_asked_at_once_than_the_site_is_fetched_from_at_once(asked):
+    sitemaps = [path for path in asked if path.startswith("/sitemap-")]
+    first_article = next(n for n, path in enumerate(asked) if path.startswith("/tin-tuc/"))
+    assert len([path for path in asked[:first_article] if path in sitemaps]) <= PER_SITE

@@ -16,9 +16,9 @@ fetch as a page item, a discovery page as ``discovered:<kind>``, a request that 
 response as ``refused:<reason>`` or ``failed:<error>``. Discovery is bounded per run
 (``DISCOVERY_MAX_DEPTH``, ``DISCOVERY_MAX_SOURCES``, ``LISTING_MAX_PAGES``,
 ``SITEMAP_MAX_URLS``), what was cut counted in ``discovery/cut/*``. Sources found by discovery
-(the sitemaps of an index, a listing's next page) are asked one at a time, and only while fewer than
-``DISCOVERY_BACKLOG`` requests wait in the scheduler: a sitemap index of a million URLs is read as
-its articles are fetched, not all at once.
+(the sitemaps of an index, a listing's next page) are asked a few at a time, and only while fewer
+than ``DISCOVERY_BACKLOG`` requests wait in the scheduler: a sitemap index of a million URLs is read
+as its articles are fetched, not all at once.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ from pipelines.outcomes import (
 )
 from pipelines.snapshot import header_pairs
 
+SOURCES_AT_ONCE = 4
+"""Found sources asked at once, at most: a sitemap lists up to 50,000 articles (35 MB of requests)."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ARTICLE_STATUSES = [status for status in range(100, 600) if status not in REDIRECT_STATUSES]
 """An article's every answer reaches the pipelines (and its recorded outcome) — but redirects,
@@ -126,6 +128,7 @@ class ArchiveSpider(scrapy.Spider):
         self.requested: set[int] = set()  # articles, by their canonical URL's hash (a million: 60 MB, not 150)
         self.sources_seen: set[str] = set()
         self.held: deque[scrapy.Request] = deque()  # discovered sources waiting for the backlog to go down
+        self.parked: deque[tuple[Response, str]] = deque()  # discovery pages answered, to be listed
         self.asking = 0  # held sources requested and not answered yet
         self.robots_read: set[str] = set()  # netlocs whose robots.txt was asked for its sitemaps
 
@@ -137,8 +140,12 @@ class ArchiveSpider(scrapy.Spider):
         return spider
 
     def spider_idle(self) -> None:
-        """Nothing waits and nothing is fetched: the next held source, whatever was not answered
-        (a source dropped on its way never called back)."""
+        """Nothing waits and nothing is fetched: a parked page's requests, or the next held
+        source, whatever was not answered (a source dropped on its way never called back)."""
+        if self.parked:
+            for request in self.listed(*self.parked.popleft()):
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
         if self.held:
             self.asking = 0
             self.crawler.engine.crawl(self.ask_held())
@@ -214,6 +221,14 @@ class ArchiveSpider(scrapy.Spider):
         if kind == "html" and response.url in self.sources and self.declares_article(response):
             yield self.page_item(response)
             return
+        if kind != "robots" and self.crowded():  # listed once the crawl has room for what it lists
+            self.parked.append((response, kind))
+            return
+        yield from self.listed(response, kind)
+        yield from self.released()
+
+    def listed(self, response: Response, kind: str):
+        """What a discovery page lists: its articles now, the sources it names held for their turn."""
         requests = list(self.discover(response, kind))
         self.crawler.signals.send_catch_log(
             fetch_outcome,
@@ -222,14 +237,12 @@ class ArchiveSpider(scrapy.Spider):
             detail=f"{len(requests)} request(s)",
             response=response,
         )
-        articles = [r for r in requests if r.meta.get("archive_role") != "source"]
         self.held.extend(r for r in requests if r.meta.get("archive_role") == "source")
         self.listing += 1  # until the scheduler has them all (the scraper takes them one by one)
         try:
-            yield from articles
+            yield from (r for r in requests if r.meta.get("archive_role") != "source")
         finally:
             self.listing -= 1
-        yield from self.released()
 
     # -- the backlog ---------------------------------------------------------------------
     def backlog(self) -> int:
@@ -237,13 +250,23 @@ class ArchiveSpider(scrapy.Spider):
         stats = self.crawler.stats
         return stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
 
+    def crowded(self) -> bool:
+        """A discovery page is being listed, waits to be, or ``DISCOVERY_BACKLOG`` requests wait."""
+        return bool(self.listing or self.parked) or self.backlog() >= self.setting("DISCOVERY_BACKLOG")
+
     def released(self):
-        """The next held source, if none is being asked or listed and the backlog is below
-        ``DISCOVERY_BACKLOG``: what a source lists is read as the crawl has room for it, so the
-        scheduler never holds more than one sitemap's worth beyond that."""
-        if not self.held or self.asking or self.listing:
+        """The next parked discovery page's articles once the crawl has room for them; else held
+        sources, fewer at once than ``SOURCES_AT_ONCE`` (and than a site is fetched from at once:
+        one slow sitemap does not hold up the others): what sources list is read as the crawl
+        has room for it, so the scheduler holds one sitemap's worth beyond ``DISCOVERY_BACKLOG``,
+        and a few answered sitemaps wait as they came (bytes, not requests)."""
+        if self.listing or self.backlog() >= self.setting("DISCOVERY_BACKLOG"):
             return
-        if self.backlog() < self.setting("DISCOVERY_BACKLOG"):
+        if self.parked:
+            yield from self.listed(*self.parked.popleft())
+            return
+        at_once = max(1, min(SOURCES_AT_ONCE, self.setting("CONCURRENT_REQUESTS_PER_DOMAIN")))
+        while self.held and self.asking < at_once:
             yield self.ask_held()
 
     def ask_held(self) -> scrapy.Request:
