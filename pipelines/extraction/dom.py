@@ -157,6 +157,8 @@ def text_length(el) -> int:
 
 def element_text(el) -> str:
     """Visible text of an element (not its tail), normalized."""
+    if len(el) == 0:  # most are leaves (links, spans): their own text, without the walk
+        return normalize_text(el.text) if isinstance(el.tag, str) and el.tag not in HIDDEN_TAGS else ""
     return normalize_text(raw_text(el))
 
 
