@@ -13,10 +13,10 @@ from bench.quality_gate import body_f1
 from tests.test_bench_gate import BENCH, GATE
 
 pytestmark = pytest.mark.skipif(not (BENCH / "wcxb" / "ground-truth").is_dir(), reason=f"no WCXB pages at {BENCH}")
-EVERY = 1 if os.environ.get("FULL_GATE") else 2
-"""``make test`` holds every other gated WCXB page (313 of 626: half a minute of extraction less,
-within its four minutes); ``make test-gate`` (``FULL_GATE=1``) holds every one, as ``make eval``
-scores every one."""
+EVERY = 1 if os.environ.get("FULL_GATE") else 3
+"""``make test`` holds every third gated WCXB page (209 of 626, a third of the full gate's time:
+every other page, 313, made the suite's four minutes too tight on 2026-12-07); ``make test-gate``
+(``FULL_GATE=1``) holds every one, as ``make eval`` scores every one."""
 ENTRIES = [e for e in GATE if e["set"] == "wcxb"][::EVERY]
 IDS = [e["id"] for e in ENTRIES]
 
