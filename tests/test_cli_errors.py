@@ -90,7 +90,9 @@ def test_reextract_going_on_after_an_unknown_article_is_one_error_line(capsys, a
 
 
 def test_verify_going_on_after_something_not_a_record_is_a_usage_error(capsys, archived):
-    code, _, err = run(capsys, "verify", "--after", "file.warc.gz", "--database", f"sqlite:///{archived / 'archive.db'}")
+    code, _, err = run(
+        capsys, "verify", "--after", "file.warc.gz", "--database", f"sqlite:///{archived / 'archive.db'}"
+    )
     assert code == 2 and one_error_line(err).endswith(
         "argument --after: 'file.warc.gz' is not a record (WARC_FILE@OFFSET)"
     )
