@@ -106,7 +106,7 @@ test: setup postgres tools
 		rm -f $$t.failed; touch $$t.installing; \
 		( $(MAKE) -s $$t/.installed > $$t.log 2>&1 && rm -f $$t.log || mv $$t.log $$t.failed; rm -f $$t.installing ) & \
 	done
-	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 4 --dist loadfile --no-loadscope-reorder
+	TEST_POSTGRES_URL=$$(scripts/postgres.sh start) $(VENV)/bin/pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 # the simulated newsroom archived by real continuous crawls, once per re-check policy: SEED=, DAYS=, SITES=, SCALE=
 simulate: setup
