@@ -4,9 +4,11 @@ one-line message), the global options, ``--json`` and ``--site``, and ``CommandE
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from archive.database import DEFAULT_DATABASE_URL
 
@@ -36,11 +38,21 @@ class Walked:
     def written(self, last) -> None:
         self.reached(self.done + 1, last)
 
+    @contextlib.contextmanager
+    def stoppable(self, command: str, key: Callable[[Any], str] = str, then: str = "", what: str = "article(s)"):
+        """Ctrl-C in the walk ends the command with how far it got and how to go on: ``--after``
+        the last one's ``key`` (exit status 130); before the first one, as any Ctrl-C does."""
+        from archive.cli.printing import clear_progress
 
-def interrupted(command: str, done: int, key: str, then: str = "", what: str = "article(s)") -> CommandError:
-    """Ctrl-C in a long walk of the archive: how far it got and how to go on (exit status 130)."""
-    told = f"{command} interrupted after {done:,} {what}; to go on: the same command with --after {key}"
-    return CommandError(told + (f" ({then})" if then else ""), 130)
+        try:
+            yield self
+        except KeyboardInterrupt:
+            clear_progress()
+            if self.last is None:
+                raise
+            told = f"{command} interrupted after {self.done:,} {what}; to go on: the same command with"
+            raise CommandError(f"{told} --after {key(self.last)}" + (f" ({then})" if then else ""), 130) from None
+        clear_progress()
 
 
 def a_record_key(value: str) -> tuple[str, int]:

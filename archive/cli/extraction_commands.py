@@ -14,7 +14,6 @@ from archive.cli.arguments import (
     CommandError,
     Walked,
     a_date,
-    interrupted,
     site_option,
 )
 from archive.cli.lookups import archive_for, article_id, article_key, known_site
@@ -47,17 +46,15 @@ def cmd_reextract(args) -> int:
     since = datetime.combine(args.since, datetime.min.time()) if args.since else None
     start = time.monotonic()
     walked = Walked(show.progress("articles re-extracted", every=1))  # told once a batch
-    try:
+
+    def key(article: int) -> str:
+        with archive.Session() as session:
+            return article_key(session, article)
+
+    with walked.stoppable("reextract", key=key):
         outcomes = reextract(
             archive, rules_by_name, args.site, since, args.workers, progress=walked.reached, after=after
         )
-    except KeyboardInterrupt:
-        show.clear_progress()
-        if walked.last is None:
-            raise
-        with archive.Session() as session:
-            raise interrupted("reextract", walked.done, article_key(session, walked.last)) from None
-    show.clear_progress()
     seconds = max(time.monotonic() - start, 1e-6)
     done = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     print(f"re-extracted: {done} in {seconds:.2f} s ({sum(outcomes.values()) / seconds:.0f} pages/s)")

@@ -11,7 +11,6 @@ from archive.cli.arguments import (
     a_count,
     a_date,
     as_json,
-    interrupted,
     site_option,
 )
 from archive.cli.lookups import article_at, article_id, known_site, reading
@@ -89,14 +88,8 @@ def cmd_export(args) -> int:
             session, since=args.since, until=args.until, site=args.site, all_versions=args.all_versions, after=after
         )
         out = Walked(show.progress("articles"))
-        try:
+        with out.stoppable("export", then="appending to what was written"):
             show.export_lines(rows, args.format == "csv", header=not args.after, written=out.written)
-        except KeyboardInterrupt:
-            show.clear_progress()
-            if out.last is None:
-                raise
-            raise interrupted("export", out.done, out.last, "appending to what was written") from None
-        show.clear_progress()
     return 0
 
 

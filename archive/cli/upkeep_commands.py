@@ -15,7 +15,6 @@ from archive.cli.arguments import (
     Walked,
     a_port,
     a_record_key,
-    interrupted,
 )
 from archive.cli.lookups import archive_for
 from archive.cli.printing import clear_progress, progress
@@ -48,18 +47,11 @@ def cmd_verify(args) -> int:
     found = 0
     stale_after = timedelta(seconds=args.stale_after)
     problems = verify(archive_for(args), args.warc_dir, NODE, process_alive, stale_after, walked.reached, args.after)
-    try:
+    with walked.stoppable("verify", key=lambda record: "{}@{}".format(*record), what="snapshot(s)"):
         for problem in problems:
             found += 1
             clear_progress()
             print(problem, flush=True)
-    except KeyboardInterrupt:
-        clear_progress()
-        if walked.last is None:
-            raise
-        file, offset = walked.last
-        raise interrupted("verify", walked.done, f"{file}@{offset}", what="snapshot(s)") from None
-    clear_progress()
     print(f"{found} problem(s)" if found else "archive verified: every record, file and run is in order")
     return 1 if found else 0
 
