@@ -99,7 +99,7 @@ def create_db_engine(url: str, create: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-SCHEMA_REVISION = "0017"
+SCHEMA_REVISION = "0016"
 """The latest migration's revision (``head_revision``, which reads every migration file, is
 tested equal to it): an archive already there is checked against it without importing Alembic,
 a quarter of a second of every command's start."""

@@ -50,12 +50,6 @@ class Site(Base):
     hints_confirmed: Mapped[float] = mapped_column(
         Float, default=0.0, server_default="0", doc="of them, those that found the article changed (decayed)"
     )
-    rechecks: Mapped[float] = mapped_column(
-        Float, default=0.0, server_default="0", doc="scheduled re-checks of its articles (decayed)"
-    )
-    rechecks_not_modified: Mapped[float] = mapped_column(
-        Float, default=0.0, server_default="0", doc="of them, those answered 304 Not Modified (decayed)"
-    )
     article_count: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0", doc="its articles, kept by the store (pages show it without counting)"
     )

@@ -57,37 +57,6 @@ def hints_trusted(followed: float, confirmed: float) -> bool:
     return followed < HINT_MIN_FOLLOWED or confirmed >= HINT_MIN_CONFIRMED * followed
 
 
-RECHECK = "recheck"
-"""Where a scheduled re-check was discovered (``discovered_from`` of its fetch): the schedule."""
-RECHECK_DECAY = 0.95
-"""Each scheduled re-check of a site weighs this much less at the next: its last few dozen count."""
-COST_MIN_RECHECKS = 5.0
-"""A site's re-checks say what they cost once this many (decayed) have been made."""
-CHEAP_SHARE = 0.5
-"""A site that answered at least this share of its re-checks with ``304 Not Modified`` honours
-conditional requests: an unchanged page costs a revisit record of a kilobyte, not the page…"""
-CHEAP_WAIT = 0.25
-"""…so its articles are re-checked this many times as long (four times as often)…"""
-DEAR_WAIT = 1.3
-"""…and a site that sends the whole page every time (no validators, or new ones on every fetch)
-waits this many times as long: the fetches its pages cost go where they are cheap. Chosen on the
-simulated newsroom (``make simulate-policy``, seed 1, 20 sites, 7 days: WARC bytes 27 → 24 % of
-the ladder's, edits caught 97.2 → 97.1 %, later edits' median latency 62 → 41 min)."""
-
-
-def recheck_noted(rechecks: float, not_modified: float, answered_not_modified: bool) -> tuple[float, float]:
-    """The site's counters after a scheduled re-check, answered ``304`` or with the page."""
-    return rechecks * RECHECK_DECAY + 1.0, not_modified * RECHECK_DECAY + (1.0 if answered_not_modified else 0.0)
-
-
-def recheck_cost(rechecks: float, not_modified: float) -> float:
-    """What a site's re-checks cost, as a factor on their waits: ``CHEAP_WAIT`` where conditional
-    requests are honoured, ``DEAR_WAIT`` where they are not, 1 until its re-checks can tell."""
-    if rechecks < COST_MIN_RECHECKS:
-        return 1.0
-    return CHEAP_WAIT if not_modified >= CHEAP_SHARE * rechecks else DEAR_WAIT
-
-
 RECHECK_SHARE = 0.5
 """The share of a round's requests a site's re-checks may take: the rest is for its discovery
 pages and new stories."""
@@ -170,16 +139,14 @@ def adaptive_next_check(
     last_change: datetime,
     schedule: Sequence[Sequence[float]] = DEFAULT_RECHECK_SCHEDULE,
     reliable_hints: bool = False,
-    cost: float = 1.0,
 ) -> datetime | None:
     """The next check of an article, backing off while it does not change and coming back at
     the ladder's pace after it did: past its first hours, the wait is half the time it has stayed
     unchanged (a story quiet for a day is unlikely to change within the hour), no shorter than
     the ladder's wait at its age and no longer than ``BACK_OFF_MAX`` times it; None when the
     ladder has ended. On a site whose dates announce its edits (``reliable_hints``), the wait is
-    ``RELIABLE_HINTS_WAIT`` times longer; and times ``cost``, what the site's re-checks cost
-    (``recheck_cost``). Chosen on the simulated newsroom (``make simulate-policy``, seed 1, 20
-    sites, 7 days)."""
+    ``RELIABLE_HINTS_WAIT`` times longer. Chosen on the simulated newsroom (``make
+    simulate-policy``, seed 1, 20 sites, 7 days)."""
     age = aware(now) - aware(born)
     wait = interval_at(age, schedule)
     if wait is None:
@@ -187,4 +154,4 @@ def adaptive_next_check(
     if age >= BACK_OFF_START:
         quiet = aware(now) - aware(last_change)
         wait = min(max(wait, quiet * QUIET_SHARE), wait * BACK_OFF_MAX)
-    return aware(now) + wait * (RELIABLE_HINTS_WAIT if reliable_hints else 1.0) * cost
+    return aware(now) + (wait * RELIABLE_HINTS_WAIT if reliable_hints else wait)

@@ -43,15 +43,12 @@ from archive.near_duplicates import DEFAULT_THRESHOLD, MOST_BAND_ROWS, similar
 from archive.recheck_policy import (
     ADAPTIVE,
     DEFAULT_RECHECK_SCHEDULE,
-    RECHECK,
     adaptive_next_check,
     aware,
     hint_noted,
     hints_reliable,
     next_check,
     policy_named,
-    recheck_cost,
-    recheck_noted,
     unpublished,
 )
 from archive.run_records import NODE, RunRecords
@@ -164,8 +161,7 @@ _SITE_COUNTS = _SITE_COUNTS.values(
     article_count=Site.article_count + bindparam("articles"), version_count=Site.version_count + bindparam("versions")
 )
 """A site's counts after a save, computed by the database (concurrent writers lose no update)."""
-_SITE_PACE = select(Site.hints_followed, Site.hints_confirmed, Site.rechecks, Site.rechecks_not_modified)
-_SITE_PACE = _SITE_PACE.where(Site.id == bindparam("site"))
+_SITE_HINTS = select(Site.hints_followed, Site.hints_confirmed).where(Site.id == bindparam("site"))
 _LAST_CHANGE = select(func.max(ArticleVersion.extracted_at)).where(ArticleVersion.article_id == bindparam("article"))
 _FIRST_VERSION = _VERSION_ROW.where(ArticleVersion.article_id == bindparam("article")).order_by(ArticleVersion.number)
 _FIRST_VERSION = _FIRST_VERSION.limit(1)
@@ -320,8 +316,8 @@ class Archive(RunRecords, ScheduleRecords):
         now = self.clock()
         if self.recheck_policy == ADAPTIVE:
             changed = aware(last_change) if last_change else now
-            reliable, cost = self._site_pace(conn, site_id)
-            due = adaptive_next_check(born, now, changed, self.recheck_schedule, reliable, cost)
+            reliable = self._reliable_hints(conn, site_id)
+            due = adaptive_next_check(born, now, changed, self.recheck_schedule, reliable)
         else:
             due = next_check(born, now, self.recheck_schedule)
         values = {"next_check_at": due}
@@ -384,13 +380,10 @@ class Archive(RunRecords, ScheduleRecords):
         return conn.execute(query.order_by(ArticleVersion.number.desc()).limit(1)).first()
 
     @staticmethod
-    def _site_pace(conn: Connection, site_id: int) -> tuple[bool, float]:
-        """Whether the site's dates announce its edits (``recheck_policy.hints_reliable``), and
-        what its re-checks cost (``recheck_policy.recheck_cost``)."""
-        row = conn.execute(_SITE_PACE, {"site": site_id}).first()
-        if row is None:
-            return False, 1.0
-        return hints_reliable(row[0], row[1]), recheck_cost(row[2], row[3])
+    def _reliable_hints(conn: Connection, site_id: int) -> bool:
+        """Whether the site's dates announce its edits (``recheck_policy.hints_reliable``)."""
+        row = conn.execute(_SITE_HINTS, {"site": site_id}).first()
+        return row is not None and hints_reliable(*row)
 
     def _last_change(self, conn: Connection, article_id: int) -> datetime | None:
         """When the archive last saw the article's text change (its latest version was made);
@@ -478,8 +471,6 @@ class Archive(RunRecords, ScheduleRecords):
                     conn.execute(_SITE_COUNTS, counts)
             if item.get("hinted") and decision.outcome != NEW:
                 self._note_hint(conn, item["site"], decision.outcome == UPDATED)
-            if item.get("discovered_from") == RECHECK and decision.outcome != NEW:
-                self._note_recheck(conn, site_id, answered_not_modified=False)
             return Decision(decision.outcome, article_id)
 
     @staticmethod
@@ -488,15 +479,6 @@ class Archive(RunRecords, ScheduleRecords):
         counters (``recheck_policy.hint_noted``, computed by the database: no lost update)."""
         followed, confirmed = hint_noted(Site.hints_followed, Site.hints_confirmed, changed)
         conn.execute(update(Site).where(Site.name == site).values(hints_followed=followed, hints_confirmed=confirmed))
-
-    @staticmethod
-    def _note_recheck(conn: Connection, site_id: int, answered_not_modified: bool) -> None:
-        """A scheduled re-check of one of the site's articles, answered ``304`` or with the whole
-        page, on the site's counters (``recheck_policy.recheck_noted``, computed by the database)."""
-        rechecks, not_modified = recheck_noted(Site.rechecks, Site.rechecks_not_modified, answered_not_modified)
-        conn.execute(
-            update(Site).where(Site.id == site_id).values(rechecks=rechecks, rechecks_not_modified=not_modified)
-        )
 
     @staticmethod
     def _captured_after(conn: Connection, article_id: int, when: datetime) -> bool:
@@ -623,7 +605,6 @@ class Archive(RunRecords, ScheduleRecords):
                     article.next_check_at = None
                 return
             article.last_seen_at = _when(item.get("fetched_at"), self.clock())
-            self._note_recheck(session.connection(), article.site_id, answered_not_modified=True)
             latest = self._latest(session.connection(), article.id)
             born, changed = (latest.published_at, latest.extracted_at) if latest else (None, None)
             recheck = self._recheck(session.connection(), article.site_id, born, article.first_seen_at, (), changed)

@@ -11,9 +11,7 @@ policy asks, or earlier when a trusted sitemap ``lastmod`` says it changed. A si
 crawler stops following a site whose announced re-fetches found no change (the store's counters,
 ``recheck_policy.hints_trusted``); the fixed ladder follows every one, as the crawler did
 before. A fetch of an unchanged page from a site with honest validators is a ``304`` (a revisit
-record); any other fetch stores the page again. With the adaptive policy a site's scheduled
-re-checks are counted as the store counts them, and their waits follow what they cost
-(``recheck_policy.recheck_cost``: shorter where a ``304`` answers, longer where the page comes whole).
+record); any other fetch stores the page again.
 """
 
 from __future__ import annotations
@@ -32,8 +30,6 @@ from archive.recheck_policy import (
     hints_reliable,
     hints_trusted,
     next_check,
-    recheck_cost,
-    recheck_noted,
     unpublished,
 )
 from bench.newsroom import Newsroom, SiteBehaviour, Story
@@ -57,9 +53,8 @@ def fixed(story: Story, now: datetime, last_change: datetime, trust: SiteTrust |
 
 
 def adaptive(story: Story, now: datetime, last_change: datetime, trust: SiteTrust | None) -> datetime | None:
-    if trust is None:
-        return adaptive_next_check(story.published, now, last_change)
-    return adaptive_next_check(story.published, now, last_change, reliable_hints=trust.reliable(), cost=trust.cost())
+    reliable = trust is not None and trust.reliable()
+    return adaptive_next_check(story.published, now, last_change, reliable_hints=reliable)
 
 
 @dataclass
@@ -97,18 +92,11 @@ def _p90(values: list[float]) -> float | None:
 
 
 class SiteTrust:
-    """A site's counters of re-fetches its dates asked for and of its scheduled re-checks, kept
-    as the store keeps them (``recheck_policy.hint_noted``, ``hints_trusted``, ``recheck_noted``)."""
+    """A site's counters of re-fetches its dates asked for, kept as the store keeps them
+    (``recheck_policy.hint_noted`` and ``hints_trusted``)."""
 
     def __init__(self) -> None:
         self.followed, self.confirmed = 0.0, 0.0
-        self.rechecks, self.not_modified = 0.0, 0.0
-
-    def cost(self) -> float:
-        return recheck_cost(self.rechecks, self.not_modified)
-
-    def rechecked(self, answered_not_modified: bool) -> None:
-        self.rechecks, self.not_modified = recheck_noted(self.rechecks, self.not_modified, answered_not_modified)
 
     def trusted(self) -> bool:
         return hints_trusted(self.followed, self.confirmed)
@@ -146,7 +134,7 @@ def fetch_times(
     """When ``policy`` fetches the story (``trust`` None: every announcement is followed)."""
     t = _next_poll(story.published, start, poll)
     times, seen, last_change = [], None, t
-    missing_before = scheduled = False
+    missing_before = False
     while t < end:
         times.append(t)
         if status := story.gone_at(t):  # unpublished: never again after 410 or a second 404
@@ -154,8 +142,6 @@ def fetch_times(
                 break
             missing_before = True
         version = story.at(t)
-        if scheduled and trust is not None:  # a conditional re-check: 304 where validators are honest
-            trust.rechecked(behaviour.validators == "honest" and version is seen)
         if version is not seen:
             last_change, seen = t, version
         due = policy(story, t, last_change, trust)
@@ -167,8 +153,7 @@ def fetch_times(
         if not candidates:
             break
         following = min(candidates)
-        scheduled = hint is None or (due_poll is not None and due_poll <= hint)
-        if trust is not None and not scheduled:
+        if trust is not None and hint is not None and following == hint and (due_poll is None or hint < due_poll):
             trust.note(story.at(following) is not version)
         t = following
     return times

@@ -12,8 +12,6 @@ from archive.recheck_policy import (
     hints_trusted,
     policy_named,
     recheck_budget,
-    recheck_cost,
-    recheck_noted,
     unpublished,
 )
 
@@ -100,34 +98,6 @@ def test_a_site_without_delay_still_has_a_bounded_budget():
 def test_a_site_whose_dates_announce_its_edits_has_its_re_checks_spaced_out():
     now = BORN + timedelta(hours=1)
     assert adaptive_next_check(BORN, now, BORN, reliable_hints=True) == now + 16 * timedelta(minutes=15)
-
-
-def rechecked(answers: list[bool]) -> tuple[float, float]:
-    rechecks, not_modified = 0.0, 0.0
-    for answered_not_modified in answers:
-        rechecks, not_modified = recheck_noted(rechecks, not_modified, answered_not_modified)
-    return rechecks, not_modified
-
-
-def test_a_site_s_re_checks_keep_the_usual_pace_until_a_few_have_been_made():
-    assert recheck_cost(*rechecked([False] * 4)) == 1.0
-
-
-def test_a_site_that_answers_re_checks_with_304_is_re_checked_four_times_as_often():
-    assert recheck_cost(*rechecked([True] * 9 + [False])) == 0.25
-
-
-def test_a_site_that_sends_the_whole_page_every_time_is_re_checked_less_often():
-    assert recheck_cost(*rechecked([False] * 10)) == 1.3
-
-
-def test_recent_re_checks_decide_what_a_site_s_re_checks_cost():
-    assert recheck_cost(*rechecked([False] * 30 + [True] * 20)) == 0.25
-
-
-def test_what_re_checks_cost_scales_the_adaptive_wait():
-    now = BORN + timedelta(hours=1)
-    assert adaptive_next_check(BORN, now, BORN, cost=0.25) == now + timedelta(minutes=15) / 4
 
 
 def test_dates_are_reliable_only_once_judged_and_nearly_always_right():

@@ -35,7 +35,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.clock import next_look
 from archive.keys import canonical_url
-from archive.recheck_policy import ADAPTIVE, RECHECK, recheck_budget, round_wait
+from archive.recheck_policy import ADAPTIVE, recheck_budget, round_wait
 from archive.store import Archive
 from crawler.discovery import Link
 from pipelines.archive_access import ArchiveThread, clock_of
@@ -147,7 +147,7 @@ class ScheduledModeMiddleware:
         requests = []
         for url, etag, last_modified in due:
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
-            if request := spider.article_request(Link(url), RECHECK, headers):
+            if request := spider.article_request(Link(url), "recheck", headers):
                 request.meta["recheck"] = True
                 requests.append(request)
         return requests
