@@ -9,7 +9,9 @@ new on every fetch); per story its edits — about a third never edited, the fir
 often within the hour, a long tail to days, some late corrections 1–20 days on — each
 cosmetic (a typo), substantive (a paragraph added, changed or removed) or of the headline
 only. Every fetch of a page differs outside the story (a clock, an ad id, "most read"
-teasers), as news pages do.
+teasers), as news pages do. Story pages come in the layouts of the recorded sites
+(``newsroom_layouts``: kinhtedothi.vn, thanhnien.vn, a WordPress blog; 14–38 KB with their
+menus, related boxes and scripts) or as the newsroom's own 2 KB page, drawn per site.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from bench import newsroom_layouts
+from bench.newsroom_layouts import LAYOUTS
+
 LASTMOD = ("honest", "absent", "now", "frozen")
 DISCOVERY = ("sitemap", "sitemap_index", "feed", "listing")
 """Where a site lists its stories: a news sitemap, a sitemap index of daily sitemaps, an RSS feed
@@ -41,6 +46,9 @@ SOURCES = {
 LISTED = {"sitemap": 1000, "feed": 50, "listing": 30}
 """How many of its latest stories each kind of source lists (a daily sitemap: the day's)."""
 VALIDATORS = ("honest", "absent", "always_new")
+GENERIC = "generic"
+"""The newsroom's own story page (2 KB: a headline, paragraphs, a clock, teasers); the site that
+changes its layout has it, as its rules are written for it (``bench.simulate.rules_for``)."""
 EDIT_KINDS = ("cosmetic", "substantive", "headline")
 _VOCABULARY = (
     "Hà Nội thành phố người dân giao thông dự án mưa lớn tuyến đường kinh tế thị trường giá cả "
@@ -65,6 +73,9 @@ class SiteBehaviour:
     """From this simulated time its pages wrap the story in another layout (no ``<article>``)."""
     discovery: str = "sitemap"
     """``DISCOVERY``: where it lists its stories; only sitemaps carry ``lastmod``."""
+    layout: str = GENERIC
+    """What its story pages look like: a recorded site's layout (``newsroom_layouts.LAYOUTS``) or
+    the newsroom's own small page."""
 
     @property
     def source(self) -> str:
@@ -225,6 +236,11 @@ class Newsroom:
         sources = random.Random(f"{self.seed}:discovery")  # drawn apart: the other draws stay as they were
         self.behaviours = [replace(b, discovery=sources.choice(DISCOVERY)) for b in self.behaviours]
         self._troubles(random.Random(f"{self.seed}:troubles"))
+        looks = random.Random(f"{self.seed}:layout")
+        self.behaviours = [
+            replace(b, layout=GENERIC if b.layout_change else looks.choice((*LAYOUTS, GENERIC)))
+            for b in self.behaviours
+        ]
         horizon = timedelta(days=self.days)
         self.stories = {}
         for behaviour in self.behaviours:
@@ -281,32 +297,42 @@ class Newsroom:
         return log
 
 
-def article_page(story: Story, version: Version, now: datetime, noise: random.Random, new_layout: bool) -> bytes:
-    """The story's page as of ``now``: the story itself, and what changes on every fetch around it;
-    in the ``new_layout`` the story is no longer an ``<article>``."""
+def article_page(
+    story: Story, version: Version, now: datetime, noise: random.Random, new_layout: bool, layout: str = GENERIC
+) -> bytes:
+    """The story's page as of ``now``: the story itself, and what changes on every fetch around it,
+    in the site's ``layout``; in the ``new_layout`` the story is no longer an ``<article>``."""
     teasers = "".join(
         f"<li><a href='/{story.site}/tin-{noise.randrange(10**6)}.html'>{_sentence(noise)}</a></li>" for _ in range(5)
     )
-    body = "".join(f"<p>{escape(p)}</p>" for p in version.paragraphs)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": version.title,
         "datePublished": story.published.isoformat(),
     }
+    head = f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script>"
+    around = (
+        f"<div class='clock'>{now:%H:%M:%S %d/%m/%Y}</div>"
+        f"<aside class='most-read'><h2>Đọc nhiều</h2><ul>{teasers}</ul></aside>"
+        f"<div class='ad' data-ad-id='{noise.randrange(10**9)}'></div>"
+    )
+    if layout != GENERIC:
+        return newsroom_layouts.page(
+            layout, story.site, story.path_at(now), version.title, version.paragraphs, head, around
+        )
+    body = "".join(f"<p>{escape(p)}</p>" for p in version.paragraphs)
     return (
         f"<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>{escape(version.title)}</title>"
         f"<meta property='og:title' content='{escape(version.title)}'><meta property='og:type' content='article'>"
-        f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script></head><body>"
-        f"<nav><a href='/{story.site}/'>Trang chủ</a></nav><div class='clock'>{now:%H:%M:%S %d/%m/%Y}</div>"
+        f"{head}</head><body><nav><a href='/{story.site}/'>Trang chủ</a></nav>"
         + (
             f"<div class='story-wrap'><h1 class='story-title'>{escape(version.title)}</h1>"
             f"<div class='story-body'>{body}</div></div>"
             if new_layout
             else f"<article><h1>{escape(version.title)}</h1>{body}</article>"
         )
-        + f"<aside class='most-read'><h2>Đọc nhiều</h2><ul>{teasers}</ul></aside>"
-        f"<div class='ad' data-ad-id='{noise.randrange(10**9)}'></div></body></html>"
+        + f"{around}</body></html>"
     ).encode()
 
 
@@ -466,9 +492,9 @@ def serve(
                 elif path != story.path_at(now):
                     status, body, headers = 301, b"", {"Location": base + story.path_at(now)}
                 else:
-                    layout = behaviour.layout_change is not None and now >= behaviour.layout_change
+                    changed = behaviour.layout_change is not None and now >= behaviour.layout_change
                     with lock:
-                        page = article_page(story, version, now, noise, layout)
+                        page = article_page(story, version, now, noise, changed, behaviour.layout)
                     status, body = 200, page
                 if status == 200:
                     headers |= self._validators(behaviour, story, version)

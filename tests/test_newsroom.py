@@ -3,6 +3,7 @@ reproducible from its seed, publishing and editing as newsrooms do, served on lo
 driven clock — and a real crawl on that clock archives each story as it stood."""
 
 import http.client
+import re
 import statistics
 import urllib.parse
 from datetime import timedelta
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from archive import clock
 from archive.models import Article, ArticleVersion
-from bench.newsroom import EDIT_KINDS, LASTMOD, VALIDATORS, Newsroom, serve
+from bench.newsroom import EDIT_KINDS, GENERIC, LASTMOD, VALIDATORS, Newsroom, serve
+from bench.newsroom_layouts import LAYOUTS
+from pipelines.extraction.article import extract_article
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +173,37 @@ def test_after_its_layout_change_a_site_s_story_is_no_longer_an_article_element(
         served_at(newsroom, tmp_path, site.layout_change, story.path)[0][1],
     )
     assert b"<article>" in before and b"<article>" not in after and b"story-body" in after
+
+
+def test_sites_draw_the_layouts_of_recorded_sites_and_the_one_that_changes_keeps_the_generic_page(newsroom):
+    layouts = {b.name: b.layout for b in newsroom.behaviours}
+    assert set(layouts.values()) == {*LAYOUTS, GENERIC}
+    assert layouts[troubled(newsroom, "layout_change").name] == GENERIC
+
+
+def story_in_layout(newsroom: Newsroom, layout: str):
+    site = next(b for b in newsroom.behaviours if b.layout == layout and b in calm(newsroom))
+    return next(s for s in newsroom.stories[site.name] if len(s.versions) > 1 and not (s.gone or s.moved))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_story_in_a_recorded_layout_reads_back_as_it_stood_without_site_rules(newsroom, tmp_path, layout):
+    story = story_in_layout(newsroom, layout)
+    when = story.versions[1].at
+    status, page, _ = served_at(newsroom, tmp_path, when, story.path)[0]
+    url = "http://127.0.0.1" + story.path
+    article = extract_article(page, url)
+    assert status == 200 and len(page) > 10_000  # the recorded page's furniture came with it
+    assert (article["title"], tuple(article["body"])) == (story.versions[1].title, story.versions[1].paragraphs)
+    assert article["canonical_url"] == url
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_story_page_in_a_recorded_layout_names_no_other_host(newsroom, tmp_path, layout):
+    story = story_in_layout(newsroom, layout)
+    page = served_at(newsroom, tmp_path, story.published, story.path)[0][1].decode()
+    linked = re.findall(r"""\b(?:href|src|srcset|content|action|data-[\w-]+)=["'][^"']*//[\w.-]+\.[a-z]{2,}""", page)
+    assert linked == []
 
 
 def test_unpublished_stories_answer_404_or_410_from_their_time_on(newsroom, tmp_path):
