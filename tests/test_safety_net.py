@@ -3,7 +3,10 @@ second extractor (trafilatura) on the same DOM, and the reading that covers more
 page's prose wins."""
 
 from pipelines.extraction.article import extract_fields
-from pipelines.extraction.second_opinion import better_reading, needs_second_opinion
+from pipelines.extraction.dom import parse_html
+from pipelines.extraction.prose import scored_blocks
+from pipelines.extraction.second_opinion import better_reading, needs_second_opinion, prose_keys
+from pipelines.extraction.text import text_key
 
 PARAGRAPHS = [
     f"Đoạn {i}: người dân Hà Nội chuẩn bị đón đợt không khí lạnh mạnh nhất từ đầu mùa, nhiệt độ có nơi xuống dưới mười độ."
@@ -52,3 +55,28 @@ def test_article_split_into_uniquely_classed_wrappers_is_not_lost_to_a_sidebar()
     article = extract_fields(html, "https://example.org/tin/khong-khi-lanh")
     assert article["body"][:8] == PARAGRAPHS
     assert article["provenance"]["body"] == "trafilatura"
+
+
+def test_a_teaser_box_headed_by_a_boilerplate_label_does_not_complete_a_short_story():
+    story = PARAGRAPHS[:2]
+    cards = "".join(
+        f'<div class="story"><h4><a href="/tin-{i}.html">Tin khác số {i} trong ngày</a></h4><p>{SIDEBAR} {i}</p></div>'
+        for i in range(3)
+    )
+    html = f"""<html lang="vi"><head><title>Không khí lạnh tràn về Hà Nội</title></head><body><main>
+    <article><h1>Không khí lạnh tràn về Hà Nội</h1><div class="article-body">{"".join(f"<p>{p}</p>" for p in story)}</div>
+    </article><section class="box-reaction"><h3>Cảm nhận của bạn</h3></section>
+    <section class="box-dont-miss"><h3 class="box-title">Đừng bỏ lỡ</h3>{cards}</section></main></body></html>"""
+    article = extract_fields(html, "https://example.org/tin/khong-khi-lanh")
+    assert (article["body"], article["provenance"]["body"]) == (story, "generic")
+
+
+def test_a_labelled_box_that_shows_the_page_s_headline_keeps_its_prose():
+    html = f"""<html><body><div class="menu"><p>{SIDEBAR}</p></div><div class="page"><div>Topics</div>
+    <h1>Không khí lạnh tràn về Hà Nội</h1>{"".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])}</div></body></html>"""
+    root = parse_html(html)
+    menu = root.find(".//div[@class='menu']")
+    blocks = list(scored_blocks(root))
+    headline = {text_key("Không khí lạnh tràn về Hà Nội")}
+    assert len(prose_keys(blocks, root, menu, headline)) == 4
+    assert len(prose_keys(blocks, root, menu, {text_key("Another story's headline")})) == 1

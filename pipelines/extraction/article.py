@@ -31,7 +31,7 @@ from pipelines.extraction.second_opinion import (
 from pipelines.extraction.site_rules import SiteRules
 from pipelines.extraction.text import text_key
 
-EXTRACTOR_VERSION = "1.12.0"
+EXTRACTOR_VERSION = "1.13.0"
 """Stored with every article version: bump it when extraction changes, so old snapshots
 can be found and re-extracted."""
 
@@ -88,7 +88,9 @@ def extract_fields(
         article["body"], article["images"] = content.paragraphs, content.images
         if page.provenance["body"] == "generic" and needs_second_opinion(content.paragraphs, located.prose):
             second = trafilatura_paragraphs(text, url)
-            article["body"] = better_reading(content.paragraphs, second, prose_keys(located.blocks))
+            article["body"] = better_reading(
+                content.paragraphs, second, prose_keys(located.blocks, page.sel.root, container, headlines)
+            )
             if article["body"] is not content.paragraphs:
                 page.provenance["body"] = "trafilatura"
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -467,12 +468,32 @@ def _remove_box_of(label, container, box_limit: float) -> None:
     remove(node)
 
 
-def _headed_box(heading, label: str, container, limit: float):
+def labelled_boxes(root, article) -> set:
+    """The boxes around the ``article`` element headed by a boilerplate label ("Tin liên quan",
+    "Đừng bỏ lỡ", "Related stories"), each the largest ancestor of its label that starts with it
+    (``_headed_box``) and holds not the article: what they hold is the site's. (Inside the
+    article, ``strip_boilerplate`` has decided.)"""
+    around = {article, *article.iterancestors()}
+    inside = set(article.iter())
+    boxes = set()
+    for el in root.iter():
+        if el in inside or not isinstance(el.tag, str) or _larger_than(el, _LABEL_MAX_DESCENDANTS):
+            continue
+        if is_boilerplate_label(text := element_text(el)):
+            node = el
+            while (parent := node.getparent()) is not None and parent is not root and element_text(parent) == text:
+                node = parent
+            if (box := _headed_box(node, text, root, float("inf"), stop=around)) not in around:
+                boxes.add(box)
+    return boxes
+
+
+def _headed_box(heading, label: str, container, limit: float, stop: Collection = ()):
     """The largest ancestor of ``heading`` that starts with the label and holds under
     ``limit`` characters (a quarter of the container's text): "Mehr zum Thema" and the
-    teasers under it."""
+    teasers under it; never one of ``stop``."""
     node = heading
-    while (parent := node.getparent()) is not None and parent is not container:
+    while (parent := node.getparent()) is not None and parent is not container and parent not in stop:
         if text_length(parent) > limit or not _starts_with(parent, label):
             break
         node = parent

@@ -139,7 +139,7 @@ def _described_story(deep: dict, clues: StoryClues):
     if len(stories) < 2:
         return None
     tests = (
-        lambda s: bool(clues.headlines) and _has_heading(s, clues.headlines),
+        lambda s: bool(clues.headlines) and has_heading(s, clues.headlines),
         lambda s: bool(clues.body_start) and clues.body_start in text_key(element_text(s)),
         lambda s: bool(clues.urls) and _names_url(s, clues.urls),
     )
@@ -161,7 +161,8 @@ def _names_url(story, urls: Collection[str]) -> bool:
     return False
 
 
-def _has_heading(story, headlines: Collection[str]) -> bool:
+def has_heading(story, headlines: Collection[str]) -> bool:
+    """An ``h1``–``h3`` of ``story`` reads as one of the page's ``headlines`` (text keys)."""
     return any(text_key(element_text(h)) in headlines for h in story.iter("h1", "h2", "h3"))
 
 

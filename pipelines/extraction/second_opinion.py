@@ -9,7 +9,10 @@ more of the prose to win."""
 
 from __future__ import annotations
 
-from pipelines.extraction.generic import MIN_CONTAINER_CHARS
+from collections.abc import Collection
+
+from pipelines.extraction.boilerplate import labelled_boxes
+from pipelines.extraction.generic import MIN_CONTAINER_CHARS, has_heading
 from pipelines.extraction.prose import MIN_BLOCK_CHARS, block_text
 from pipelines.extraction.text import text_key
 
@@ -41,9 +44,14 @@ def trafilatura_paragraphs(html: str, url: str) -> list[str]:
     return [line for line in (text or "").split("\n") if line.strip()]
 
 
-def prose_keys(blocks: list) -> list[tuple[str, float]]:
-    """The page's prose blocks (element, weight) as (key of the opening, weight)."""
-    keyed = ((text_key(block_text(el))[:_KEY_CHARS], weight) for el, weight in blocks)
+def prose_keys(blocks: list, root, article, headlines: Collection[str]) -> list[tuple[str, float]]:
+    """The page's prose blocks (element, weight) as (key of the opening, weight), but those in a
+    box headed "Đừng bỏ lỡ" or "Related stories" (``labelled_boxes``): teasers' summaries there are
+    prose, and a second reading that takes them along beside a short story is not the story completed.
+    A box that shows the page's ``headlines`` is the story's, whatever label it opens with ("Topics")."""
+    boxes = {box for box in labelled_boxes(root, article) if not has_heading(box, headlines)}
+    kept = [(el, w) for el, w in blocks if not any(a in boxes for a in (el, *el.iterancestors()))]
+    keyed = ((text_key(block_text(el))[:_KEY_CHARS], weight) for el, weight in kept)
     return [(key, weight) for key, weight in keyed if len(key) >= MIN_BLOCK_CHARS]
 
 
