@@ -22,6 +22,8 @@ import lxml.html
 from lxml import etree
 from parsel import Selector
 
+from pipelines.extraction.dom import remove
+from pipelines.extraction.rules import remove_matches, select_element
 from pipelines.extraction.site_rules import SiteRules
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "tests" / "recordings"
@@ -43,22 +45,11 @@ def _css(selector: str) -> str:
     return selector.split("::", 1)[0]
 
 
-def _first(sel: Selector, selectors: tuple[str, ...]):
-    """The element the first of the rules' selectors that matches an element finds."""
-    for css in selectors:
-        if css.split("::", 1)[-1].startswith("attr"):
-            continue
-        if found := sel.css(_css(css)):
-            return found[0].root
-    raise ValueError(f"the recording has none of {selectors}")
-
-
-def _drop(el) -> None:
-    parent = el.getparent()
-    if parent is not None:
-        if el.tail and el.tail.strip():
-            raise ValueError("a dropped element's tail holds text")
-        parent.remove(el)
+def _element(sel: Selector, selectors: tuple[str, ...]):
+    """The element the rules' selectors find first (their ``::text``/``::attr`` parts left off)."""
+    if (found := select_element(sel, tuple(_css(css) for css in selectors))) is None:
+        raise ValueError(f"the recording has none of {selectors}")
+    return found
 
 
 def _kept_in_body(el, stripped: set) -> bool:
@@ -76,8 +67,7 @@ def template(layout: str) -> str:
     raw = (RECORDINGS / layout / "article.html").read_bytes()
     root = lxml.html.document_fromstring(raw, parser=lxml.html.HTMLParser(encoding="utf-8"))
     sel = Selector(root=root, type="html")
-    for el in sel.css("script[type='application/ld+json'], link[rel=shortlink], " + _STALE_META):
-        _drop(el.root)
+    remove_matches(sel, ("script[type='application/ld+json']", "link[rel=shortlink]", _STALE_META))
     for el in sel.css("link[rel=canonical], link[rel=alternate][media]"):
         el.root.set("href", URL)
     for el in sel.css("meta[property='og:url']"):
@@ -87,13 +77,13 @@ def template(layout: str) -> str:
             el.root.text = TITLE
         else:
             el.root.set("content", TITLE)
-    headline = _first(sel, rules.title)
+    headline = _element(sel, rules.title)
     for child in list(headline):
         headline.remove(child)
     headline.text = TITLE
     if rules.lead:
-        _drop(_first(sel, rules.lead))
-    body = _first(sel, rules.body)
+        remove(_element(sel, rules.lead))
+    body = _element(sel, rules.body)
     stripped = {el.root for css in rules.strip for el in Selector(root=body, type="html").css(_css(css))}
     marker = None
     for child in list(body):
