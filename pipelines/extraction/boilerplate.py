@@ -452,10 +452,7 @@ def _remove_box_of(label, container, box_limit: float) -> None:
     largest small block that begins with the label (teasers with their own text), else the
     label (with the wrappers holding nothing else) and the link list that follows it."""
     text = element_text(label)
-    node = label
-    while (parent := node.getparent()) is not None and parent is not container and element_text(parent) == text:
-        node = parent
-    heading = node
+    heading = node = _outermost(label, text, container)
     while (parent := node.getparent()) is not None and parent is not container and link_density(parent) >= 0.5:
         node = parent
     if node is heading:
@@ -479,13 +476,19 @@ def labelled_boxes(root, article) -> set:
     for el in root.iter():
         if el in inside or not isinstance(el.tag, str) or _larger_than(el, _LABEL_MAX_DESCENDANTS):
             continue
-        if is_boilerplate_label(text := element_text(el)):
-            node = el
-            while (parent := node.getparent()) is not None and parent is not root and element_text(parent) == text:
-                node = parent
-            if (box := _headed_box(node, text, root, float("inf"), stop=around)) not in around:
-                boxes.add(box)
+        if not is_boilerplate_label(text := element_text(el)):
+            continue
+        if (box := _headed_box(_outermost(el, text, root), text, root, float("inf"), stop=around)) not in around:
+            boxes.add(box)
     return boxes
+
+
+def _outermost(label, text: str, container):
+    """The label's outermost wrapper inside ``container`` that holds nothing but its text."""
+    node = label
+    while (parent := node.getparent()) is not None and parent is not container and element_text(parent) == text:
+        node = parent
+    return node
 
 
 def _headed_box(heading, label: str, container, limit: float, stop: Collection = ()):
