@@ -115,6 +115,7 @@ simulate: setup
 # the re-check policies replayed against a simulated newsroom's truth (no network): SEED=, DAYS=, SITES=
 simulate-policy: setup
 	$(PY) -m bench.policy_replay --seed $(or $(SEED),1) --days $(or $(DAYS),7) --sites $(or $(SITES),20)
+	$(PY) -m bench.hindsight_bound --seed $(or $(SEED),1) --days $(or $(DAYS),7) --sites $(or $(SITES),20)
 
 eval: setup
 	$(PY) -m bench.eval_extraction

@@ -43,6 +43,8 @@ LISTED_FOR = timedelta(days=10)
 """How long a story stays in its site's news sitemap (the newsroom lists a site's latest 1,000:
 ten days of a site publishing 100 a day); its dates announce nothing afterwards."""
 
+EPSILON = timedelta(microseconds=1)
+
 Policy = Callable[[Story, datetime, datetime, "SiteTrust | None"], datetime | None]
 """(story, this fetch's time, when the archive last saw it change, the site's counters) -> the
 next check, or None."""
@@ -62,7 +64,11 @@ class Figures:
     substantive_edits: int = 0
     caught: int = 0
     hinted_edits: int = 0
+    """Substantive edits a sitemap the crawler was served announced (its ``lastmod``)."""
     hinted_caught: int = 0
+    site_announced_edits: int = 0
+    """Substantive edits of the sites whose sitemap ``lastmod`` is honest, seen by a poll or not."""
+    site_announced_caught: int = 0
     fetches: int = 0
     warc_bytes: int = 0
     articles: int = 0
@@ -74,13 +80,18 @@ class Figures:
         return {
             **{k: v for k, v in asdict(self).items() if not k.startswith("latency")},
             "caught_share": round(self.caught / max(1, self.substantive_edits), 4),
-            "hinted_caught_share": round(self.hinted_caught / self.hinted_edits, 4) if self.hinted_edits else None,
+            "hinted_caught_share": _share(self.hinted_caught, self.hinted_edits),
+            "site_announced_caught_share": _share(self.site_announced_caught, self.site_announced_edits),
             "latency_first_day_median_s": _median(self.latency_first_day),
             "latency_first_day_p90_s": _p90(self.latency_first_day),
             "latency_later_median_s": _median(self.latency_later),
             "fetches_per_article": round(self.fetches / max(1, self.articles), 2),
             "fetches_per_edit_caught": round(self.fetches / max(1, self.caught), 2),
         }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def _median(values: list[float]) -> float | None:
@@ -121,11 +132,22 @@ def _announced_change(story: Story, behaviour: SiteBehaviour, since: datetime, e
     if since >= end or behaviour.discovery not in ("sitemap", "sitemap_index"):  # feeds and home pages: no lastmod
         return None
     if behaviour.lastmod == "now":
-        return _next_poll(since + timedelta(microseconds=1), start, poll)
+        return _next_poll(since + EPSILON, start, poll)
     if behaviour.lastmod == "honest":
         later = [v.at for v in story.versions if v.at > since]
         return _next_poll(later[0], start, poll) if later and later[0] < end else None
     return None
+
+
+def hint_polled(
+    story: Story, behaviour: SiteBehaviour, version, until: datetime, end: datetime, poll: timedelta, start: datetime
+) -> bool:
+    """Whether a poll of the site's sitemap saw ``version``'s honest ``lastmod`` before ``until``
+    (the next version): an edit superseded between two polls was announced to no poller."""
+    if not behaviour.announces:
+        return False
+    polled = _announced_change(story, behaviour, version.at - EPSILON, end, poll, start)
+    return polled is not None and polled < until
 
 
 def fetch_times(
@@ -186,12 +208,15 @@ def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta)
                 until = versions[i + 1].at if i + 1 < len(versions) else end
                 hit = next((t for t in times if version.at <= t < until), None)
                 figures.substantive_edits += 1
-                hinted = behaviour.announces
+                announced = behaviour.announces
+                hinted = hint_polled(story, behaviour, version, until, end, poll, start)
                 figures.hinted_edits += hinted
+                figures.site_announced_edits += announced
                 if hit is None:
                     continue
                 figures.caught += 1
                 figures.hinted_caught += hinted
+                figures.site_announced_caught += announced
                 latency = (hit - version.at).total_seconds()
                 first_day = version.at - story.published < timedelta(days=1)
                 (figures.latency_first_day if first_day else figures.latency_later).append(latency)
@@ -252,6 +277,7 @@ def main() -> int:
     columns = (
         "caught_share",
         "hinted_caught_share",
+        "site_announced_caught_share",
         "latency_first_day_median_s",
         "latency_first_day_p90_s",
         "latency_later_median_s",

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,8 @@ from sqlalchemy.orm import Session
 from archive import clock
 from archive.models import Article, ArticleVersion, Snapshot
 from archive.recheck_policy import RECHECK_POLICIES, aware
-from bench.newsroom import Newsroom, Story, is_story, serve
+from bench.hindsight_bound import by_age
+from bench.newsroom import Newsroom, Story, discovery_page, is_story, serve
 from bench.policy_replay import Figures, adaptive, fixed, national, score
 from pipelines.extraction.site_rules import SiteRules
 
@@ -273,11 +275,37 @@ def _matching(story: Story, title: str, body: tuple[str, ...]):
     return next((v for v in story.versions if v.title == title and v.paragraphs == body), None)
 
 
+def discovery_fetches(requests: list) -> dict[str, list[tuple[datetime, str, str]]]:
+    """Per site, its discovery pages the crawler was served (time, path, base), in time order."""
+    out: dict[str, list] = {}
+    for at, site, path, status, base in requests:
+        if status == 200 and not is_story(path):
+            out.setdefault(site, []).append((datetime.fromisoformat(at), path, base))
+    return {site: sorted(fetched) for site, fetched in out.items()}
+
+
+def hint_received(room: Newsroom, story: Story, version, until: datetime, polled: list) -> bool:
+    """Whether a sitemap the crawler was served while ``version`` stood listed the story with that
+    version's ``lastmod``: an edit superseded before the next poll, or made after the story left
+    every sitemap the site serves, was announced to nobody."""
+    pages = {f"/{story.site}/sitemap.xml", f"/{story.site}/sitemap-{story.published:%Y-%m-%d}.xml"}
+    for at, path, base in polled[bisect_left(polled, (version.at,)) :]:
+        if at >= until:
+            break
+        if path in pages:
+            page, _ = discovery_page(room, story.site, path, at, base)
+            entry = f"<loc>{base}{story.path_at(at)}</loc><lastmod>{version.at.isoformat()}</lastmod>"
+            if entry.encode() in page:
+                return True
+    return False
+
+
 def score_run(room: Newsroom, record: dict, folder: Path) -> dict:
     """The policy's figures from what the archive stored and what the server was asked."""
     end = room.start + timedelta(days=room.days)
     figures = Figures()
     versions = stored_versions(database_url(folder))
+    polled = discovery_fetches(record["requests"])
     spurious = 0
     for behaviour in room.behaviours:
         for story in room.stories[behaviour.name]:
@@ -294,16 +322,20 @@ def score_run(room: Newsroom, record: dict, folder: Path) -> dict:
                 previous = truth
                 caught_at.setdefault(id(truth), at)
             truths = [v for v in story.versions if v.at < end]
-            for version in truths[1:]:
+            for i, version in enumerate(truths[1:], start=1):
                 if version.kind != "substantive":
                     continue
-                hinted = behaviour.announces
+                until = truths[i + 1].at if i + 1 < len(truths) else end
+                announced = behaviour.announces
+                hinted = announced and hint_received(room, story, version, until, polled.get(behaviour.name, []))
                 figures.substantive_edits += 1
                 figures.hinted_edits += hinted
+                figures.site_announced_edits += announced
                 if (at := caught_at.get(id(version))) is None:
                     continue
                 figures.caught += 1
                 figures.hinted_caught += hinted
+                figures.site_announced_caught += announced
                 first_day = version.at - story.published < timedelta(days=1)
                 (figures.latency_first_day if first_day else figures.latency_later).append(
                     (at - version.at).total_seconds()
@@ -381,10 +413,16 @@ def main() -> int:
             policies[policy]["wall_seconds"] = round(time.monotonic() - started, 1)
             print(f"{policy}: {policies[policy]['wall_seconds']} s, restarted {record['restarts']} time(s)")
     policies["oracle"] = oracle(room, poll)
+    policies["by_age_in_hindsight"] = by_age(room, poll)
     full = Newsroom(seed=args.seed, sites=args.sites, days=min(args.days, 7))
     for name, policy in (("adaptive", adaptive), ("fixed", fixed)):
         policies[name]["national"] = national(full, policy, poll)
     report(policies)
+    print(
+        "no schedule by article age, even one chosen knowing every edit, catches "
+        f"{policies['by_age_in_hindsight']['caught_share']:.0%} of the edits for fewer than "
+        f"{policies['by_age_in_hindsight']['lower_bound_fetches_per_edit_caught']} fetches per edit caught"
+    )
     RESULTS.mkdir(exist_ok=True)  # not in a fresh clone (results are not committed)
     out = RESULTS / f"simulate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(
@@ -400,6 +438,7 @@ def main() -> int:
 COLUMNS = (
     ("caught", "caught_share"),
     ("hinted", "hinted_caught_share"),
+    ("site-announced", "site_announced_caught_share"),
     ("day-1 med s", "latency_first_day_median_s"),
     ("day-1 p90 s", "latency_first_day_p90_s"),
     ("later med s", "latency_later_median_s"),
@@ -414,10 +453,11 @@ COLUMNS = (
 
 
 def report(policies: dict) -> None:
-    print(f"{'policy':9}" + "".join(f"{title:>16}" for title, _ in COLUMNS))
+    width = max(map(len, policies))
+    print(f"{'policy':{width}}" + "".join(f"{title:>16}" for title, _ in COLUMNS))
     for name, figures in policies.items():
         cells = (figures.get(key) for _, key in COLUMNS)
-        print(f"{name:9}" + "".join(f"{'-' if v is None else v:>16}" for v in cells))
+        print(f"{name:{width}}" + "".join(f"{'-' if v is None else v:>16}" for v in cells))
     adaptive_, fixed_, oracle_ = policies["adaptive"], policies["fixed"], policies["oracle"]
     print(
         f"adaptive / fixed: fetches {adaptive_['fetches'] / max(1, fixed_['fetches']):.3f}, "
