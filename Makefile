@@ -101,6 +101,7 @@ $(RWP)/.installed: Makefile
 	touch $@
 
 # the tools are installed while the suite starts; the tests that use them wait (tests/conftest.py: tool)
+test: export PG_FSYNC := off
 test: setup postgres tools
 	@for t in $(TEST_TOOLS) $(PYWB) $(RWP); do \
 		rm -f $$t.failed; touch $$t.installing; \

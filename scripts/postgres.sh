@@ -4,6 +4,9 @@
 # Configured as a server for an archive of millions would be (docs/scale.md): a 2 GB buffer cache
 # (PG_SHARED_BUFFERS; PostgreSQL's default is 128 MB, taken from memory only as it is used) and
 # random_page_cost 1.1 (an index read costs little more than a sequential one on SSD or in cache).
+# PG_FSYNC=off (`make test` sets it): the server does not wait for the disk at each commit and each
+# CREATE DATABASE; an archive that lives for one test need not survive a power cut (a server stopped
+# by pg_ctl, as the crash tests stop theirs, still writes everything out).
 set -euo pipefail
 PORT="${PGPORT_TEST:-55432}"
 DATA="${PGDATA_TEST:-/tmp/newsarchive-pg}"
@@ -28,7 +31,7 @@ case "$ACTION" in
     fi
     if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
       as_postgres "$BIN/pg_ctl" -D "$DATA" -w -t 60 -l "$DATA/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c shared_buffers=${PG_SHARED_BUFFERS:-2GB} -c random_page_cost=1.1" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c shared_buffers=${PG_SHARED_BUFFERS:-2GB} -c random_page_cost=1.1 -c fsync=${PG_FSYNC:-on}" start >/dev/null
     fi
     echo "postgresql://postgres@127.0.0.1:$PORT/postgres"
     ;;

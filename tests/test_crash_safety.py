@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Article, ArticleVersion, CrawlRun
-from tests.conftest import ROOT, crawl_command
+from tests.conftest import ROOT, Crawl, crawl_command, run_crawl
 from tests.faultserver import article
 from tests.loopback import serve
 
@@ -60,7 +60,13 @@ def site():
 
 
 def command(base: str, tmp: Path, db: str, extra: dict | None = None) -> tuple[list[str], dict]:
+    """A crawl of the site in a fresh interpreter (the tests that kill or time it start it themselves)."""
     return crawl_command(tmp, "news", "-a", f"start={base}/rss.xml", database_url=db, settings=SETTINGS | (extra or {}))
+
+
+def next_start(base: str, tmp: Path, db: str, extra: dict | None = None) -> Crawl:
+    """The crawl after the trouble, run to its end (forked from the worker's crawl zygote)."""
+    return run_crawl(tmp, "news", "-a", f"start={base}/rss.xml", database_url=db, settings=SETTINGS | (extra or {}))
 
 
 def descendants(pid: int) -> set[int]:
@@ -114,9 +120,7 @@ def killed(site, tmp_path_factory):
         while any(alive(p) for p in children) and time.monotonic() < deadline:
             time.sleep(0.1)
         survivors += [p for p in children if alive(p)]
-    args, env = command(site, tmp, db)
-    final = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    return tmp, db, survivors, final
+    return tmp, db, survivors, next_start(site, tmp, db)
 
 
 def test_a_killed_crawl_leaves_no_process_behind(killed):
@@ -198,8 +202,7 @@ def test_a_locked_database_spools_and_the_next_start_stores_everything_once(site
         held.set()
         DELAYS[ARTICLES[-1]] = 0.25
     assert spool.stat().st_size > 0  # something did wait for the database
-    args, env = command(site, tmp_path, db, INLINE)
-    subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
+    assert next_start(site, tmp_path, db, INLINE).returncode == 0
     assert counts(db) == (len(ARTICLES), len(ARTICLES))
     assert (tmp_path / "failed-items.jsonl").read_text() == ""
 
@@ -234,8 +237,7 @@ def test_a_postgresql_server_stopped_mid_crawl_loses_nothing(site, tmp_path, own
     server("start")
     crawl.communicate(timeout=120)
     assert crawl.returncode == 0
-    args, env = command(site, tmp_path, url, INLINE)
-    subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
+    assert next_start(site, tmp_path, url, INLINE).returncode == 0
     assert counts(url.replace("postgresql://", "postgresql+psycopg://", 1)) == (len(ARTICLES), len(ARTICLES))
     spooled = tmp_path / "failed-items.jsonl"
     assert not spooled.exists() or spooled.read_text() == ""
