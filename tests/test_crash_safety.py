@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from archive.models import Article, ArticleVersion, CrawlRun
 from tests.conftest import ROOT, Crawl, crawl_command, run_crawl
 from tests.faultserver import article
-from tests.loopback import serve
+from tests.loopback import free_port, serve
 
 ARTICLES = [f"/tin/bai-viet-so-{n}-{600000 + n}.html" for n in range(24)]
 SETTINGS = {
@@ -213,7 +213,7 @@ def own_postgres():
     if not os.environ.get("TEST_POSTGRES_URL"):
         pytest.skip("TEST_POSTGRES_URL not set: run the suite with `make test`, which can start PostgreSQL")
     data = Path(f"/tmp/newsarchive-pg-outage-{uuid.uuid4().hex[:8]}")
-    env = dict(os.environ, PGPORT_TEST="55433", PGDATA_TEST=str(data))
+    env = dict(os.environ, PGPORT_TEST=str(free_port()), PGDATA_TEST=str(data))  # a port no other server holds
 
     def server(action: str) -> str:
         done = subprocess.run([str(ROOT / "scripts" / "postgres.sh"), action], env=env, capture_output=True, text=True)

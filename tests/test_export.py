@@ -93,8 +93,9 @@ def test_an_export_stopped_by_ctrl_c_says_where_to_go_on_and_going_on_doubles_no
     first = export.stdout.read(4096)  # the export has begun and waits for its reader
     export.send_signal(signal.SIGINT)
     rest, err = export.communicate(timeout=60)
-    told = err.decode().strip().splitlines()[-1]
-    assert export.returncode == 130 and "export interrupted after" in told, err.decode()
+    said = err.decode().strip().splitlines()
+    told = said[-1] if said else ""
+    assert export.returncode == 130 and "export interrupted after" in told, (export.returncode, len(first), said)
     key = told.split("--after ")[1].split()[0]
     going_on = subprocess.run([*command, "--after", key], cwd=ROOT, env=env, capture_output=True, check=True)
     whole = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
