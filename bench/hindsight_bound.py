@@ -24,6 +24,10 @@ import numpy as np
 from bench.newsroom import Newsroom
 from bench.policy_replay import hint_polled
 
+MOST_AGES = 6_000
+"""Candidate ages the programme takes (its table holds half their square: 72 MB at this many);
+a run with more edits to catch is not bounded (``by_age`` says so)."""
+
 
 @dataclass
 class EditWindows:
@@ -79,7 +83,7 @@ def cheapest_schedules(starts: np.ndarray, ends: np.ndarray, lives: np.ndarray, 
     # first[j]: windows holding age j; fresh[j][i]: those of them that age i < j does not hold
     held = [np.sort(starts[(starts <= a) & (a < ends)]) for a in ages]
     first = np.array([len(h) for h in held], dtype=float)
-    fresh = [first[j] - np.searchsorted(held[j], ages[:j], side="right") for j in range(len(ages))]
+    fresh = [(first[j] - np.searchsorted(held[j], ages[:j], side="right")).astype(np.float32) for j in range(len(ages))]
 
     def solve(price: float) -> Schedule:
         """The schedule that minimises fetches − price × windows caught (a vertex of the hull)."""
@@ -119,9 +123,12 @@ def cheapest_schedules(starts: np.ndarray, ends: np.ndarray, lives: np.ndarray, 
     return above, bound
 
 
-def by_age(newsroom: Newsroom, poll: timedelta, share: float = 0.97) -> dict:
-    """The figures of the best schedule by age that catches ``share`` of the substantive edits."""
+def by_age(newsroom: Newsroom, poll: timedelta, share: float = 0.97) -> dict | None:
+    """The figures of the best schedule by age that catches ``share`` of the substantive edits;
+    None for a run with more than ``MOST_AGES`` edits to catch."""
     windows = edit_windows(newsroom, poll)
+    if len(np.unique(windows.ends)) > MOST_AGES:
+        return None
     need = math.ceil(share * windows.substantive) - windows.hinted
     schedule, bound = cheapest_schedules(windows.starts, windows.ends, windows.lives, need)
     base = len(windows.lives) + windows.hinted  # every story's first fetch, one per announced edit
@@ -148,6 +155,9 @@ def main() -> int:
     args = parser.parse_args()
     newsroom = Newsroom(seed=args.seed, sites=args.sites, days=args.days)
     figures = by_age(newsroom, timedelta(minutes=args.poll), args.share)
+    if figures is None:
+        print(f"more than {MOST_AGES:,} edits to catch: no schedule in hindsight for a run this large")
+        return 0
     print(
         f"best schedule by age, knowing every edit (seed {args.seed}): {figures['caught_share']:.2%} caught, "
         f"{figures['fetches_per_article']} fetches per article, {figures['fetches_per_edit_caught']} per edit caught "

@@ -413,16 +413,18 @@ def main() -> int:
             policies[policy]["wall_seconds"] = round(time.monotonic() - started, 1)
             print(f"{policy}: {policies[policy]['wall_seconds']} s, restarted {record['restarts']} time(s)")
     policies["oracle"] = oracle(room, poll)
-    policies["by_age_in_hindsight"] = by_age(room, poll)
+    if hindsight := by_age(room, poll):
+        policies["by_age_in_hindsight"] = hindsight
     full = Newsroom(seed=args.seed, sites=args.sites, days=min(args.days, 7))
     for name, policy in (("adaptive", adaptive), ("fixed", fixed)):
         policies[name]["national"] = national(full, policy, poll)
     report(policies)
-    print(
-        "no schedule by article age, even one chosen knowing every edit, catches "
-        f"{policies['by_age_in_hindsight']['caught_share']:.0%} of the edits for fewer than "
-        f"{policies['by_age_in_hindsight']['lower_bound_fetches_per_edit_caught']} fetches per edit caught"
-    )
+    if hindsight:
+        print(
+            "no schedule by article age, even one chosen knowing every edit, catches "
+            f"{hindsight['caught_share']:.0%} of the edits for fewer than "
+            f"{hindsight['lower_bound_fetches_per_edit_caught']} fetches per edit caught"
+        )
     RESULTS.mkdir(exist_ok=True)  # not in a fresh clone (results are not committed)
     out = RESULTS / f"simulate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(

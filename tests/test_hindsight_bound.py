@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from bench import hindsight_bound
 from bench.hindsight_bound import by_age, cheapest_schedules
 from bench.newsroom import Newsroom
 from bench.policy_replay import adaptive, score
@@ -53,3 +54,8 @@ def test_the_schedule_found_with_hindsight_catches_what_the_adaptive_policy_does
     figures = by_age(newsroom, timedelta(minutes=10), share=share)
     assert figures["caught"] >= replayed.caught
     assert figures["fetches"] < replayed.fetches
+
+
+def test_a_run_with_more_edits_than_the_programme_takes_is_not_bounded(monkeypatch):
+    monkeypatch.setattr(hindsight_bound, "MOST_AGES", 10)
+    assert by_age(Newsroom(seed=3, sites=4, days=2), timedelta(minutes=10)) is None
