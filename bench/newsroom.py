@@ -549,7 +549,8 @@ def serve(
         server.daemon_threads = True
         handler.base = f"http://{host}:{server.server_address[1]}"
         servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # a short poll: shutdown() waits for the loop to look (0.5 s by default, per server)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         for behaviour, its_host in zip(newsroom.behaviours, hosts, strict=True):
             if its_host == host:
                 bases[behaviour.name] = handler.base
