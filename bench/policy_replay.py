@@ -76,6 +76,18 @@ class Figures:
     latency_first_day: list[float] = field(default_factory=list)
     latency_later: list[float] = field(default_factory=list)
 
+    def edit(self, hinted: bool, announced: bool, latency: float | None, first_day: bool) -> None:
+        """One substantive edit, caught ``latency`` seconds after it came (None: missed)."""
+        self.substantive_edits += 1
+        self.hinted_edits += hinted
+        self.site_announced_edits += announced
+        if latency is None:
+            return
+        self.caught += 1
+        self.hinted_caught += hinted
+        self.site_announced_caught += announced
+        (self.latency_first_day if first_day else self.latency_later).append(latency)
+
     def summary(self) -> dict:
         return {
             **{k: v for k, v in asdict(self).items() if not k.startswith("latency")},
@@ -207,19 +219,12 @@ def score(newsroom: Newsroom, name: str, policy: Policy | None, poll: timedelta)
                     continue
                 until = versions[i + 1].at if i + 1 < len(versions) else end
                 hit = next((t for t in times if version.at <= t < until), None)
-                figures.substantive_edits += 1
-                announced = behaviour.announces
-                hinted = hint_polled(story, behaviour, version, until, end, poll, start)
-                figures.hinted_edits += hinted
-                figures.site_announced_edits += announced
-                if hit is None:
-                    continue
-                figures.caught += 1
-                figures.hinted_caught += hinted
-                figures.site_announced_caught += announced
-                latency = (hit - version.at).total_seconds()
-                first_day = version.at - story.published < timedelta(days=1)
-                (figures.latency_first_day if first_day else figures.latency_later).append(latency)
+                figures.edit(
+                    hint_polled(story, behaviour, version, until, end, poll, start),
+                    behaviour.announces,
+                    None if hit is None else (hit - version.at).total_seconds(),
+                    version.at - story.published < timedelta(days=1),
+                )
     return figures
 
 

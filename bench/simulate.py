@@ -326,19 +326,12 @@ def score_run(room: Newsroom, record: dict, folder: Path) -> dict:
                 if version.kind != "substantive":
                     continue
                 until = truths[i + 1].at if i + 1 < len(truths) else end
-                announced = behaviour.announces
-                hinted = announced and hint_received(room, story, version, until, polled.get(behaviour.name, []))
-                figures.substantive_edits += 1
-                figures.hinted_edits += hinted
-                figures.site_announced_edits += announced
-                if (at := caught_at.get(id(version))) is None:
-                    continue
-                figures.caught += 1
-                figures.hinted_caught += hinted
-                figures.site_announced_caught += announced
-                first_day = version.at - story.published < timedelta(days=1)
-                (figures.latency_first_day if first_day else figures.latency_later).append(
-                    (at - version.at).total_seconds()
+                at = caught_at.get(id(version))
+                figures.edit(
+                    behaviour.announces and hint_received(room, story, version, until, polled.get(behaviour.name, [])),
+                    behaviour.announces,
+                    None if at is None else (at - version.at).total_seconds(),
+                    version.at - story.published < timedelta(days=1),
                 )
     article_fetches = [r for r in record["requests"] if is_story(r[2])]
     figures.fetches = len(article_fetches)
