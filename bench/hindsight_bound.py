@@ -14,7 +14,6 @@ a schedule that reaches the share and a lower bound no schedule by age goes unde
 
 from __future__ import annotations
 
-import argparse
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +21,7 @@ from datetime import timedelta
 import numpy as np
 
 from bench.newsroom import Newsroom
-from bench.policy_replay import hint_polled
+from bench.policy_replay import hint_polled, newsroom_options
 
 MOST_AGES = 6_000
 """Candidate ages the programme takes (its table holds half their square: 72 MB at this many);
@@ -146,11 +145,7 @@ def by_age(newsroom: Newsroom, poll: timedelta, share: float = 0.97) -> dict | N
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--days", type=float, default=7)
-    parser.add_argument("--sites", type=int, default=20)
-    parser.add_argument("--poll", type=float, default=10, help="minutes between two polls of a site's sitemap")
+    parser = newsroom_options(__doc__.splitlines()[0])
     parser.add_argument("--share", type=float, default=0.97, help="of the substantive edits to catch")
     args = parser.parse_args()
     newsroom = Newsroom(seed=args.seed, sites=args.sites, days=args.days)

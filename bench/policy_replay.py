@@ -266,13 +266,20 @@ def national(newsroom: Newsroom, policy: Policy, poll: timedelta) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def newsroom_options(description: str, poll: bool = True) -> argparse.ArgumentParser:
+    """The options of every bench of the newsroom: which one (seed, days, sites) and, for a
+    replay, how often its sitemaps are polled."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=float, default=7)
     parser.add_argument("--sites", type=int, default=20)
-    parser.add_argument("--poll", type=float, default=10, help="minutes between two polls of a site's sitemap")
-    args = parser.parse_args()
+    if poll:
+        parser.add_argument("--poll", type=float, default=10, help="minutes between two polls of a site's sitemap")
+    return parser
+
+
+def main() -> int:
+    args = newsroom_options(__doc__.splitlines()[0]).parse_args()
     newsroom = Newsroom(seed=args.seed, sites=args.sites, days=args.days)
     poll = timedelta(minutes=args.poll)
     results = {

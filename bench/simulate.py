@@ -14,7 +14,6 @@ fetch above it (``rate_violations``).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -38,7 +37,7 @@ from archive.models import Article, ArticleVersion, Snapshot
 from archive.recheck_policy import RECHECK_POLICIES, aware
 from bench.hindsight_bound import by_age
 from bench.newsroom import Newsroom, Story, discovery_page, is_story, serve
-from bench.policy_replay import Figures, adaptive, fixed, national, score
+from bench.policy_replay import Figures, adaptive, fixed, national, newsroom_options, score
 from pipelines.extraction.site_rules import SiteRules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -370,10 +369,7 @@ def oracle(room: Newsroom, poll: timedelta) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--days", type=float, default=7)
-    parser.add_argument("--sites", type=int, default=20)
+    parser = newsroom_options(__doc__.splitlines()[0], poll=False)
     parser.add_argument("--scale", type=float, default=0.1, help="publishing rates times this (10–300 a day at 1)")
     parser.add_argument("--interval", type=float, default=10, help="minutes between two rounds of a site")
     parser.add_argument("--rate", type=int, default=1200, help="requests a minute the rate-limited site allows")
