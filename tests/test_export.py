@@ -84,12 +84,21 @@ def test_an_unknown_article_to_go_on_after_is_one_error_line(sqlite_url, tmp_pat
     assert done.returncode == 1 and line.endswith(told)
 
 
+def hears_ctrl_c() -> None:
+    """Ctrl-C at its default in the export's process, as at a terminal: a suite started in the
+    background (``make test &``) passes SIGINT on ignored, and Python then never raises
+    KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="Ctrl-C is held back with pthread_sigmask")
 def test_an_export_stopped_by_ctrl_c_says_where_to_go_on_and_going_on_doubles_nothing(sqlite_url, tmp_path):
     filled(sqlite_url, tmp_path, 40, paragraphs=12)  # 40 articles of 9 KB: more than a pipe holds
     command = [sys.executable, "-m", "archive", "--database", sqlite_url, "export", "--all-versions"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    export = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    export = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=hears_ctrl_c
+    )
     first = export.stdout.read(4096)  # the export has begun and waits for its reader
     export.send_signal(signal.SIGINT)
     rest, err = export.communicate(timeout=60)
