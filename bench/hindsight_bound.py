@@ -14,6 +14,7 @@ a schedule that reaches the share and a lower bound no schedule by age goes unde
 
 from __future__ import annotations
 
+import argparse
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -139,26 +140,39 @@ def by_age(newsroom: Newsroom, poll: timedelta, share: float = 0.97) -> dict | N
         "fetches": round(base + schedule.fetches),
         "fetches_per_article": round((base + schedule.fetches) / max(1, len(windows.lives)), 2),
         "fetches_per_edit_caught": round((base + schedule.fetches) / max(1, caught), 2),
-        "lower_bound_fetches_per_edit_caught": round((base + bound) / max(1, windows.hinted + need), 2),
+        "lower_bound_fetches_per_edit_caught": round((base + bound) / max(1, windows.hinted + max(0, need)), 2),
         "recheck_ages_h": [round(a / 3600, 2) for a in schedule.ages],
     }
 
 
+def a_share(value: str) -> float:
+    """``--share``: a number above 0, at most 1."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a share above 0 and at most 1 (0.97: 97 %)")
+    return share
+
+
 def main() -> int:
     parser = newsroom_options(__doc__.splitlines()[0])
-    parser.add_argument("--share", type=float, default=0.97, help="of the substantive edits to catch")
+    parser.add_argument("--share", type=a_share, default=0.97, help="of the substantive edits to catch (0-1]")
     args = parser.parse_args()
     newsroom = Newsroom(seed=args.seed, sites=args.sites, days=args.days)
     figures = by_age(newsroom, timedelta(minutes=args.poll), args.share)
     if figures is None:
         print(f"more than {MOST_AGES:,} edits to catch: no schedule in hindsight for a run this large")
         return 0
+    if not figures["substantive_edits"]:
+        print("no substantive edit in this run: nothing to catch")
+        return 0
     print(
         f"best schedule by age, knowing every edit (seed {args.seed}): {figures['caught_share']:.2%} caught, "
         f"{figures['fetches_per_article']} fetches per article, {figures['fetches_per_edit_caught']} per edit caught "
         f"(no schedule by age under {figures['lower_bound_fetches_per_edit_caught']}); re-checks at "
-        + ", ".join(f"{a:g}" for a in figures["recheck_ages_h"])
-        + " h"
+        + (", ".join(f"{a:g}" for a in figures["recheck_ages_h"]) + " h" if figures["recheck_ages_h"] else "none")
     )
     return 0
 

@@ -408,7 +408,7 @@ def main() -> int:
     for name, policy in (("adaptive", adaptive), ("fixed", fixed)):
         policies[name]["national"] = national(full, policy, poll)
     report(policies)
-    if hindsight:
+    if hindsight and hindsight["substantive_edits"]:
         print(
             "no schedule by article age, even one chosen knowing every edit, catches "
             f"{hindsight['caught_share']:.0%} of the edits for fewer than "

@@ -59,3 +59,9 @@ def test_the_schedule_found_with_hindsight_catches_what_the_adaptive_policy_does
 def test_a_run_with_more_edits_than_the_programme_takes_is_not_bounded(monkeypatch):
     monkeypatch.setattr(hindsight_bound, "MOST_AGES", 10)
     assert by_age(Newsroom(seed=3, sites=4, days=2), timedelta(minutes=10)) is None
+
+
+def test_a_share_the_announced_edits_already_reach_takes_no_re_check_and_bounds_at_what_it_costs():
+    figures = by_age(Newsroom(seed=3, sites=4, days=2), timedelta(minutes=10), share=0.01)
+    assert figures["recheck_ages_h"] == []
+    assert figures["lower_bound_fetches_per_edit_caught"] == figures["fetches_per_edit_caught"]
